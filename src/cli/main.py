@@ -1,0 +1,92 @@
+"""`ceasefire`: ingest articles and negotiation records, show statistics, export tables."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from loaders.files import LoadOptions, iter_files
+from store.db import TABLES, Store, open_store
+from store.filters import Filters
+
+
+def _column_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise argparse.ArgumentTypeError(f"--map expects FIELD=COLUMN, got {pair!r}")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ceasefire", description=__doc__)
+    parser.add_argument("--db", type=Path, help="DuckDB file (default: $CEASEFIRE_DB or data/ceasefire.duckdb)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="load files, folders or zip archives into the store")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    kind = ingest.add_mutually_exclusive_group()
+    kind.add_argument("--records", action="store_const", const="records", dest="kind",
+                      help="treat CSV/JSON/XLSX rows as negotiation records (default: guess from the columns)")
+    kind.add_argument("--articles", action="store_const", const="articles", dest="kind",
+                      help="treat CSV/JSON/XLSX rows as articles")
+    ingest.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                        help="column mapping for CSV/JSON/XLSX, e.g. --map text=body --map published_at=pubDate")
+    ingest.add_argument("--published", metavar="DATE", help="publication date for every article, e.g. 2025-08-12")
+    ingest.add_argument("--encoding", help="encoding of text files that are not UTF-8, e.g. cp1252")
+    ingest.add_argument("--strict", action="store_true", help="store nothing if any input is rejected")
+
+    stats = commands.add_parser("stats", help="what the store holds")
+    stats.add_argument("--json", action="store_true", help="print as JSON")
+
+    export = commands.add_parser("export", help="write a table to CSV or Parquet")
+    export.add_argument("table", choices=TABLES)
+    export.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
+    export.add_argument("--format", choices=("csv", "parquet"), help="default: from the file suffix")
+    export.add_argument("--since", help="first date, YYYY-MM-DD")
+    export.add_argument("--until", help="last date, YYYY-MM-DD")
+    export.add_argument("--location", action="append", default=[], help="venue or place; repeatable")
+    export.add_argument("--source", action="append", default=[], help="source; repeatable")
+    export.add_argument("--outcome", action="append", default=[], help="round outcome; repeatable")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "ingest":
+            return _ingest(args)
+        with open_store(args.db) as store:
+            if args.command == "stats":
+                stats = store.stats()
+                print(json.dumps(stats, default=str, indent=2) if args.json
+                      else "\n".join(f"{k}: {v}" for k, v in stats.items()))
+                return 0
+            filters = Filters.from_params({"start": args.since or "", "end": args.until or "",
+                                           "location": args.location, "source": args.source, "outcome": args.outcome})
+            rows = store.export(args.table, args.out, args.format, filters)
+            print(f"wrote {rows} rows ({filters.describe(args.table)}) to {args.out}")
+            return 0
+    except (ValueError, argparse.ArgumentTypeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    options = LoadOptions(kind=args.kind or "auto", columns=_column_map(args.map),
+                          published_at=args.published, encoding=args.encoding)
+    total = sum(1 for _ in iter_files(args.paths))
+    with Store(args.db) as store, tqdm(total=total, unit="file", disable=None, file=sys.stderr) as bar:
+        report = store.ingest_paths(args.paths, options, strict=args.strict, on_file=lambda _: bar.update())
+    print(report.summary())
+    return 1 if report.rejections else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,246 @@
+"""The validated shapes every loader produces.
+
+Loaders build one pydantic model per input row so that a bad row fails with a
+precise reason; the accepted rows are then turned into DataFrames whose columns
+and dtypes are fixed here, so the store and the analysis can rely on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Precision = Literal["day", "week", "month", "year"]
+DateOrigin = Literal["metadata", "front_matter", "inferred", "user", "unknown"]
+Outcome = Literal["agreement", "partial agreement", "ongoing", "stalled", "collapsed", "postponed"]
+
+OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
+
+
+def normalise_text(text: str) -> str:
+    """NFC, unified line endings, no trailing spaces, at most one blank line in a row."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def content_hash(text: str) -> str:
+    """Hash of the text with whitespace and case folded, so a re-saved copy of an article is a duplicate."""
+    folded = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def is_blank(value: object) -> bool:
+    """None, NaN/NA or an empty string: what an empty cell looks like after pandas read it."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def clean_text(value: object) -> str | None:
+    """A stripped string, or None for a blank cell."""
+    return None if is_blank(value) else str(value).strip()
+
+
+def _check_http_url(url: str | None) -> str | None:
+    if url is None or not url.strip():
+        return None
+    url = url.strip()
+    if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
+        raise ValueError(f"url must start with http:// or https://, got {url[:60]!r}")
+    return url
+
+
+class Article(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=1000)
+    text: str = Field(min_length=1)
+    source: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    published_precision: Precision | None = None
+    published_from: DateOrigin = "unknown"
+    language: str | None = None
+    origin_file: str
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str | None) -> str | None:
+        return _check_http_url(url)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, text: str) -> str:
+        text = normalise_text(text)
+        if not re.search(r"\w", text):
+            raise ValueError("article text has no words")
+        return text
+
+    @model_validator(mode="after")
+    def _date_consistency(self) -> Article:
+        if self.published_at is None:
+            self.published_precision, self.published_from = None, "unknown"
+        elif self.published_precision is None:
+            raise ValueError("published_at given without its precision")
+        return self
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+    def to_row(self) -> dict:
+        digest = self.content_hash
+        return {
+            "article_id": digest[:16],
+            **self.model_dump(exclude={"origin_file"}),
+            "word_count": len(self.text.split()),
+            "content_hash": digest,
+            "origin_file": self.origin_file,
+        }
+
+
+class NegotiationRecord(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    start_date: datetime
+    start_precision: Precision
+    end_date: datetime | None = None
+    end_precision: Precision | None = None
+    venue_city: str | None = None
+    venue_country: str | None = None
+    parties: list[str] = []
+    mediators: list[str] = []
+    outcome: Outcome | None = None
+    outcome_text: str | None = None
+    key_issues: list[str] = []
+    proposal: str | None = None
+    source: str | None = None
+    article_id: str | None = None
+    origin_file: str
+    origin_row: int
+
+    @model_validator(mode="after")
+    def _checks(self) -> NegotiationRecord:
+        if not (self.venue_city or self.venue_country):
+            raise ValueError("a round needs a venue (city or country)")
+        if self.end_date is not None:
+            if self.end_precision is None:
+                raise ValueError("end_date given without its precision")
+            if self.end_date < self.start_date:
+                raise ValueError(f"end date {self.end_date:%Y-%m-%d} is before start date {self.start_date:%Y-%m-%d}")
+        return self
+
+    @property
+    def record_id(self) -> str:
+        """Identity of a round: what happened, where and when, as stated by which source."""
+        key = "|".join(
+            str(part)
+            for part in (
+                self.start_date.date(), self.start_precision, self.venue_city, self.venue_country,
+                self.outcome, self.outcome_text, sorted(self.parties), sorted(self.mediators),
+                self.key_issues, self.proposal, self.source, self.article_id,
+            )
+        )
+        return hashlib.sha256(key.casefold().encode("utf-8")).hexdigest()[:16]
+
+    def to_row(self) -> dict:
+        return {"record_id": self.record_id, **self.model_dump()}
+
+
+ARTICLE_COLUMNS: dict[str, str] = {
+    "article_id": "string",
+    "title": "string",
+    "source": "string",
+    "url": "string",
+    "published_at": "datetime64[us]",
+    "published_precision": "string",
+    "published_from": "string",
+    "language": "string",
+    "text": "string",
+    "word_count": "int64",
+    "content_hash": "string",
+    "origin_file": "string",
+}
+
+RECORD_COLUMNS: dict[str, str] = {
+    "record_id": "string",
+    "start_date": "datetime64[us]",
+    "start_precision": "string",
+    "end_date": "datetime64[us]",
+    "end_precision": "string",
+    "venue_city": "string",
+    "venue_country": "string",
+    "parties": "object",
+    "mediators": "object",
+    "outcome": "string",
+    "outcome_text": "string",
+    "key_issues": "object",
+    "proposal": "string",
+    "source": "string",
+    "article_id": "string",
+    "origin_file": "string",
+    "origin_row": "int64",
+}
+
+
+def to_frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
+    """Rows as a DataFrame with exactly the schema's columns and dtypes (also when empty)."""
+    frame = pd.DataFrame(rows, columns=list(columns))
+    return frame.astype(columns)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Input that was not stored, with where it came from and why."""
+
+    file: str
+    row: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}, row {self.row}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class LoadResult:
+    """What loading some input produced: accepted rows as DataFrames, and rejections."""
+
+    articles: pd.DataFrame = field(default_factory=lambda: to_frame([], ARTICLE_COLUMNS))
+    records: pd.DataFrame = field(default_factory=lambda: to_frame([], RECORD_COLUMNS))
+    rejections: list[Rejection] = field(default_factory=list)
+    files_read: int = 0
+
+    @classmethod
+    def from_rows(
+        cls, articles: list[dict], records: list[dict], rejections: list[Rejection], files_read: int
+    ) -> LoadResult:
+        return cls(to_frame(articles, ARTICLE_COLUMNS), to_frame(records, RECORD_COLUMNS), rejections, files_read)
+
+
+def describe_validation_error(error: Exception) -> str:
+    """A pydantic error in one readable line: 'field: message; field: message'."""
+    errors = getattr(error, "errors", None)
+    if not callable(errors):
+        return str(error)
+    parts = []
+    for item in errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p != "__root__")
+        message = item.get("msg", "invalid").removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)

@@ -1,0 +1,279 @@
+"""The DuckDB store: schema, transactional idempotent ingest, statistics and export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from config import SAMPLE_DIR, store_path
+from loaders.files import LoadOptions, load_paths
+from loaders.schema import ARTICLE_COLUMNS, OUTCOMES, RECORD_COLUMNS, LoadResult, Rejection
+from store.filters import Filters
+
+_OUTCOME_CHECK = ", ".join(f"'{o}'" for o in OUTCOMES)
+SCHEMA = f"""
+CREATE SEQUENCE IF NOT EXISTS ingest_ids START 1;
+CREATE TABLE IF NOT EXISTS ingests (
+    ingest_id INTEGER PRIMARY KEY,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    paths VARCHAR[] NOT NULL,
+    files_read INTEGER NOT NULL,
+    articles_added INTEGER NOT NULL,
+    articles_duplicate INTEGER NOT NULL,
+    records_added INTEGER NOT NULL,
+    records_duplicate INTEGER NOT NULL,
+    rejected INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id VARCHAR PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    source VARCHAR,
+    url VARCHAR,
+    published_at TIMESTAMP,
+    published_precision VARCHAR CHECK (published_precision IN ('day', 'week', 'month', 'year')),
+    published_from VARCHAR NOT NULL CHECK (published_from IN ('metadata', 'front_matter', 'inferred', 'user', 'unknown')),
+    language VARCHAR,
+    text VARCHAR NOT NULL,
+    word_count INTEGER NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    origin_file VARCHAR NOT NULL,
+    ingest_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+    record_id VARCHAR PRIMARY KEY,
+    start_date DATE NOT NULL,
+    start_precision VARCHAR NOT NULL,
+    end_date DATE,
+    end_precision VARCHAR,
+    venue_city VARCHAR,
+    venue_country VARCHAR,
+    parties VARCHAR[] NOT NULL,
+    mediators VARCHAR[] NOT NULL,
+    outcome VARCHAR CHECK (outcome IN ({_OUTCOME_CHECK})),
+    outcome_text VARCHAR,
+    key_issues VARCHAR[] NOT NULL,
+    proposal VARCHAR,
+    source VARCHAR,
+    article_id VARCHAR,
+    origin_file VARCHAR NOT NULL,
+    origin_row INTEGER NOT NULL,
+    ingest_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejections (
+    ingest_id INTEGER NOT NULL,
+    file VARCHAR NOT NULL,
+    "row" INTEGER,
+    reason VARCHAR NOT NULL
+);
+"""
+
+TABLES = ("articles", "records", "rejections", "ingests")
+ExportFormat = Literal["csv", "parquet"]
+
+_LIST = pa.list_(pa.string())
+_ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "datetime64[us]": pa.timestamp("us"), "object": _LIST}
+
+
+def _arrow(frame: pd.DataFrame, columns: dict[str, str]) -> pa.Table:
+    """Explicit Arrow types, so an all-empty column still has the table's type."""
+    schema = pa.schema([(name, _ARROW_TYPES[dtype]) for name, dtype in columns.items()])
+    return pa.Table.from_pandas(frame[list(columns)], schema=schema, preserve_index=False)
+
+
+@dataclass
+class IngestReport:
+    ingest_id: int | None
+    files_read: int
+    articles_added: int
+    articles_duplicate: int
+    records_added: int
+    records_duplicate: int
+    rejections: list[Rejection] = field(default_factory=list)
+    stored: bool = True
+
+    def summary(self) -> str:
+        lines = [
+            f"files read: {self.files_read}",
+            f"articles: {self.articles_added} added, {self.articles_duplicate} already stored or repeated",
+            f"negotiation rounds: {self.records_added} added, {self.records_duplicate} already stored or repeated",
+            f"rejected: {len(self.rejections)}",
+        ]
+        lines += [f"  - {rejection}" for rejection in self.rejections]
+        if not self.stored:
+            lines.append("nothing was stored (--strict and some input was rejected)")
+        return "\n".join(lines)
+
+
+class Store:
+    """One DuckDB file. Writers hold it alone; use `read_only=True` for readers."""
+
+    def __init__(self, path: str | Path | None = None, read_only: bool = False):
+        self.path = Path(path) if path is not None else store_path()
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.con.execute(SCHEMA)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ingest(self, result: LoadResult, paths: Iterable[str | Path] = (), strict: bool = False) -> IngestReport:
+        """Store what was loaded in one transaction: all of it or, on any error, none of it.
+
+        Re-ingesting the same input adds nothing. With `strict`, any rejection stores nothing.
+        """
+        articles = result.articles.drop_duplicates("article_id")
+        records = result.records.drop_duplicates("record_id")
+        if strict and result.rejections:
+            return IngestReport(None, result.files_read, 0, len(result.articles), 0, len(result.records),
+                                result.rejections, stored=False)
+        started = datetime.now()
+        self.con.begin()
+        try:
+            ingest_id = self._scalar("SELECT nextval('ingest_ids')")
+            self.con.register("incoming_articles", _arrow(articles, ARTICLE_COLUMNS))
+            self.con.register("incoming_records", _arrow(records, RECORD_COLUMNS))
+            articles_added = self._insert_new("articles", "article_id", "incoming_articles", ingest_id)
+            records_added = self._insert_new("records", "record_id", "incoming_records", ingest_id)
+            if result.rejections:
+                self.con.executemany(
+                    'INSERT INTO rejections (ingest_id, file, "row", reason) VALUES (?, ?, ?, ?)',
+                    [(ingest_id, r.file, r.row, r.reason) for r in result.rejections],
+                )
+            report = IngestReport(
+                ingest_id, result.files_read, articles_added, len(result.articles) - articles_added,
+                records_added, len(result.records) - records_added, result.rejections,
+            )
+            self.con.execute(
+                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [ingest_id, started, datetime.now(), [str(p) for p in paths], report.files_read,
+                 report.articles_added, report.articles_duplicate, report.records_added,
+                 report.records_duplicate, len(report.rejections)],
+            )
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+        finally:
+            self.con.unregister("incoming_articles")
+            self.con.unregister("incoming_records")
+        return report
+
+    def _insert_new(self, table: str, key: str, incoming: str, ingest_id: int) -> int:
+        columns = ", ".join(ARTICLE_COLUMNS if table == "articles" else RECORD_COLUMNS)
+        before = self.count(table)
+        self.con.execute(
+            f"INSERT INTO {table} ({columns}, ingest_id) "
+            f"SELECT {columns}, ? FROM {incoming} AS new "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS old WHERE old.{key} = new.{key})",
+            [ingest_id],
+        )
+        return self.count(table) - before
+
+    def ingest_paths(self, paths: Iterable[str | Path], options: LoadOptions = LoadOptions(),
+                     strict: bool = False, on_file=None) -> IngestReport:
+        paths = list(paths)
+        return self.ingest(load_paths(paths, options, on_file), paths, strict)
+
+    def count(self, table: str) -> int:
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}; tables are: {', '.join(TABLES)}")
+        return self._scalar(f"SELECT count(*) FROM {table}")
+
+    def _scalar(self, sql: str, params: list | None = None) -> object:
+        # fetchall, not fetchone: DuckDB keeps a partly fetched result open and refuses other work.
+        return self.con.execute(sql, params or []).fetchall()[0][0]
+
+    def _row(self, sql: str) -> tuple:
+        return self.con.execute(sql).fetchall()[0]
+
+    def stats(self) -> dict[str, object]:
+        """Headline figures about what is stored."""
+        articles = self._row(
+            "SELECT count(*), min(published_at)::DATE, max(published_at)::DATE, count(DISTINCT source), "
+            "count(*) FILTER (WHERE published_from = 'inferred'), count(*) FILTER (WHERE published_at IS NULL) "
+            "FROM articles"
+        )
+        records = self._row("SELECT count(*), min(start_date), max(start_date), count(DISTINCT venue_city) FROM records")
+        outcomes = dict(self.con.execute(
+            "SELECT coalesce(outcome, 'unknown'), count(*) FROM records GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall())
+        return {
+            "store": str(self.path),
+            "articles": articles[0], "articles_first_date": articles[1], "articles_last_date": articles[2],
+            "sources": articles[3], "articles_date_inferred": articles[4], "articles_date_unknown": articles[5],
+            "rounds": records[0], "rounds_first_date": records[1], "rounds_last_date": records[2],
+            "venues": records[3], "rounds_by_outcome": outcomes,
+            "ingests": self.count("ingests"), "rejections": self.count("rejections"),
+        }
+
+    def select(self, table: str, filters: Filters = Filters()) -> duckdb.DuckDBPyRelation:
+        """A lazy relation of a table's rows that pass the filters."""
+        if table == "articles":
+            where, params = filters.articles_where("a")
+            return self.con.query(f"SELECT * EXCLUDE (ingest_id) FROM articles a WHERE {where} ORDER BY published_at, article_id", params=params)
+        if table == "records":
+            where, params = filters.records_where("r")
+            return self.con.query(f"SELECT * EXCLUDE (ingest_id) FROM records r WHERE {where} ORDER BY start_date, record_id", params=params)
+        if table in ("rejections", "ingests"):
+            return self.con.query(f"SELECT * FROM {table} ORDER BY ingest_id")
+        raise ValueError(f"unknown table {table!r}; tables are: {', '.join(TABLES)}")
+
+    def export(self, table: str, out: str | Path, fmt: ExportFormat | None = None, filters: Filters = Filters()) -> int:
+        """Write a table's filtered rows to CSV or Parquet; returns the number of rows written.
+
+        CSV cells that a spreadsheet would run as a formula are prefixed with a quote.
+        """
+        out = Path(out)
+        fmt = fmt or ("parquet" if out.suffix.lower() == ".parquet" else "csv")
+        frame = self.select(table, filters).df()
+        if fmt == "parquet":
+            frame.to_parquet(out, index=False)
+        else:
+            neutralise_formulas(frame).to_csv(out, index=False)
+        return len(frame)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells starting with = + - @ tab or CR with ' so spreadsheets show them as text (OWASP)."""
+
+    def safe(value: object) -> object:
+        if isinstance(value, str) and value.startswith(_FORMULA_START):
+            return "'" + value
+        if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+            return "; ".join(str(safe(v)) for v in list(value))
+        return value
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(safe)
+    return out
+
+
+def open_store(path: str | Path | None = None) -> Store:
+    """The configured store; the bundled sample data is ingested into it when it does not exist yet."""
+    path = Path(path) if path is not None else store_path()
+    fresh = not path.exists()
+    store = Store(path)
+    if fresh:
+        store.ingest_paths([SAMPLE_DIR])
+    return store

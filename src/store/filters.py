@@ -1,0 +1,135 @@
+"""The filter model shared by the CLI export, the queries and the dashboard.
+
+Built from URL-style parameters, it yields parameterised SQL (values never enter
+the SQL text) and a sentence describing itself, like datasette's filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+
+from loaders.schema import OUTCOMES
+
+# URL parameter name for each filter field; list-valued ones may repeat or be comma-separated.
+PARAMS = {"start": "start", "end": "end", "locations": "location", "sources": "source", "outcomes": "outcome"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date | None = None
+    end: date | None = None
+    locations: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"start date {self.start} is after end date {self.end}")
+        unknown = set(self.outcomes) - set(OUTCOMES)
+        if unknown:
+            raise ValueError(f"unknown outcome(s) {', '.join(sorted(unknown))}; choose from: {', '.join(OUTCOMES)}")
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str | Sequence[str]]) -> Filters:
+        """From query parameters such as {'start': '2025-07-01', 'location': ['Cairo', 'Doha']}."""
+
+        def values(name: str) -> tuple[str, ...]:
+            raw = params.get(name, ())
+            items = [raw] if isinstance(raw, str) else list(raw)
+            return tuple(dict.fromkeys(v.strip() for item in items for v in item.split(",") if v.strip()))
+
+        def one_date(name: str) -> date | None:
+            found = values(name)
+            if not found:
+                return None
+            try:
+                return date.fromisoformat(found[0])
+            except ValueError:
+                raise ValueError(f"{name} must be a date like 2025-08-12, got {found[0]!r}") from None
+
+        return cls(
+            start=one_date(PARAMS["start"]), end=one_date(PARAMS["end"]),
+            locations=values(PARAMS["locations"]), sources=values(PARAMS["sources"]),
+            outcomes=values(PARAMS["outcomes"]),
+        )
+
+    def to_params(self) -> dict[str, str | list[str]]:
+        """The inverse of from_params, leaving out what is not set."""
+        params: dict[str, str | list[str]] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, date):
+                params[PARAMS[item.name]] = value.isoformat()
+            elif value:
+                params[PARAMS[item.name]] = list(value)
+        return params
+
+    def describe(self, noun: str = "items") -> str:
+        """'Articles from 2025-07-01 to 2025-08-31 mentioning Cairo or Doha'."""
+        parts = [noun]
+        if self.start and self.end:
+            parts.append(f"from {self.start:%-d %b %Y} to {self.end:%-d %b %Y}")
+        elif self.start:
+            parts.append(f"since {self.start:%-d %b %Y}")
+        elif self.end:
+            parts.append(f"until {self.end:%-d %b %Y}")
+        if self.locations:
+            parts.append(f"at {_either(self.locations)}")
+        if self.sources:
+            parts.append(f"from source {_either(self.sources)}")
+        if self.outcomes:
+            parts.append(f"with outcome {_either(self.outcomes)}")
+        return " ".join(parts) if len(parts) > 1 else f"all {noun}"
+
+    def articles_where(self, alias: str = "a") -> tuple[str, list]:
+        """SQL condition and parameters selecting the articles these filters keep."""
+        clauses, params = [], []
+        if self.start:
+            clauses.append(f"{alias}.published_at >= ?")
+            params.append(self.start)
+        if self.end:
+            clauses.append(f"{alias}.published_at < ? + INTERVAL 1 DAY")
+            params.append(self.end)
+        if self.locations:
+            # Until places are extracted, an article is "at" a place when its text names it.
+            clauses.append("(" + " OR ".join(f"contains(lower({alias}.text), lower(?))" for _ in self.locations) + ")")
+            params += list(self.locations)
+        if self.sources:
+            clauses.append(f"{alias}.source IN ({_marks(self.sources)})")
+            params += list(self.sources)
+        return _join(clauses), params
+
+    def records_where(self, alias: str = "r") -> tuple[str, list]:
+        """SQL condition and parameters selecting the negotiation rounds these filters keep."""
+        clauses, params = [], []
+        if self.start:
+            clauses.append(f"coalesce({alias}.end_date, {alias}.start_date) >= ?")
+            params.append(self.start)
+        if self.end:
+            clauses.append(f"{alias}.start_date <= ?")
+            params.append(self.end)
+        if self.locations:
+            marks = _marks(self.locations)
+            clauses.append(f"({alias}.venue_city IN ({marks}) OR {alias}.venue_country IN ({marks}))")
+            params += list(self.locations) * 2
+        if self.sources:
+            clauses.append(f"{alias}.source IN ({_marks(self.sources)})")
+            params += list(self.sources)
+        if self.outcomes:
+            clauses.append(f"{alias}.outcome IN ({_marks(self.outcomes)})")
+            params += list(self.outcomes)
+        return _join(clauses), params
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _join(clauses: list[str]) -> str:
+    return " AND ".join(clauses) if clauses else "TRUE"
+
+
+def _either(values: Sequence[str]) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + f" or {values[-1]}"

@@ -75,7 +75,9 @@ def build_article(
     user_date: UserDate | None = None,
 ) -> Article:
     """Validate one article. The date comes from the user, else the input (`date_origin`), else the text."""
-    text = str(fields.get("text") or "")
+    text = clean_text(fields.get("text"))
+    if text is None:
+        raise ValueError("article text is empty")
     title = clean_text(fields.get("title")) or _first_line(text)
     published = fields.get("published_at")
     published = published if isinstance(published, datetime) else clean_text(published)
@@ -178,6 +180,11 @@ def parse_html(html: str, origin_file: str, user_date: UserDate | None) -> Parse
     return article_with_tables(fields, origin_file, "metadata", user_date, html=html)
 
 
+def _feed_text(html: str) -> str:
+    """Entry content is an HTML fragment; html2txt wants a whole document (it drops scripts too)."""
+    return trafilatura.html2txt(f"<html><body>{html}</body></html>") if "<" in html else html
+
+
 def parse_feed(data: bytes, origin_file: str, user_date: UserDate | None) -> ParsedFile:
     """Every entry of an RSS or Atom file is an article; its HTML content is reduced to text."""
     feed = feedparser.parse(data)
@@ -191,7 +198,7 @@ def parse_feed(data: bytes, origin_file: str, user_date: UserDate | None) -> Par
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         fields = {
             "title": entry.get("title"),
-            "text": trafilatura.html2txt(html) if "<" in html else html,
+            "text": _feed_text(html),
             "source": source, "url": entry.get("link"),
             "published_at": datetime(*published[:6]) if published else None,
             "language": entry.get("language") or feed.feed.get("language"),

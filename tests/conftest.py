@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config import DATA_DIR
+from store.db import Store
+
+SEED = DATA_DIR / "sample" / "articles" / "hamas-delegation-cairo.txt"
+SAMPLE_RECORDS = DATA_DIR / "sample" / "records" / "gaza-ceasefire-rounds-2023-2025.csv"
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "test.duckdb") as opened:
+        yield opened
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """write('name.ext', text_or_bytes) -> Path, creating folders as needed."""
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / "input" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return _write

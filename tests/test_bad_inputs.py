@@ -1,0 +1,105 @@
+"""A corpus of bad input: each gets a clear rejection naming the file, the row where there is one, and why."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+
+import pytest
+
+from loaders.files import LoadOptions, load_paths
+
+GOOD_BODY = "Mediators met in Cairo to discuss a truce and the release of hostages. " * 5
+
+
+def zip_bytes(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+BAD_INPUTS = {
+    "empty file": ("empty.txt", b"", None, "file is empty"),
+    "only whitespace": ("blank.md", b"  \n\n ", None, "file is empty"),
+    "binary garbage": ("garbage.txt", os.urandom(256) + b"\x00\x00" + os.urandom(256), None, "binary data (contains NUL bytes)"),
+    "wrong encoding": ("latin.txt", "Title\nCaf\u00e9 talks in Cairo\n".encode("cp1252"), 2, "not valid UTF-8 (byte 0xe9 on line 2)"),
+    "huge line": ("huge.txt", b"Title\n" + b"a" * 1_000_001, 2, "line 2 is 1,000,001 characters long"),
+    "title only": ("title.txt", b"Just a title\n", None, "only a title line"),
+    "records missing columns": ("rounds.csv", b"round,outcome\n2025-07-06,collapsed\n", None,
+                                "missing required column(s): start_date"),
+    "impossible date": ("dates.csv", b"date,venue,outcome\n2025-02-30,Doha,collapsed\n", 2,
+                        "impossible or unreadable date '2025-02-30'"),
+    "end before start": ("order.csv", b"date,end date,venue\n2025-07-24,2025-07-06,Doha\n", 2,
+                         "end date 2025-07-06 is before start date 2025-07-24"),
+    "unknown outcome": ("outcome.csv", b"date,venue,outcome\n2025-07-06,Doha,pizza\n", 2, "outcome 'pizza' is not one of"),
+    "no venue": ("venue.csv", b"date,venue,outcome\n2025-07-06,,ongoing\n", 2, "a round needs a venue"),
+    "article date impossible": ("a.json", json.dumps([{"title": "T", "text": GOOD_BODY, "date": "31 February 2025"}]).encode(),
+                                1, "impossible or unreadable date '31 February 2025'"),
+    "javascript url": ("b.json", json.dumps([{"title": "T", "text": GOOD_BODY, "url": "javascript:alert(1)"}]).encode(),
+                       1, "url must start with http:// or https://"),
+    "article without text": ("c.json", json.dumps([{"title": "T", "text": "   "}]).encode(), 1, "article text is empty"),
+    "invalid json": ("d.json", b'{"title": "T",\n "text": }', 2, "invalid JSON: Expecting value at line 2"),
+    "json scalar": ("e.json", b"42", None, "expected a JSON array or object, got int"),
+    "articles csv missing text": ("f.csv", b"title,date\nT,2025-08-12\n", None, "missing required column(s)"),
+    "malformed csv": ("g.csv", b"title,text\nT,body\nA,B,C,D\n", None,
+                     "not a readable CSV: Error tokenizing data. C error: Expected 2 fields in line 3, saw 4"),
+    "broken front matter": ("h.md", b"---\ntitle: [unclosed\n---\nbody text here\n", None, "front matter is not valid YAML"),
+    "front matter not a mapping": ("i.md", b"---\n- a\n- b\n---\nbody text here\n", None, "front matter is not a YAML mapping"),
+    "html with only script": ("j.html", b"<html><body><script>alert(1)</script></body></html>", None, "no article text found"),
+    "not a feed": ("k.rss", b"this is not xml at all", None, "not a readable RSS/Atom feed"),
+    "not a workbook": ("l.xlsx", b"PK\x03\x04 definitely not a workbook", None, "not a readable XLSX workbook"),
+    "not a zip": ("m.zip", b"PK but not a zip", None, "not a readable zip archive"),
+    "unsupported type": ("n.pdf", b"%PDF-1.4", None, "unsupported file type '.pdf'"),
+    "zip path traversal": ("o.zip", zip_bytes({"../../etc/evil.txt": b"Evil\n" + GOOD_BODY.encode()}), None,
+                           "unsafe path in archive"),
+    "zip in zip": ("p.zip", zip_bytes({"inner.zip": zip_bytes({"a.txt": b"A\nbody"})}), None, "archives inside archives are not read"),
+    "zip bomb ratio": ("q.zip", zip_bytes({"bomb.txt": b"0" * (8 * 2**20)}), None, "refused as a possible zip bomb"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS), ids=list(BAD_INPUTS))
+def test_bad_input_is_rejected_with_file_row_and_reason(case, write):
+    name, content, row, reason = BAD_INPUTS[case]
+    path = write(name, content)
+    result = load_paths([path])
+    assert result.articles.empty and result.records.empty
+    assert len(result.rejections) == 1, [str(r) for r in result.rejections]
+    rejection = result.rejections[0]
+    assert rejection.file.startswith(str(path))
+    assert rejection.row == row
+    assert reason in rejection.reason, rejection.reason
+    assert str(path.name) in str(rejection) and reason in str(rejection)
+
+
+def test_named_encoding_reads_what_utf8_refuses(write):
+    path = write("latin.txt", ("Caf\u00e9 talks\n" + GOOD_BODY).encode("cp1252"))
+    result = load_paths([path], LoadOptions(encoding="cp1252"))
+    assert result.rejections == [] and result.articles.iloc[0].title == "Caf\u00e9 talks"
+
+
+def test_zip_that_expands_past_the_limit_is_refused_whole(write):
+    path = write("big.zip", zip_bytes({"a.txt": b"A\n" + b"x" * 5000, "b.txt": b"B\n" + b"y" * 5000}))
+    result = load_paths([path], LoadOptions(max_archive_bytes=8000))
+    assert [r.reason for r in result.rejections] == [
+        "archive would expand to 10,004 bytes, over the limit of 8,000; refused as a possible zip bomb"]
+
+
+def test_file_over_the_size_limit(write):
+    result = load_paths([write("big.txt", "T\n" + "word " * 1000)], LoadOptions(max_file_bytes=1000))
+    assert "over the limit of 1,000 bytes" in result.rejections[0].reason
+
+
+def test_missing_path(tmp_path):
+    result = load_paths([tmp_path / "nope.txt"])
+    assert [(r.reason, r.row) for r in result.rejections] == [("no such file or folder", None)]
+
+
+def test_bad_rows_do_not_lose_good_rows_of_the_same_file(write):
+    csv = b"date,venue,outcome\n2025-07-06,Doha,collapsed\n2025-13-45,Cairo,ongoing\n2025-08-12,Cairo,ongoing\n"
+    result = load_paths([write("mixed.csv", csv)])
+    assert list(result.records.venue_city) == ["Doha", "Cairo"]
+    assert [(r.row, "2025-13-45" in r.reason) for r in result.rejections] == [(3, True)]

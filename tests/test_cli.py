@@ -1,0 +1,68 @@
+"""The `ceasefire` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from cli.main import main
+from conftest import SAMPLE_RECORDS, SEED
+
+
+def test_ingest_stats_export_round_trip(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["--db", db, "ingest", str(SEED), str(SAMPLE_RECORDS)]) == 0
+    out = capsys.readouterr().out
+    assert "files read: 2" in out and "articles: 1 added" in out and "negotiation rounds: 26 added" in out
+
+    assert main(["--db", db, "ingest", str(SEED)]) == 0
+    assert "articles: 0 added, 1 already stored" in capsys.readouterr().out
+
+    assert main(["--db", db, "stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["articles"], stats["rounds"], stats["ingests"]) == (1, 26, 2)
+
+    out_file = tmp_path / "cairo.csv"
+    assert main(["--db", db, "export", "records", "--out", str(out_file), "--location", "Cairo",
+                 "--since", "2025-01-01", "--outcome", "ongoing"]) == 0
+    assert "wrote 2 rows (records since 1 Jan 2025 at Cairo with outcome ongoing)" in capsys.readouterr().out
+    assert set(pd.read_csv(out_file).venue_city) == {"Cairo"}
+
+
+def test_rejections_are_printed_and_set_the_exit_status(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,venue,outcome\n2025-02-30,Doha,collapsed\n", encoding="utf-8")
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["--db", db, "ingest", str(SEED), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}, row 2: impossible or unreadable date '2025-02-30'" in out
+    assert main(["--db", db, "ingest", "--strict", str(bad)]) == 1
+    assert "nothing was stored" in capsys.readouterr().out
+
+
+def test_records_flag_mapping_and_published_date(tmp_path, capsys):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("when,host,text\n2025-10-06,Sharm el-Sheikh,talks\n", encoding="utf-8")
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["--db", db, "ingest", "--records", "--map", "start_date=when", "--map", "venue=host", str(odd)]) == 0
+    assert main(["--db", db, "ingest", "--published", "2025-08-13", str(SEED)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "export", "articles", "--out", str(tmp_path / "a.parquet")]) == 0
+    article = pd.read_parquet(tmp_path / "a.parquet").iloc[0]
+    assert (str(article.published_at.date()), article.published_from) == ("2025-08-13", "user")
+
+
+def test_bad_arguments_give_a_clear_error(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["--db", db, "export", "records", "--out", str(tmp_path / "x.csv"), "--outcome", "won"]) == 2
+    assert "unknown outcome(s) won" in capsys.readouterr().err
+    assert main(["--db", db, "export", "records", "--out", str(tmp_path / "x.csv"), "--since", "yesterday"]) == 2
+    assert "start must be a date like 2025-08-12" in capsys.readouterr().err
+
+
+def test_console_script_is_installed():
+    result = subprocess.run([sys.executable, "-m", "cli.main", "--help"], capture_output=True, text=True, check=True)
+    assert "ingest" in result.stdout and "export" in result.stdout

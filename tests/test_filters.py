@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from store.filters import Filters
+
+
+def test_params_round_trip_and_description():
+    filters = Filters.from_params({"start": "2025-07-01", "end": "2025-08-31", "location": ["Cairo,Doha"], "outcome": "ongoing"})
+    assert filters == Filters(date(2025, 7, 1), date(2025, 8, 31), ("Cairo", "Doha"), (), ("ongoing",))
+    assert Filters.from_params(filters.to_params()) == filters
+    assert filters.describe("rounds") == "rounds from 1 Jul 2025 to 31 Aug 2025 at Cairo or Doha with outcome ongoing"
+    assert Filters().describe("articles") == "all articles"
+
+
+def test_sql_is_parameterised():
+    where, params = Filters(start=date(2025, 1, 1), locations=("x'; DROP TABLE articles; --",)).records_where("r")
+    assert "DROP" not in where and params.count("x'; DROP TABLE articles; --") == 2
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"start": "2025-09-01", "end": "2025-08-01"}, "start date 2025-09-01 is after end date 2025-08-01"),
+    ({"start": "soon"}, "start must be a date like 2025-08-12, got 'soon'"),
+    ({"outcome": "victory"}, "unknown outcome(s) victory"),
+])
+def test_invalid_params_are_explained(params, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Filters.from_params(params)

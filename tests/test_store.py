@@ -1,0 +1,122 @@
+"""The DuckDB store: idempotent, transactional ingest; statistics; export; the bundled sample store."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import SAMPLE_RECORDS, SEED
+from config import SAMPLE_DIR
+from loaders.files import load_paths
+from store.db import Store, neutralise_formulas, open_store
+from store.filters import Filters
+
+BODY = "Negotiators met in Doha on a truce and the exchange of hostages and prisoners. " * 4
+
+
+def counts(store: Store) -> dict[str, int]:
+    return {table: store.count(table) for table in ("articles", "records", "rejections", "ingests")}
+
+
+def test_ingest_then_reingest_adds_nothing(store):
+    first = store.ingest_paths([SEED, SAMPLE_RECORDS])
+    assert (first.articles_added, first.records_added, first.rejections) == (1, 2 + 24, [])
+    before = counts(store)
+    again = store.ingest_paths([SEED, SAMPLE_RECORDS])
+    assert (again.articles_added, again.articles_duplicate, again.records_added, again.records_duplicate) == (0, 1, 0, 26)
+    after = counts(store)
+    assert {k: v for k, v in after.items() if k != "ingests"} == {k: v for k, v in before.items() if k != "ingests"}
+    assert after["ingests"] == before["ingests"] + 1
+
+
+def test_broken_file_in_the_middle_of_a_batch_is_reported_and_the_rest_stored(store, write):
+    good_1 = write("1.txt", "Good one\n" + BODY)
+    broken = write("2.csv", b"date,venue,outcome\n2025-02-30,Doha,collapsed\n")
+    good_2 = write("3.txt", "Good two\n" + BODY + " Again.")
+    report = store.ingest_paths([good_1, broken, good_2])
+    assert (report.files_read, report.articles_added, report.records_added) == (3, 2, 0)
+    assert [(r.file, r.row) for r in report.rejections] == [(str(broken), 2)]
+    stored = store.con.execute('SELECT file, "row", reason FROM rejections').fetchall()
+    assert stored == [(str(broken), 2, "impossible or unreadable date '2025-02-30'")]
+    assert "rejected: 1" in report.summary() and "2.csv, row 2: impossible or unreadable date" in report.summary()
+
+
+def test_strict_ingest_stores_nothing_when_anything_is_rejected(store, write):
+    store.ingest_paths([SEED])
+    before = counts(store)
+    report = store.ingest_paths([write("1.txt", "Good\n" + BODY), write("2.txt", b"")], strict=True)
+    assert not report.stored and len(report.rejections) == 1
+    assert counts(store) == before
+
+
+def test_failure_during_the_transaction_leaves_the_store_as_it_was(store, write, monkeypatch):
+    store.ingest_paths([SEED])
+    before = counts(store)
+    result = load_paths([write("new.txt", "New article\n" + BODY), SAMPLE_RECORDS])
+    original = Store._insert_new
+
+    def fail_on_records(self, table, *args):
+        if table == "records":  # articles of this batch are already inserted when this fails
+            raise RuntimeError("disk full")
+        return original(self, table, *args)
+
+    monkeypatch.setattr(Store, "_insert_new", fail_on_records)
+    with pytest.raises(RuntimeError, match="disk full"):
+        store.ingest(result)
+    assert counts(store) == before
+    monkeypatch.undo()
+    assert store.ingest(result).articles_added == 1  # the connection is usable afterwards
+
+
+def test_stored_rows_keep_schema_types(store):
+    store.ingest_paths([SEED, SAMPLE_RECORDS])
+    article = store.select("articles").df().iloc[0]
+    assert (article.published_precision, article.published_from) == ("month", "inferred")
+    rounds = store.select("records", Filters(locations=("Cairo",), outcomes=("ongoing",))).df()
+    assert sorted(zip(rounds.start_precision, rounds.origin_file.str.split("/").str[-1])) == [
+        ("day", "gaza-ceasefire-rounds-2023-2025.csv"), ("month", "hamas-delegation-cairo.txt")]
+    assert list(rounds[rounds.start_precision == "day"].iloc[0].mediators) == ["Egypt", "Qatar"]
+
+
+def test_stats(store):
+    store.ingest_paths([SEED, SAMPLE_RECORDS])
+    stats = store.stats()
+    assert (stats["articles"], stats["rounds"], stats["articles_date_inferred"]) == (1, 26, 1)
+    assert str(stats["rounds_first_date"]) == "2023-11-22" and str(stats["rounds_last_date"]) == "2025-10-13"
+    assert stats["rounds_by_outcome"]["collapsed"] == 5  # four in the CSV, Doha July 2025 in the seed's table
+
+
+def test_export_csv_parquet_with_filters_and_formula_neutralising(store, write, tmp_path):
+    store.ingest_paths([SAMPLE_RECORDS, write("evil.csv", b'date,venue,outcome,proposal\n2025-01-02,Doha,ongoing,"=HYPERLINK(""http://x"")"\n')])
+    csv_path, parquet_path = tmp_path / "r.csv", tmp_path / "r.parquet"
+    filters = Filters.from_params({"start": "2025-01-01", "location": "Doha"})
+    written = store.export("records", csv_path, filters=filters)
+    exported = pd.read_csv(csv_path)
+    assert written == len(exported) == 4  # Jan, Mar and Jul 2025 rounds in Doha plus the injected row
+    assert exported.proposal.str.startswith("=").sum() == 0
+    assert exported.proposal.iloc[0] == "'=HYPERLINK(\"http://x\")"
+    assert store.export("records", parquet_path, filters=filters) == 4
+    assert pd.read_parquet(parquet_path).proposal.str.startswith("=").sum() == 1  # Parquet keeps values as they are
+
+
+def test_neutralise_formulas_leaves_numbers_and_plain_text():
+    frame = pd.DataFrame({"a": ["=1+1", "+cmd", "-2", "@SUM(A1)", "plain"], "n": [1, 2, 3, 4, 5]})
+    assert neutralise_formulas(frame).a.tolist() == ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "plain"]
+    assert neutralise_formulas(frame).n.tolist() == [1, 2, 3, 4, 5]
+
+
+def test_open_store_builds_the_sample_store_once(tmp_path):
+    path = tmp_path / "sample.duckdb"
+    with open_store(path) as store:
+        first = counts(store)
+    with open_store(path) as store:
+        assert counts(store) == first
+    sample_files = sorted(p for p in SAMPLE_DIR.rglob("*") if p.is_file())
+    assert first["articles"] >= 1 and first["records"] >= 26 and first["ingests"] == 1 and len(sample_files) >= 2
+
+
+def test_filters_keep_values_out_of_sql(store):
+    store.ingest_paths([SAMPLE_RECORDS])
+    hostile = Filters(locations=("'); DROP TABLE records; --",), sources=("x' OR '1'='1",))
+    assert store.select("records", hostile).df().empty
+    assert store.count("records") == 24

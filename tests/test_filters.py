@@ -9,7 +9,7 @@ from store.filters import Filters
 
 def test_params_round_trip_and_description():
     filters = Filters.from_params({"start": "2025-07-01", "end": "2025-08-31", "location": ["Cairo,Doha"], "outcome": "ongoing"})
-    assert filters == Filters(date(2025, 7, 1), date(2025, 8, 31), ("Cairo", "Doha"), (), ("ongoing",))
+    assert filters == Filters(start=date(2025, 7, 1), end=date(2025, 8, 31), locations=("Cairo", "Doha"), outcomes=("ongoing",))
     assert Filters.from_params(filters.to_params()) == filters
     assert filters.describe("rounds") == "rounds from 1 Jul 2025 to 31 Aug 2025 at Cairo or Doha with outcome ongoing"
     assert Filters().describe("articles") == "all articles"

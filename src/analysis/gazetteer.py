@@ -40,23 +40,21 @@ class Gazetteer:
 
     def __init__(self, places_with_names: list[tuple[Place, list[str]]]):
         self._by_name: dict[str, Place] = {}
+        self._written: dict[str, str] = {}
         for place, names in places_with_names:
             for name in {place.name, *names}:
                 key = name.casefold().strip()
                 current = self._by_name.get(key)
                 if key and (current is None or _rank(place) > _rank(current)):
                     self._by_name[key] = place
+                    self._written[key] = name.strip()
 
     def lookup(self, name: str) -> Place | None:
         return self._by_name.get(name.casefold().strip())
 
-    def names(self) -> list[str]:
-        """Every lower-cased name and alias the gazetteer knows."""
-        return list(self._by_name)
-
-    @property
-    def max_name_words(self) -> int:
-        return max(len(name.split()) for name in self._by_name)
+    def items(self) -> list[tuple[str, Place]]:
+        """(name or alias as written, place) for every name the gazetteer resolves."""
+        return [(self._written[key], place) for key, place in self._by_name.items()]
 
 
 def read_curated(path: Path) -> list[tuple[Place, list[str]]]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from analysis.catalog import CatalogError
+from analysis.extract import Extractors
 from loaders.files import LoadOptions, iter_files
 from store.db import TABLES, Store, open_store
 from store.filters import Filters
@@ -42,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--encoding", help="encoding of text files that are not UTF-8, e.g. cp1252")
     ingest.add_argument("--strict", action="store_true", help="store nothing if any input is rejected")
 
+    commands.add_parser("extract", help="run the analysis again over every article (after editing "
+                        "data/actors.yaml, data/issues.yaml or data/places.csv)")
+
     stats = commands.add_parser("stats", help="what the store holds")
     stats.add_argument("--json", action="store_true", help="print as JSON")
 
@@ -62,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "ingest":
             return _ingest(args)
+        if args.command == "extract":
+            return _extract(args)
         with open_store(args.db) as store:
             if args.command == "stats":
                 stats = store.stats()
@@ -73,9 +80,18 @@ def main(argv: list[str] | None = None) -> int:
             rows = store.export(args.table, args.out, args.format, filters)
             print(f"wrote {rows} rows ({filters.describe(args.table)}) to {args.out}")
             return 0
-    except (ValueError, argparse.ArgumentTypeError) as error:
+    except (ValueError, argparse.ArgumentTypeError, CatalogError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def _extract(args: argparse.Namespace) -> int:
+    extractors = Extractors.load()  # read now, so a broken catalog fails before any work
+    with Store(args.db) as store, tqdm(total=store.count("articles"), unit="article", disable=None, file=sys.stderr) as bar:
+        articles = store.reextract(extractors, on_batch=bar.update)
+        mentions = store.count("actor_mentions")
+    print(f"extracted {articles} articles with {len(extractors.catalog.actors)} actors: {mentions} actor mentions")
+    return 0
 
 
 def _ingest(args: argparse.Namespace) -> int:

@@ -12,6 +12,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from analysis.extract import TABLES as ANALYSIS_TABLES
+from analysis.extract import Extraction, Extractors, ddl, default_extractors, extract_articles
+from analysis.gazetteer import load_gazetteer
 from config import SAMPLE_DIR, store_path
 from loaders.files import LoadOptions, load_paths
 from loaders.schema import ARTICLE_COLUMNS, OUTCOMES, RECORD_COLUMNS, LoadResult, Rejection
@@ -75,7 +78,7 @@ CREATE TABLE IF NOT EXISTS rejections (
 );
 """
 
-TABLES = ("articles", "records", "rejections", "ingests")
+TABLES = ("articles", "records", "rejections", "ingests", *ANALYSIS_TABLES, "places", "actors")
 ExportFormat = Literal["csv", "parquet"]
 
 _LIST = pa.list_(pa.string())
@@ -121,7 +124,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path), read_only=read_only)
         if not read_only:
-            self.con.execute(SCHEMA)
+            self.con.execute(SCHEMA + ddl())
 
     def close(self) -> None:
         self.con.close()
@@ -132,8 +135,12 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def ingest(self, result: LoadResult, paths: Iterable[str | Path] = (), strict: bool = False) -> IngestReport:
-        """Store what was loaded in one transaction: all of it or, on any error, none of it.
+    def ingest(
+        self, result: LoadResult, paths: Iterable[str | Path] = (), strict: bool = False,
+        extractors: Extractors | None = None,
+    ) -> IngestReport:
+        """Store what was loaded, and the analysis of its new articles, in one transaction:
+        all of it or, on any error, none of it.
 
         Re-ingesting the same input adds nothing. With `strict`, any rejection stores nothing.
         """
@@ -142,6 +149,17 @@ class Store:
         if strict and result.rejections:
             return IngestReport(None, result.files_read, 0, len(result.articles), 0, len(result.records),
                                 result.rejections, stored=False)
+        extractors = extractors or default_extractors()
+        records = records.assign(**{
+            column: records[column].map(lambda names: [extractors.catalog.canonical(n) for n in names])
+            for column in ("parties", "mediators")
+        })
+        stored = self._existing_ids(articles.article_id.tolist())
+        new_articles = articles[~articles.article_id.isin(stored)]
+        extraction = extract_articles(
+            extractors,
+            new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False),
+        )
         started = datetime.now()
         self.con.begin()
         try:
@@ -150,6 +168,9 @@ class Store:
             self.con.register("incoming_records", _arrow(records, RECORD_COLUMNS))
             articles_added = self._insert_new("articles", "article_id", "incoming_articles", ingest_id)
             records_added = self._insert_new("records", "record_id", "incoming_records", ingest_id)
+            self._save_extraction(extraction, new_articles.article_id.tolist())
+            self._add_venue_places()
+            self._store_catalog(extractors)
             if result.rejections:
                 self.con.executemany(
                     'INSERT INTO rejections (ingest_id, file, "row", reason) VALUES (?, ?, ?, ?)',
@@ -173,6 +194,70 @@ class Store:
             self.con.unregister("incoming_articles")
             self.con.unregister("incoming_records")
         return report
+
+    def _existing_ids(self, article_ids: list[str]) -> set[str]:
+        if not article_ids:
+            return set()
+        found = self.con.execute(
+            "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?))", [article_ids]
+        ).fetchall()
+        return {row[0] for row in found}
+
+    def _save_extraction(self, extraction: Extraction, article_ids: list[str]) -> None:
+        """Replace the analysis rows of these articles (inside the caller's transaction)."""
+        if not article_ids:
+            return
+        for name, frame in extraction.frames().items():
+            self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
+            self.con.register("incoming_rows", frame)
+            self.con.execute(f"INSERT INTO {name} SELECT * FROM incoming_rows")
+            self.con.unregister("incoming_rows")
+        self.con.register("incoming_places", extraction.places_frame())
+        self.con.execute("INSERT OR REPLACE INTO places SELECT * FROM incoming_places")
+        self.con.unregister("incoming_places")
+
+    def _add_venue_places(self) -> None:
+        """Venues of rounds go on the map too, geocoded like mentioned places."""
+        venues = self.con.execute(
+            "SELECT DISTINCT coalesce(venue_city, venue_country) FROM records "
+            "WHERE coalesce(venue_city, venue_country) NOT IN (SELECT name FROM places)"
+        ).fetchall()
+        gazetteer = load_gazetteer()
+        rows = [(p.name, p.kind, p.country, p.latitude, p.longitude)
+                for (venue,) in venues if (p := gazetteer.lookup(venue)) is not None and p.name == venue]
+        if rows:
+            self.con.executemany("INSERT OR REPLACE INTO places VALUES (?, ?, ?, ?, ?)", rows)
+
+    def reextract(self, extractors: Extractors | None = None, batch_size: int = 5000, on_batch=None) -> int:
+        """Run extraction again over every stored article (after editing the actor catalog,
+        the issues or the places), replacing all analysis rows in one transaction."""
+        extractors = extractors or default_extractors()
+        ids = [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+        self.con.begin()
+        try:
+            for name in ANALYSIS_TABLES:
+                self.con.execute(f"DELETE FROM {name}")
+            for offset in range(0, len(ids), batch_size):
+                batch = ids[offset : offset + batch_size]
+                rows = self.con.execute(
+                    "SELECT article_id, text, published_at, published_precision FROM articles "
+                    "WHERE article_id IN (SELECT unnest(?))", [batch]
+                ).fetchall()
+                self._save_extraction(extract_articles(extractors, rows), batch)
+                if on_batch:
+                    on_batch(len(batch))
+            self._store_catalog(extractors)
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+        return len(ids)
+
+    def _store_catalog(self, extractors: Extractors) -> None:
+        self.con.execute("DELETE FROM actors")
+        self.con.register("incoming_actors", extractors.catalog.frame())
+        self.con.execute("INSERT INTO actors SELECT name, type, affiliation, aliases, demonyms, wikidata FROM incoming_actors")
+        self.con.unregister("incoming_actors")
 
     def _insert_new(self, table: str, key: str, incoming: str, ingest_id: int) -> int:
         columns = ", ".join(ARTICLE_COLUMNS if table == "articles" else RECORD_COLUMNS)

@@ -13,7 +13,9 @@ from datetime import date
 from loaders.schema import OUTCOMES
 
 # URL parameter name for each filter field; list-valued ones may repeat or be comma-separated.
-PARAMS = {"start": "start", "end": "end", "locations": "location", "sources": "source", "outcomes": "outcome"}
+PARAMS = {
+    "start": "start", "end": "end", "locations": "location", "actors": "actor", "sources": "source", "outcomes": "outcome",
+}
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Filters:
     start: date | None = None
     end: date | None = None
     locations: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     outcomes: tuple[str, ...] = ()
 
@@ -51,8 +54,8 @@ class Filters:
 
         return cls(
             start=one_date(PARAMS["start"]), end=one_date(PARAMS["end"]),
-            locations=values(PARAMS["locations"]), sources=values(PARAMS["sources"]),
-            outcomes=values(PARAMS["outcomes"]),
+            locations=values(PARAMS["locations"]), actors=values(PARAMS["actors"]),
+            sources=values(PARAMS["sources"]), outcomes=values(PARAMS["outcomes"]),
         )
 
     def to_params(self) -> dict[str, str | list[str]]:
@@ -77,6 +80,8 @@ class Filters:
             parts.append(f"until {self.end:%-d %b %Y}")
         if self.locations:
             parts.append(f"at {_either(self.locations)}")
+        if self.actors:
+            parts.append(f"involving {_either(self.actors)}")
         if self.sources:
             parts.append(f"from source {_either(self.sources)}")
         if self.outcomes:
@@ -93,9 +98,16 @@ class Filters:
             clauses.append(f"{alias}.published_at < ? + INTERVAL 1 DAY")
             params.append(self.end)
         if self.locations:
-            # Until places are extracted, an article is "at" a place when its text names it.
-            clauses.append("(" + " OR ".join(f"contains(lower({alias}.text), lower(?))" for _ in self.locations) + ")")
-            params += list(self.locations)
+            # An article is "at" a place it mentions, or at any place in a country it is filtered by.
+            marks = _marks(self.locations)
+            clauses.append(
+                f"{alias}.article_id IN (SELECT pm.article_id FROM place_mentions pm JOIN places p ON p.name = pm.place "
+                f"WHERE p.name IN ({marks}) OR p.country IN ({marks}))"
+            )
+            params += list(self.locations) * 2
+        if self.actors:
+            clauses.append(f"{alias}.article_id IN (SELECT am.article_id FROM actor_mentions am WHERE am.actor IN ({_marks(self.actors)}))")
+            params += list(self.actors)
         if self.sources:
             clauses.append(f"{alias}.source IN ({_marks(self.sources)})")
             params += list(self.sources)
@@ -114,6 +126,9 @@ class Filters:
             marks = _marks(self.locations)
             clauses.append(f"({alias}.venue_city IN ({marks}) OR {alias}.venue_country IN ({marks}))")
             params += list(self.locations) * 2
+        if self.actors:
+            clauses.append(f"list_has_any(list_concat({alias}.parties, {alias}.mediators), ?::VARCHAR[])")
+            params.append(list(self.actors))
         if self.sources:
             clauses.append(f"{alias}.source IN ({_marks(self.sources)})")
             params += list(self.sources)

@@ -1,0 +1,136 @@
+"""Run every extractor over articles and return rows for the analysis tables.
+
+Every mention keeps its character offsets in the article text and the index of
+its sentence, so any figure can be traced back to the sentence it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.actors import ActorExtractor
+from analysis.catalog import ACTORS_YAML, Catalog, read_catalog
+from analysis.gazetteer import PLACES_CSV, Place, load_gazetteer
+from analysis.matcher import padded_fold
+from analysis.issues import ISSUES_YAML, IssueTagger, read_issues
+from analysis.places import PlaceExtractor
+from analysis.text import SentenceIndex, split_sentences
+from analysis.text_dates import find_dates
+from analysis.tone import ToneScorer, tone_scorer
+
+# Column names and DuckDB types of the tables extraction fills, in order.
+TABLES: dict[str, dict[str, str]] = {
+    "sentences": {"article_id": "VARCHAR", "sentence_index": "INTEGER", "char_start": "INTEGER", "char_end": "INTEGER",
+                  "tone": "DOUBLE"},
+    "actor_mentions": {"article_id": "VARCHAR", "sentence_index": "INTEGER", "char_start": "INTEGER", "char_end": "INTEGER",
+                       "actor": "VARCHAR", "match_kind": "VARCHAR", "surface": "VARCHAR"},
+    "place_mentions": {"article_id": "VARCHAR", "sentence_index": "INTEGER", "char_start": "INTEGER", "char_end": "INTEGER",
+                       "place": "VARCHAR", "surface": "VARCHAR"},
+    "date_mentions": {"article_id": "VARCHAR", "sentence_index": "INTEGER", "char_start": "INTEGER", "char_end": "INTEGER",
+                      "surface": "VARCHAR", "kind": "VARCHAR", "date": "DATE", "precision": "VARCHAR"},
+    "issue_mentions": {"article_id": "VARCHAR", "sentence_index": "INTEGER", "char_start": "INTEGER", "char_end": "INTEGER",
+                       "issue": "VARCHAR", "term": "VARCHAR"},
+}
+
+
+@dataclass
+class Extractors:
+    """The configured extractors; build once and reuse (building the automata takes ~1 s)."""
+
+    catalog: Catalog
+    actors: ActorExtractor
+    places: PlaceExtractor
+    issues: IssueTagger
+    tone: ToneScorer
+
+    @classmethod
+    def load(cls, actors_path: Path = ACTORS_YAML, issues_path: Path = ISSUES_YAML, places_path: Path = PLACES_CSV) -> Extractors:
+        catalog = read_catalog(actors_path)
+        return cls(catalog, ActorExtractor(catalog), PlaceExtractor(load_gazetteer(places_path)),
+                   IssueTagger(read_issues(issues_path)), tone_scorer())
+
+
+def ddl() -> str:
+    """CREATE TABLE statements for the analysis tables."""
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(f'{column} {kind}' for column, kind in columns.items())});"
+        for name, columns in TABLES.items()
+    ]
+    statements += [
+        "CREATE TABLE IF NOT EXISTS places (name VARCHAR PRIMARY KEY, kind VARCHAR, country VARCHAR,"
+        " latitude DOUBLE, longitude DOUBLE);",
+        "CREATE TABLE IF NOT EXISTS actors (name VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, affiliation VARCHAR,"
+        " aliases VARCHAR[], demonyms VARCHAR[], wikidata VARCHAR);",
+    ]
+    return "\n".join(statements)
+
+
+@lru_cache(maxsize=2)
+def _load_extractors(mtimes: tuple[float, ...]) -> Extractors:
+    return Extractors.load()
+
+
+def default_extractors() -> Extractors:
+    """Extractors for the files in data/, rebuilt when one of them has changed."""
+    return _load_extractors(tuple(path.stat().st_mtime for path in (ACTORS_YAML, ISSUES_YAML, PLACES_CSV)))
+
+
+@dataclass
+class Extraction:
+    """Rows for each analysis table, plus the places they refer to."""
+
+    rows: dict[str, list[tuple]] = field(default_factory=lambda: {name: [] for name in TABLES})
+    places: dict[str, Place] = field(default_factory=dict)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: pd.DataFrame(self.rows[name], columns=list(columns)) for name, columns in TABLES.items()}
+
+    def places_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(p.name, p.kind, p.country, p.latitude, p.longitude) for p in self.places.values()],
+            columns=["name", "kind", "country", "latitude", "longitude"],
+        )
+
+
+def extract_article(
+    extractors: Extractors, extraction: Extraction, article_id: str, text: str,
+    published_at: datetime | None, published_precision: str | None,
+) -> None:
+    """Add one article's sentences and mentions to `extraction`."""
+    spans = split_sentences(text)
+    sentences = SentenceIndex(spans)
+    padded = padded_fold(text)
+    rows = extraction.rows
+    actor_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.actor, m.kind, text[m.start:m.end])
+                  for m in extractors.actors.find(text, padded)]
+    place_rows = []
+    for m in extractors.places.find(text, padded):
+        extraction.places[m.place.name] = m.place
+        place_rows.append((article_id, sentences.of(m.start), m.start, m.end, m.place.name, text[m.start:m.end]))
+    issue_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.issue, m.term) for m in extractors.issues.find(text, padded)]
+    date_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.text, m.kind, m.date and m.date.date(), m.precision)
+                 for m in find_dates(text, published_at, published_precision, padded)]  # type: ignore[arg-type]
+    tones = extractors.tone.sentence_tones(text, spans, padded)
+    rows["sentences"].extend((article_id, index, start, end, tones[index]) for index, (start, end) in enumerate(spans))
+    rows["actor_mentions"] += actor_rows
+    rows["place_mentions"] += place_rows
+    rows["issue_mentions"] += issue_rows
+    rows["date_mentions"] += date_rows
+
+
+def extract_articles(extractors: Extractors, articles: Iterable[tuple[str, str, datetime | None, str | None]]) -> Extraction:
+    """Extract from (article_id, text, published_at, published_precision) tuples."""
+    extraction = Extraction()
+    for article_id, text, published_at, precision in articles:
+        extract_article(extractors, extraction, article_id, text, _none_if_missing(published_at), _none_if_missing(precision))
+    return extraction
+
+
+def _none_if_missing(value):  # pandas hands NaT / <NA> for missing values
+    return None if value is None or pd.isna(value) else (value.to_pydatetime() if hasattr(value, "to_pydatetime") else value)

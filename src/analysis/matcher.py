@@ -1,0 +1,120 @@
+"""A gazetteer matcher on pyahocorasick: case-insensitive, whole words, leftmost-longest.
+
+Text and phrases are lower-cased and every punctuation character becomes a space,
+keeping offsets unchanged; phrases are then looked up with a space on each side.
+So one automaton pass reports only whole-word hits, "Israel's" and "Israel’s" both
+contain " israel ", and "al-Hayya" matches "al-Hayya". Overlaps are resolved
+leftmost-longest ("Palestinian Authority" beats "Palestinian").
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar
+
+import ahocorasick
+
+T = TypeVar("T")
+_ACRONYM = re.compile(r"^(?:[A-Z]\.?){1,5}$|^[A-Z][A-Z0-9]{1,4}$")
+_LETTERS = re.compile(r"\W")
+_TO_SPACE = str.maketrans({char: " " for char in string.punctuation + string.whitespace + "’‘“”„—–…«»·•\u00a0"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, punctuation as spaces, same length as `text` (so offsets carry over)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters, such as 'İ', lower to two
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered.translate(_TO_SPACE)
+
+
+def padded_fold(text: str) -> str:
+    """What matchers search: the folded text with a space at each end. Compute once per
+    text and pass it to every matcher (folding costs as much as a search)."""
+    return " " + fold(text) + " "
+
+
+class Case(Enum):
+    EXACT = "exact"  # acronyms: "US" must not match "us"
+    CAPITALISED = "capitalised"  # names: "Burns" must not match "burns"
+    ANY = "any"  # names that start lower-case, such as "al-Hayya"
+
+
+def case_rule(phrase: str) -> Case:
+    if _ACRONYM.match(phrase):
+        return Case.EXACT
+    return Case.CAPITALISED if phrase[:1].isupper() else Case.ANY
+
+
+@dataclass(frozen=True)
+class Phrase(Generic[T]):
+    text: str
+    value: T
+    case: Case
+    prefix: bool = False  # match the start of a longer word too ("hostage" -> "hostages")
+
+
+@dataclass(frozen=True)
+class Match(Generic[T]):
+    start: int
+    end: int
+    phrase: Phrase[T]
+
+
+class PhraseMatcher(Generic[T]):
+    def __init__(self, phrases: Iterable[Phrase[T]]):
+        self._automaton = ahocorasick.Automaton()
+        grouped: dict[str, list[Phrase[T]]] = {}
+        for phrase in phrases:
+            folded = " ".join(fold(phrase.text).split())
+            if folded:
+                grouped.setdefault(" " + folded + ("" if phrase.prefix else " "), []).append(phrase)
+        for key, group in grouped.items():
+            self._automaton.add_word(key, (len(key), tuple(group)))
+        self._empty = not grouped
+        if grouped:
+            self._automaton.make_automaton()
+
+    def find(self, text: str, padded: str | None = None) -> list[Match[T]]:
+        """Non-overlapping matches, leftmost first, longest at each start. `padded` is
+        `padded_fold(text)` when the caller has it already."""
+        if self._empty:
+            return []
+        padded = padded or padded_fold(text)
+        candidates: list[Match[T]] = []
+        for last, (length, group) in self._automaton.iter(padded):
+            # padded[i] is text[i - 1]: the key's leading space sits at padded[start], i.e. just before text[start]
+            start = last - length + 1
+            for phrase in group:
+                end = _word_end(text, start + length - 1) if phrase.prefix else start + length - 2
+                if phrase.text[-1] in string.punctuation and text[end : end + 1] == phrase.text[-1]:
+                    end += 1  # "U.S." keeps its final full stop
+                if _case_ok(text, start, end, phrase):
+                    candidates.append(Match(start, end, phrase))
+                    break
+        candidates.sort(key=lambda m: (m.start, m.start - m.end))
+        chosen: list[Match[T]] = []
+        reach = 0
+        for match in candidates:
+            if match.start >= reach:
+                chosen.append(match)
+                reach = match.end
+        return chosen
+
+
+def _word_end(text: str, end: int) -> int:
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return end
+
+
+def _case_ok(text: str, start: int, end: int, phrase: Phrase) -> bool:
+    if phrase.case is Case.EXACT:  # same letters in the same case; punctuation may differ ("U.S" / "U.S.")
+        return _LETTERS.sub("", text[start:end]) == _LETTERS.sub("", phrase.text)
+    if phrase.case is Case.CAPITALISED:
+        return text[start].isupper()
+    return True

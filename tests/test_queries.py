@@ -1,0 +1,131 @@
+"""Aggregations over a small store built in code, through the real ingest pipeline."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from analysis import queries
+from analysis.catalog import ACTORS_YAML
+from analysis.extract import Extractors
+from store.filters import Filters
+
+ARTICLES = [
+    {"title": "Doha talks", "published": "2025-07-07", "source": "Wire A",
+     "text": "Hamas and Israel began indirect talks in Doha. Qatar hosted the hostage negotiations.\n"
+             "Israel said aid would flow."},
+    {"title": "Doha collapse", "published": "2025-07-25", "source": "Wire B",
+     "text": "Talks in Doha collapsed. Israel and Hamas traded accusations of violations.\n"
+             "The United States recalled Steve Witkoff."},
+    {"title": "Cairo round", "published": "2025-08-13", "source": "Wire A",
+     "text": "A Hamas delegation arrived in Cairo. Egyptian mediators pressed for a truce.\n"
+             "Egypt and Qatar drafted a proposal on hostages and aid."},
+    {"title": "Undated note", "source": "Wire C",
+     "text": "Hamas and Egypt discussed governance of Gaza."},
+]
+ROUNDS = ("start_date,venue,parties,mediators,outcome\n"
+          "2025-07-06,Doha,Israel; Hamas,Qatar; Egypt; US,collapsed\n"
+          "2025-08-12,Cairo,Hamas,Egypt; Qatar,ongoing\n"
+          "2025-10-06,Sharm el-Sheikh,Israel; Hamas,Egypt; Qatar; Turkey; US,agreement\n")
+
+
+@pytest.fixture
+def con(store, write):
+    store.ingest_paths([write("articles.json", json.dumps(ARTICLES)), write("rounds.csv", ROUNDS)])
+    return store.con
+
+
+def test_coverage_by_week_and_month(con):
+    weekly = queries.coverage(con, Filters(), "week")
+    assert weekly.articles.tolist() == [1, 1, 1] and weekly.period.astype(str).tolist() == ["2025-07-07", "2025-07-21", "2025-08-11"]
+    monthly = queries.coverage(con, Filters(), "month")
+    assert dict(zip(monthly.period.astype(str), monthly.articles)) == {"2025-07-01": 2, "2025-08-01": 1}
+
+
+def test_top_actors_counts_mentions_and_articles(con):
+    top = queries.top_actors(con, Filters()).set_index("actor")
+    assert top.loc["Hamas", "mentions"] == 4 and top.loc["Hamas", "articles"] == 4
+    assert top.loc["Egypt", "mentions"] == 3  # "Egyptian mediators" counts for Egypt
+    assert top.loc["Steve Witkoff", "type"] == "person"
+    july = queries.top_actors(con, Filters(start=date(2025, 7, 1), end=date(2025, 7, 31))).set_index("actor")
+    assert "Egypt" not in july.index and july.loc["Israel", "mentions"] == 3
+
+
+def test_filters_by_actor_location_and_source(con):
+    assert queries.coverage(con, Filters(actors=("Steve Witkoff",)), "month").articles.sum() == 1
+    assert queries.coverage(con, Filters(locations=("Cairo",)), "month").articles.sum() == 1
+    # Doha is in Qatar; the Cairo article names Qatar itself.
+    assert queries.coverage(con, Filters(locations=("Qatar",)), "month").articles.sum() == 3
+    assert queries.coverage(con, Filters(sources=("Wire A",)), "month").articles.sum() == 2
+
+
+def test_co_mentions_by_sentence_and_by_article(con):
+    sentence = queries.co_mentions(con, Filters(), "sentence")
+    weights = {(s, t): w for s, t, w in sentence.itertuples(index=False)}
+    assert weights[("Hamas", "Israel")] == 2  # two sentences name both
+    assert ("Egypt", "Hamas") in weights  # the undated note
+    article = {(s, t): w for s, t, w in queries.co_mentions(con, Filters(), "article").itertuples(index=False)}
+    assert article[("Hamas", "Israel")] == 2 and article[("Egypt", "Qatar")] == 1
+    assert ("Egypt", "Qatar") not in weights or weights[("Egypt", "Qatar")] == 1
+
+
+def test_mentions_over_time(con):
+    frame = queries.mentions_over_time(con, Filters(), "month", actors=["Hamas", "Israel"])
+    assert {(f"{p:%Y-%m-%d}", a): m for p, a, m in frame.itertuples(index=False)} == {
+        ("2025-07-01", "Hamas"): 2, ("2025-07-01", "Israel"): 3, ("2025-08-01", "Hamas"): 1}
+
+
+def test_actor_venues_use_canonical_names(con):
+    frame = queries.actor_venues(con, Filters())
+    rows = {(a, v): r for a, v, r in frame.itertuples(index=False)}
+    assert rows[("United States", "Doha")] == 1  # "US" in the CSV is canonicalised
+    assert rows[("Egypt", "Cairo")] == 1 and rows[("Turkey", "Sharm el-Sheikh")] == 1
+    assert set(queries.actor_venues(con, Filters(actors=("Turkey",))).venue) == {"Sharm el-Sheikh"}
+
+
+def test_issue_salience_shares(con):
+    frame = queries.issue_salience(con, Filters(), "month")
+    july = frame[frame.period.astype(str) == "2025-07-01"].set_index("issue")
+    assert july.loc["hostages", "sentences"] == 1 and july.loc["violations", "sentences"] == 1
+    assert july.loc["aid", "share"] == pytest.approx(1 / 6)  # one of the six July sentences
+
+
+def test_rounds_by_venue_and_outcome(con):
+    frame = queries.rounds_by_venue_outcome(con, Filters())
+    assert list(frame.itertuples(index=False, name=None)) == [
+        ("Cairo", "ongoing", 1), ("Doha", "collapsed", 1), ("Sharm el-Sheikh", "agreement", 1)]
+    assert queries.rounds_by_venue_outcome(con, Filters(outcomes=("collapsed",))).venue.tolist() == ["Doha"]
+
+
+def test_tone_trend_for_articles_and_for_an_actor(con):
+    overall = queries.tone_trend(con, Filters(), "month")
+    assert overall.sentences.tolist() == [6, 3]
+    assert overall.tone.between(-1, 1).all()
+    witkoff = queries.tone_trend(con, Filters(), "month", actor="Steve Witkoff")
+    assert witkoff.sentences.tolist() == [1]
+
+
+def test_empty_filters_give_empty_frames_not_errors(con):
+    nothing = Filters(actors=("Nobody",))
+    for frame in (queries.coverage(con, nothing), queries.top_actors(con, nothing), queries.co_mentions(con, nothing),
+                  queries.issue_salience(con, nothing), queries.tone_trend(con, nothing)):
+        assert isinstance(frame, pd.DataFrame) and frame.empty
+
+
+def test_reextract_picks_up_catalog_edits(store, write, tmp_path):
+    store.ingest_paths([write("a.txt", "Talks\nThe Gaza Reconstruction Board met Hamas in Cairo.")])
+    assert queries.top_actors(store.con, Filters()).actor.tolist() == ["Hamas"]
+    catalog = tmp_path / "actors.yaml"
+    catalog.write_text(ACTORS_YAML.read_text(encoding="utf-8")
+                       + "\n- {name: Gaza Reconstruction Board, type: mediator/IGO}\n", encoding="utf-8")
+    assert store.reextract(Extractors.load(actors_path=catalog)) == 1
+    assert sorted(queries.top_actors(store.con, Filters()).actor) == ["Gaza Reconstruction Board", "Hamas"]
+    assert store.count("actors") == 235
+
+
+def test_grain_is_checked(con):
+    with pytest.raises(ValueError, match="grain must be one of"):
+        queries.coverage(con, Filters(), "fortnight; DROP TABLE articles")

@@ -66,3 +66,13 @@ def test_bad_arguments_give_a_clear_error(tmp_path, capsys):
 def test_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "cli.main", "--help"], capture_output=True, text=True, check=True)
     assert "ingest" in result.stdout and "export" in result.stdout
+
+
+def test_extract_reruns_analysis_and_suggest_needs_a_model(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    assert main(["--db", db, "ingest", str(SEED)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "extract"]) == 0
+    assert "extracted 1 articles with 234 actors: 27 actor mentions" in capsys.readouterr().out
+    assert main(["--db", db, "suggest-actors", "--model", "no_such_model"]) == 2
+    assert "error:" in capsys.readouterr().err

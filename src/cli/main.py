@@ -9,7 +9,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from analysis.catalog import CatalogError
+from analysis.catalog import CatalogError, current_catalog
+from analysis.suggest import NerUnavailable, load_ner, suggest_actors
 from analysis.extract import Extractors
 from loaders.files import LoadOptions, iter_files
 from store.db import TABLES, Store, open_store
@@ -47,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("extract", help="run the analysis again over every article (after editing "
                         "data/actors.yaml, data/issues.yaml or data/places.csv)")
 
+    suggest = commands.add_parser("suggest-actors", help="names a spaCy NER model finds that the catalog lacks "
+                                  "(needs spaCy and a model; optional)")
+    suggest.add_argument("--model", default="en_core_web_sm")
+    suggest.add_argument("--min-count", type=int, default=2)
+
     stats = commands.add_parser("stats", help="what the store holds")
     stats.add_argument("--json", action="store_true", help="print as JSON")
 
@@ -69,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             return _ingest(args)
         if args.command == "extract":
             return _extract(args)
+        if args.command == "suggest-actors":
+            return _suggest(args)
         with open_store(args.db) as store:
             if args.command == "stats":
                 stats = store.stats()
@@ -91,6 +99,20 @@ def _extract(args: argparse.Namespace) -> int:
         articles = store.reextract(extractors, on_batch=bar.update)
         mentions = store.count("actor_mentions")
     print(f"extracted {articles} articles with {len(extractors.catalog.actors)} actors: {mentions} actor mentions")
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    try:
+        nlp = load_ner(args.model)
+    except NerUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    with Store(args.db) as store:
+        texts = (row[0] for row in store.con.execute("SELECT text FROM articles").fetchall())
+        frame = suggest_actors(texts, current_catalog(), nlp, args.min_count)
+    print(frame.to_string(index=False) if not frame.empty else "no unknown actors found")
+    print("add the ones you want to data/actors.yaml, then run: ceasefire extract")
     return 0
 
 

@@ -1,36 +1,54 @@
-"""Ceasefire Talks Dashboard: `streamlit run app.py`."""
+"""Ceasefire Talks Dashboard: `streamlit run app.py`. This file is the Overview page;
+the other pages live in pages/ (Streamlit's own multipage mechanism)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from store.db import Store, open_store
+from dashboard import charts
+from dashboard.frame import nothing_found, page, query, table
 
-st.set_page_config(page_title="Ceasefire Talks Dashboard", page_icon="🕊️", layout="wide")
+filters = page("Overview", "Negotiation rounds and the news around them at a glance: how much there is, "
+                           "when, where and who.")
 
+figures = query("headline", filters)
+articles, rounds, actors, first, last = st.columns(5)
+articles.metric("Articles", f"{figures['articles']:,}")
+rounds.metric("Negotiation rounds", f"{figures['rounds']:,}")
+actors.metric("Actors mentioned", f"{figures['actors']:,}")
+first.metric("From", f"{figures['first']:%b %Y}" if figures["first"] else "–")
+last.metric("To", f"{figures['last']:%b %Y}" if figures["last"] else "–")
 
-@st.cache_resource
-def get_store() -> Store:
-    # One connection per server process; the sample store is built on first run.
-    return open_store()
+left, right = st.columns([3, 2])
+with left:
+    grain = st.segmented_control("Coverage per", ["day", "week", "month"], default="month", key="overview_grain") or "month"
+    coverage = query("coverage", filters, grain=grain)
+    if coverage.empty:
+        nothing_found("dated articles", filters)
+    else:
+        st.altair_chart(charts.coverage_chart(coverage, grain), width="stretch", key="overview_coverage")
+with right:
+    top = query("top_actors", filters, limit=10)
+    if top.empty:
+        nothing_found("actor mentions", filters)
+    else:
+        st.plotly_chart(charts.top_actors_chart(top, "Top 10 actors by mentions"), width="stretch", key="overview_actors")
 
-
-store = get_store()
-stats = store.stats()
-
-st.title("Ceasefire Talks Dashboard")
-st.caption("Negotiation rounds and the news around them, from the articles and records in the store.")
-articles, rounds, venues, span = st.columns(4)
-articles.metric("Articles", stats["articles"])
-rounds.metric("Negotiation rounds", stats["rounds"])
-venues.metric("Venues", stats["venues"])
-span.metric("Rounds span", f"{stats['rounds_first_date']:%b %Y} – {stats['rounds_last_date']:%b %Y}" if stats["rounds"] else "–")
-
-st.subheader("Negotiation rounds")
-table = store.con.query(
-    "SELECT start_date AS date, venue_city AS venue, venue_country AS country, outcome, "
-    "array_to_string(mediators, ', ') AS mediators, array_to_string(key_issues, ', ') AS issues, source "
-    "FROM records ORDER BY start_date DESC"
-).df()
-st.dataframe(table, hide_index=True, width="stretch", key="rounds_table",
-             column_config={"source": st.column_config.LinkColumn("source")})
+left, right = st.columns([3, 2])
+with left:
+    places = query("place_counts", filters)
+    venues = places[places.what == "venue"]
+    if venues.empty:
+        nothing_found("venues of rounds", filters)
+    else:
+        st.plotly_chart(charts.places_map(venues, "Where the rounds were held (circle size: rounds)"), width="stretch",
+                        key="overview_map", config={"topojsonURL": "app/static/"})
+with right:
+    st.subheader("Latest rounds")
+    latest = query("rounds", filters, limit=8)
+    if latest.empty:
+        nothing_found("rounds", filters)
+    else:
+        table(latest[["start_date", "venue", "outcome", "mediators"]].rename(columns={
+            "start_date": "Date", "venue": "Venue", "outcome": "Outcome", "mediators": "Mediators"}),
+            key="overview_rounds", column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")})

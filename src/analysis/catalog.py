@@ -85,6 +85,25 @@ class Catalog:
         )
 
 
+def write_catalog(catalog: Catalog, path: Path = ACTORS_YAML) -> None:
+    """Write the catalog back as YAML, one line per actor, grouped by type, keeping the file's header comment."""
+    header = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("- ") or (header and line.startswith("# ---")):
+                break
+            header.append(line)
+    lines = [*header]
+    for kind in ACTOR_TYPES:
+        actors = sorted((a for a in catalog.actors.values() if a.type == kind), key=lambda a: a.name.casefold())
+        if actors:
+            lines += [f"# {'-' * 64} {kind}"]
+            lines += ["- " + yaml.safe_dump(a.model_dump(exclude_defaults=True), default_flow_style=True, width=100_000,
+                                            allow_unicode=True, sort_keys=False).strip() for a in actors]
+            lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 def read_catalog(path: Path = ACTORS_YAML) -> Catalog:
     """Parse and validate the YAML catalog; errors name the entry and the problem."""
     try:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,3 +48,13 @@ class IssueTagger:
 
     def find(self, text: str, padded: str | None = None) -> list[IssueMention]:
         return [IssueMention(m.start, m.end, m.phrase.value, m.phrase.text) for m in self._matcher.find(text, padded)]
+
+
+def round_issue_counts(rounds: pd.DataFrame, tagger: IssueTagger) -> pd.DataFrame:
+    """Rounds per (issue, outcome), tagging each round's key issues and proposal with the taxonomy."""
+    rows = []
+    for key_issues, proposal, outcome in rounds[["key_issues", "proposal", "outcome"]].itertuples(index=False):
+        text = ". ".join(str(part) for part in (key_issues, proposal) if part)
+        rows += [(issue, outcome) for issue in {m.issue for m in tagger.find(text)}]
+    frame = pd.DataFrame(rows, columns=["issue", "outcome"])
+    return frame.value_counts().rename("rounds").reset_index().sort_values(["issue", "outcome"], ignore_index=True)

@@ -134,3 +134,155 @@ def tone_trend(
                count(*) AS sentences
         FROM {sentences} JOIN {articles} a USING (article_id)
         WHERE a.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", extra + params)
+
+
+def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
+    """The overview's figures: articles, rounds, actors mentioned, and the span of dates."""
+    articles, params = _articles(filters)
+    where, record_params = filters.records_where("r")
+    row = con.execute(f"""
+        SELECT (SELECT count(*) FROM {articles}),
+               (SELECT count(*) FROM records r WHERE {where}),
+               (SELECT count(DISTINCT m.actor) FROM actor_mentions m WHERE m.article_id IN (SELECT article_id FROM {articles})),
+               (SELECT min(d) FROM (SELECT min(published_at)::DATE AS d FROM {articles}
+                                    UNION ALL SELECT min(r.start_date) FROM records r WHERE {where})),
+               (SELECT max(d) FROM (SELECT max(published_at)::DATE AS d FROM {articles}
+                                    UNION ALL SELECT max(coalesce(r.end_date, r.start_date)) FROM records r WHERE {where}))
+        """, params + record_params + params + params + record_params + params + record_params).fetchall()[0]
+    return dict(zip(("articles", "rounds", "actors", "first", "last"), row))
+
+
+def rounds(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Rounds, newest first, with lists joined for display."""
+    where, params = filters.records_where("r")
+    return _query(con, f"""
+        SELECT r.record_id, r.start_date, r.end_date, r.start_precision,
+               coalesce(r.venue_city, r.venue_country) AS venue, r.venue_country AS country,
+               coalesce(r.outcome, 'unknown') AS outcome, r.outcome_text,
+               array_to_string(r.parties, ', ') AS parties, array_to_string(r.mediators, ', ') AS mediators,
+               array_to_string(r.key_issues, '; ') AS key_issues, r.proposal, r.source, r.article_id, r.origin_file
+        FROM records r WHERE {where}
+        ORDER BY r.start_date DESC, r.record_id {'LIMIT ' + str(int(limit)) if limit else ''}""", params)
+
+
+def place_counts(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 300) -> pd.DataFrame:
+    """Venues (rounds held there) and mentioned places (articles naming them), with coordinates."""
+    articles, params = _articles(filters)
+    where, record_params = filters.records_where("r")
+    return _query(con, f"""
+        WITH venues AS (
+            SELECT coalesce(r.venue_city, r.venue_country) AS name, count(*) AS count, 'venue' AS what
+            FROM records r WHERE {where} GROUP BY 1
+        ), mentioned AS (
+            SELECT pm.place AS name, count(DISTINCT pm.article_id) AS count, 'articles' AS what
+            FROM place_mentions pm WHERE pm.article_id IN (SELECT article_id FROM {articles}) GROUP BY 1
+        )
+        SELECT p.name, p.kind, p.country, p.latitude, p.longitude, x.count, x.what
+        FROM (SELECT * FROM venues UNION ALL SELECT * FROM mentioned) x JOIN places p ON p.name = x.name
+        ORDER BY x.count DESC, p.name LIMIT ?""", record_params + params + [limit])
+
+
+def actor_profile(con: duckdb.DuckDBPyConnection, filters: Filters, actor: str) -> dict[str, object]:
+    articles, params = _articles(filters)
+    row = con.execute(f"""
+        SELECT c.type, c.affiliation, c.aliases, c.demonyms, c.wikidata,
+               count(m.actor), count(DISTINCT m.article_id), min(a.published_at)::DATE, max(a.published_at)::DATE
+        FROM actors c LEFT JOIN actor_mentions m ON m.actor = c.name
+             AND m.article_id IN (SELECT article_id FROM {articles})
+        LEFT JOIN articles a ON a.article_id = m.article_id
+        WHERE c.name = ? GROUP BY ALL""", params + [actor]).fetchall()
+    keys = ("type", "affiliation", "aliases", "demonyms", "wikidata", "mentions", "articles", "first_seen", "last_seen")
+    return dict(zip(keys, row[0])) if row else {}
+
+
+def actor_sentences(
+    con: duckdb.DuckDBPyConnection, filters: Filters, actor: str, limit: int = 20, offset: int = 0
+) -> pd.DataFrame:
+    """Sentences naming an actor, newest articles first: one page of them, never the whole text."""
+    articles, params = _articles(filters)
+    return _query(con, f"""
+        SELECT a.article_id, a.title, a.source, a.published_at::DATE AS published,
+               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence, s.tone
+        FROM (SELECT DISTINCT article_id, sentence_index FROM actor_mentions WHERE actor = ?) m
+        JOIN sentences s USING (article_id, sentence_index)
+        JOIN {articles} a USING (article_id)
+        ORDER BY a.published_at DESC NULLS LAST, a.article_id, s.sentence_index LIMIT ? OFFSET ?""",
+        [actor] + params + [limit, offset])
+
+
+def search_articles(
+    con: duckdb.DuckDBPyConnection, filters: Filters, text: str = "", limit: int = 50, offset: int = 0
+) -> tuple[int, pd.DataFrame]:
+    """(number of matches, one page of them) for a case-insensitive search in titles and texts."""
+    articles, params = _articles(filters)
+    search = "WHERE a.title ILIKE ? OR a.text ILIKE ?" if text.strip() else ""
+    pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    search_params = [pattern, pattern] if search else []
+    search = search.replace("ILIKE ?", "ILIKE ? ESCAPE '\\'")
+    total = con.execute(f"SELECT count(*) FROM {articles} a {search}", params + search_params).fetchall()[0][0]
+    page = _query(con, f"""
+        SELECT a.article_id, a.title, a.source, a.published_at::DATE AS published, a.published_precision AS precision,
+               a.published_from AS date_from, a.word_count
+        FROM {articles} a {search}
+        ORDER BY a.published_at DESC NULLS LAST, a.title LIMIT ? OFFSET ?""", params + search_params + [limit, offset])
+    return total, page
+
+
+def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, object] | None:
+    found = con.execute("SELECT * EXCLUDE (ingest_id) FROM articles WHERE article_id = ?", [article_id]).df()
+    return None if found.empty else found.iloc[0].to_dict()
+
+
+def article_spans(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
+    """Every highlighted span of one article: kind, offsets and what it means."""
+    return _query(con, """
+        SELECT 'actor' AS kind, char_start, char_end, actor AS label FROM actor_mentions WHERE article_id = ?
+        UNION ALL SELECT 'place', char_start, char_end, place FROM place_mentions WHERE article_id = ?
+        UNION ALL SELECT 'date', char_start, char_end,
+               coalesce(strftime(date, '%Y-%m-%d') || ' (' || precision || ')', 'date not resolved') FROM date_mentions WHERE article_id = ?
+        UNION ALL SELECT 'issue', char_start, char_end, issue FROM issue_mentions WHERE article_id = ?
+        ORDER BY char_start""", [article_id] * 4)
+
+
+def round_evidence(con: duckdb.DuckDBPyConnection, record_id: str, days_before: int = 7, days_after: int = 30) -> pd.DataFrame:
+    """Sentences about a round: from the article its record came from, and sentences naming its
+    venue in articles published from a week before it began to a month after it ended."""
+    return _query(con, f"""
+        WITH round AS (SELECT * FROM records WHERE record_id = ?),
+        candidates AS (
+            SELECT pm.article_id, pm.sentence_index
+            FROM place_mentions pm JOIN articles a ON a.article_id = pm.article_id CROSS JOIN round r
+            WHERE pm.place = coalesce(r.venue_city, r.venue_country)
+              AND (a.article_id = r.article_id
+                   OR a.published_at BETWEEN r.start_date - INTERVAL {int(days_before)} DAY
+                                         AND coalesce(r.end_date, r.start_date) + INTERVAL {int(days_after)} DAY)
+        )
+        SELECT DISTINCT a.article_id, a.title, a.published_at::DATE AS published,
+               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence, s.sentence_index
+        FROM candidates c JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
+        ORDER BY published DESC NULLS LAST, a.article_id, s.sentence_index LIMIT 50""", [record_id])
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """What the sidebar filters can offer: date span, places, actors and sources in the store."""
+    first, last = con.execute("""
+        SELECT min(d), max(d) FROM (SELECT published_at::DATE AS d FROM articles UNION ALL SELECT start_date FROM records
+                                    UNION ALL SELECT end_date FROM records)""").fetchall()[0]
+    locations = [r[0] for r in con.execute("""
+        SELECT name FROM (SELECT place AS name FROM place_mentions UNION SELECT venue_city FROM records
+                          UNION SELECT venue_country FROM records UNION SELECT country FROM places
+                          WHERE name IN (SELECT place FROM place_mentions)) WHERE name IS NOT NULL ORDER BY name""").fetchall()]
+    actors = [r[0] for r in con.execute("""
+        SELECT name FROM (SELECT actor AS name, count(*) AS n FROM actor_mentions GROUP BY actor
+                          UNION ALL SELECT unnest(list_concat(parties, mediators)), 1 FROM records)
+        GROUP BY name ORDER BY sum(n) DESC, name LIMIT 500""").fetchall()]
+    sources = [r[0] for r in con.execute(
+        "SELECT source FROM articles WHERE source IS NOT NULL GROUP BY source ORDER BY count(*) DESC, source LIMIT 500").fetchall()]
+    return {"first": first, "last": last, "locations": locations, "actors": sorted(actors), "sources": sources}
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes with every ingest or re-extraction: part of every cache key."""
+    return tuple(con.execute(
+        "SELECT (SELECT max(ingest_id) FROM ingests), (SELECT count(*) FROM actor_mentions), (SELECT count(*) FROM actors)"
+    ).fetchall()[0])

@@ -13,7 +13,7 @@ from analysis.catalog import CatalogError, current_catalog
 from analysis.suggest import NerUnavailable, load_ner, suggest_actors
 from analysis.extract import Extractors
 from loaders.files import LoadOptions, iter_files
-from store.db import TABLES, Store, open_store
+from store.db import EXPORTABLE, Store, open_store
 from store.filters import Filters
 
 
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="print as JSON")
 
     export = commands.add_parser("export", help="write a table to CSV or Parquet")
-    export.add_argument("table", choices=TABLES)
+    export.add_argument("table", choices=EXPORTABLE)
     export.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
     export.add_argument("--format", choices=("csv", "parquet"), help="default: from the file suffix")
     export.add_argument("--since", help="first date, YYYY-MM-DD")

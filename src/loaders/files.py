@@ -72,7 +72,7 @@ def load_paths(
     paths: Iterable[str | Path], options: LoadOptions = LoadOptions(), on_file: Callable[[str], None] | None = None
 ) -> LoadResult:
     """Load every file under `paths` (files, folders, zip archives). `on_file` is called after each file."""
-    user_date = UserDate(*parse_partial_date(options.published_at)) if options.published_at else None
+    user_date = _user_date(options)
     parsed, files_read = ParsedFile(), 0
     for name, path in iter_files(paths):
         if path is None:
@@ -83,6 +83,20 @@ def load_paths(
         if on_file:
             on_file(name)
     return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read)
+
+
+def load_uploads(files: Iterable[tuple[str, bytes]], options: LoadOptions = LoadOptions()) -> LoadResult:
+    """Load uploaded files given as (file name, content); only the base name is used, as a label."""
+    user_date = _user_date(options)
+    parsed, files_read = ParsedFile(), 0
+    for name, data in files:
+        parsed.extend(load_bytes(PurePosixPath(name.replace("\\", "/")).name or "upload", data, options, user_date))
+        files_read += 1
+    return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read)
+
+
+def _user_date(options: LoadOptions) -> UserDate | None:
+    return UserDate(*parse_partial_date(options.published_at)) if options.published_at else None
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -308,30 +309,50 @@ class Store:
         }
 
     def select(self, table: str, filters: Filters = Filters()) -> duckdb.DuckDBPyRelation:
-        """A lazy relation of a table's rows that pass the filters."""
-        if table == "articles":
-            where, params = filters.articles_where("a")
-            return self.con.query(f"SELECT * EXCLUDE (ingest_id) FROM articles a WHERE {where} ORDER BY published_at, article_id", params=params)
-        if table == "records":
-            where, params = filters.records_where("r")
-            return self.con.query(f"SELECT * EXCLUDE (ingest_id) FROM records r WHERE {where} ORDER BY start_date, record_id", params=params)
-        if table in ("rejections", "ingests"):
-            return self.con.query(f"SELECT * FROM {table} ORDER BY ingest_id")
-        raise ValueError(f"unknown table {table!r}; tables are: {', '.join(TABLES)}")
+        return select(self.con, table, filters)
 
     def export(self, table: str, out: str | Path, fmt: ExportFormat | None = None, filters: Filters = Filters()) -> int:
-        """Write a table's filtered rows to CSV or Parquet; returns the number of rows written.
-
-        CSV cells that a spreadsheet would run as a formula are prefixed with a quote.
-        """
+        """Write a table's filtered rows to CSV or Parquet; returns the number of rows written."""
         out = Path(out)
-        fmt = fmt or ("parquet" if out.suffix.lower() == ".parquet" else "csv")
-        frame = self.select(table, filters).df()
-        if fmt == "parquet":
-            frame.to_parquet(out, index=False)
-        else:
-            neutralise_formulas(frame).to_csv(out, index=False)
-        return len(frame)
+        data = export_bytes(self.con, table, fmt or ("parquet" if out.suffix.lower() == ".parquet" else "csv"), filters)
+        out.write_bytes(data.content)
+        return data.rows
+
+
+EXPORTABLE = ("articles", "records", "rejections", "ingests")
+
+
+def select(con: duckdb.DuckDBPyConnection, table: str, filters: Filters = Filters()) -> duckdb.DuckDBPyRelation:
+    """A lazy relation of a table's rows that pass the filters."""
+    if table == "articles":
+        where, params = filters.articles_where("a")
+        return con.query(f"SELECT * EXCLUDE (ingest_id) FROM articles a WHERE {where} ORDER BY published_at, article_id", params=params)
+    if table == "records":
+        where, params = filters.records_where("r")
+        return con.query(f"SELECT * EXCLUDE (ingest_id) FROM records r WHERE {where} ORDER BY start_date, record_id", params=params)
+    if table in ("rejections", "ingests"):
+        return con.query(f"SELECT * FROM {table} ORDER BY ingest_id")
+    raise ValueError(f"cannot export {table!r}; choose from: {', '.join(EXPORTABLE)}")
+
+
+@dataclass(frozen=True)
+class Export:
+    content: bytes
+    rows: int
+
+
+def export_bytes(con: duckdb.DuckDBPyConnection, table: str, fmt: ExportFormat, filters: Filters = Filters()) -> Export:
+    """A table's filtered rows as CSV or Parquet bytes. CSV cells that a spreadsheet would run
+    as a formula are prefixed with a quote; Parquet keeps values as they are."""
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"format must be csv or parquet, got {fmt!r}")
+    frame = select(con, table, filters).df()
+    buffer = io.BytesIO()
+    if fmt == "parquet":
+        frame.to_parquet(buffer, index=False)
+    else:
+        neutralise_formulas(frame).to_csv(buffer, index=False)
+    return Export(buffer.getvalue(), len(frame))
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.frame import nothing_found, page, query, table
+
+filters = page("Actors", "Who the news names, how often, with whom, and in what words: mentions over time, "
+                         "the most mentioned actors, the co-mention network and a profile of each actor.")
+
+top = query("top_actors", filters, limit=20)
+if top.empty:
+    nothing_found("actor mentions", filters)
+    st.stop()
+
+grain = st.segmented_control("Per", ["day", "week", "month"], default="week", key="actors_grain") or "week"
+over_time = query("mentions_over_time", filters, grain=grain, actors=list(filters.actors) or None)
+left, right = st.columns([3, 2])
+with left:
+    st.altair_chart(charts.mentions_chart(over_time, grain), width="stretch", key="actors_over_time")
+with right:
+    st.plotly_chart(charts.top_actors_chart(top, "Top 20 actors by mentions"), width="stretch", key="actors_top")
+
+scope = st.radio("Named together in the same", ["sentence", "article"], horizontal=True, key="actors_scope")
+edges = query("co_mentions", filters, scope=scope, limit=40)
+if edges.empty:
+    st.caption("No two actors are named together under these filters.")
+else:
+    st.plotly_chart(charts.network_chart(edges, f"Actors named in the same {scope} (40 strongest links)"),
+                    width="stretch", key="actors_network")
+
+st.subheader("Actor profile")
+names = top.actor.tolist()
+actor = st.selectbox("Actor", names, index=0, key="actors_profile")
+profile = query("actor_profile", filters, actor=actor)
+cols = st.columns(4)
+cols[0].metric("Mentions", profile.get("mentions", 0))
+cols[1].metric("Articles", profile.get("articles", 0))
+cols[2].metric("First seen", f"{profile['first_seen']:%d %b %Y}" if profile.get("first_seen") else "–")
+cols[3].metric("Last seen", f"{profile['last_seen']:%d %b %Y}" if profile.get("last_seen") else "–")
+details = [f"**Type:** {profile.get('type') or 'not in the catalog'}"]
+if profile.get("affiliation"):
+    details.append(f"**Affiliation:** {profile['affiliation']}")
+if profile.get("aliases") is not None and len(profile["aliases"]):
+    details.append(f"**Also called:** {', '.join(profile['aliases'])}")
+if profile.get("wikidata"):
+    details.append(f"**Wikidata:** [{profile['wikidata']}](https://www.wikidata.org/wiki/{profile['wikidata']})")
+st.markdown(" · ".join(details))
+tone = query("tone_trend", filters, grain="month", actor=actor)
+if not tone.empty:
+    st.altair_chart(charts.tone_chart(tone, "month", f"sentences naming {actor}"), width="stretch", key="actors_tone")
+page_number = st.number_input("Page of sentences", min_value=1, value=1, step=1, key="actors_sentences_page")
+sentences = query("actor_sentences", filters, actor=actor, limit=20, offset=(page_number - 1) * 20)
+table(sentences[["published", "title", "source", "sentence", "tone"]].rename(columns=str.capitalize),
+      key="actors_sentences", column_config={"Published": st.column_config.DateColumn(format="D MMM YYYY"),
+                                             "Tone": st.column_config.NumberColumn(format="%.2f")})

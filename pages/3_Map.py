@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.frame import nothing_found, page, query, table
+
+filters = page("Map", "Venues of rounds (red, sized by rounds) and places the articles mention (blue, sized by "
+                      "articles). Select a place on the map to filter every page by it.")
+
+places = query("place_counts", filters)
+if places.empty:
+    nothing_found("places", filters)
+    st.stop()
+
+shown = st.pills("Show", ["venues", "mentioned places"], default=["venues", "mentioned places"],
+                 selection_mode="multi", key="map_layers") or []
+wanted = {"venues": "venue", "mentioned places": "articles"}
+data = places[places.what.isin([wanted[s] for s in shown])].reset_index(drop=True)
+event = st.plotly_chart(charts.places_map(data, "Places by rounds held and articles naming them"), width="stretch",
+                        key="map_places", on_select="rerun", selection_mode="points", config={"topojsonURL": "app/static/"})
+points = event.selection.points if event else []
+if points:
+    place = points[0]["customdata"][0]
+    if place not in filters.locations:
+        st.query_params["location"] = [*filters.locations, place]
+        st.rerun()
+
+table(data.rename(columns={"name": "Place", "kind": "Kind", "country": "Country", "count": "Count", "what": "Counted"})
+      [["Place", "Kind", "Country", "Counted", "Count"]], key="map_table")

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.extract import default_extractors
+from analysis.issues import round_issue_counts
+from dashboard import charts
+from dashboard.frame import nothing_found, page, query, table
+
+filters = page("Issues", "Which key issues the news raises over time (hostages, aid, withdrawal, the day after…) "
+                         "and which issues were on the table in rounds that ended each way.")
+
+labels = default_extractors().issues.labels
+grain = st.segmented_control("Per", ["week", "month", "year"], default="month", key="issues_grain") or "month"
+salience = query("issue_salience", filters, grain=grain)
+if salience.empty:
+    nothing_found("dated articles raising key issues", filters)
+else:
+    st.altair_chart(charts.issue_salience_chart(salience, labels, grain), width="stretch", key="issues_salience")
+    overall = (salience.groupby("issue", as_index=False).sentences.sum().sort_values("sentences", ascending=False)
+               .assign(issue=lambda f: f.issue.map(labels)))
+    table(overall.rename(columns={"issue": "Issue", "sentences": "Sentences raising it"}), key="issues_table")
+
+rounds = query("rounds", filters)
+by_outcome = round_issue_counts(rounds, default_extractors().issues) if not rounds.empty else rounds
+if by_outcome.empty:
+    nothing_found("rounds with recorded issues", filters)
+else:
+    st.plotly_chart(charts.issues_by_outcome_chart(by_outcome, labels), width="stretch", key="issues_by_outcome")

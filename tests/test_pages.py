@@ -1,0 +1,183 @@
+"""Every dashboard page as a user sees it, with AppTest: URL parameters in, figures and rows out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from config import REPO_ROOT
+from loaders.files import load_uploads
+from store.db import open_store
+
+APP = str(REPO_ROOT / "app.py")
+SEED_ID = "4098c3c8c04cc12c"
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pages") / "sample.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CEASEFIRE_DB", str(path))
+        with open_store(path) as store:
+            evil = ("Evil page\n<script>alert('x')</script> Hamas met in Cairo. "
+                    "<img src=x onerror=alert(1)> javascript:alert(2)")
+            store.ingest(load_uploads([("evil.txt", evil.encode())]))
+            counts = {t: store.count(t) for t in ("articles", "records")}
+        yield counts
+
+
+def open_page(page: str | None = None, **params: str | list[str]) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        app.query_params[key] = value
+    if page:
+        app.switch_page(page)
+    return app.run()
+
+
+def url(app: AppTest, key: str) -> list[str]:
+    value = app.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_overview_without_filters(sample_store):
+    app = open_page()
+    assert not app.exception
+    assert app.title[0].value == "Overview"
+    figures = metrics(app)
+    assert figures["Articles"] == str(sample_store["articles"]) and figures["Negotiation rounds"] == "26"
+    assert (figures["From"], figures["To"]) == ("Nov 2023", "Oct 2025")
+    latest = app.dataframe[0].value
+    assert len(latest) == 8 and latest.iloc[0].Venue == "Sharm el-Sheikh"
+
+
+def test_overview_deep_link_with_filters_sets_widgets_and_figures(sample_store):
+    app = open_page(location="Cairo", outcome="ongoing")
+    assert not app.exception
+    assert app.multiselect(key="filter_locations").value == ["Cairo"]
+    assert app.multiselect(key="filter_outcomes").value == ["ongoing"]
+    assert metrics(app)["Negotiation rounds"] == "2"  # the CSV's August 2025 round and the seed's table row
+    assert set(app.dataframe[0].value.Venue) == {"Cairo"}
+    assert int(metrics(app)["Articles"]) < sample_store["articles"]  # only articles naming Cairo
+
+
+def test_changing_a_filter_updates_figures_and_url(sample_store):
+    app = open_page()
+    app.multiselect(key="filter_outcomes").set_value(["collapsed"]).run()
+    assert metrics(app)["Negotiation rounds"] == "5"
+    assert url(app, "outcome") == ["collapsed"]
+    app.date_input(key="filter_dates").set_value((date(2025, 1, 1), date(2025, 9, 30))).run()
+    assert metrics(app)["Negotiation rounds"] == "3"  # March, July (CSV) and July (seed table) 2025
+    assert url(app, "start") == ["2025-01-01"]
+
+
+def test_bad_link_parameters_are_explained_not_fatal(sample_store):
+    app = open_page(start="yesterday")
+    assert not app.exception
+    assert "start must be a date" in app.sidebar.warning[0].value
+    assert metrics(app)["Negotiation rounds"] == "26"
+
+
+def test_empty_result_is_a_friendly_message(sample_store):
+    app = open_page("pages/1_Negotiations.py", location="Warsaw", outcome="agreement")
+    assert not app.exception
+    assert "Nothing to show: there are no rounds at Warsaw with outcome agreement" in app.info[0].value
+
+
+def test_link_values_that_are_not_in_the_data_are_named(sample_store):
+    app = open_page(actor="Nobody Atall")
+    assert not app.exception
+    assert "Not in the data, so not applied: Nobody Atall" in app.sidebar.warning[0].value
+
+
+def test_negotiations_table_and_round_details(sample_store):
+    app = open_page("pages/1_Negotiations.py", outcome="collapsed")
+    assert not app.exception and app.title[0].value == "Negotiations"
+    assert app.subheader[0].value == "5 rounds"
+    assert set(app.dataframe[0].value.Outcome) == {"collapsed"}
+    with open_store() as store:
+        from_csv, from_seed = (store.con.execute(f"SELECT record_id FROM records WHERE venue_city = 'Cairo' AND {where}")
+                               .fetchall()[0][0] for where in ("start_date = '2025-08-12'", "article_id IS NOT NULL"
+                                                                " AND start_date = '2025-08-01'"))
+    app = open_page("pages/1_Negotiations.py", round=from_csv)
+    assert app.subheader[1].value == "Cairo, 12 August 2025"
+    text = " ".join(m.value for m in app.markdown)
+    assert "**Mediators:** Egypt, Qatar" in text and "**Outcome:** ongoing" in text
+    assert "Hamas accepts Egyptian-Qatari proposal" in text  # a briefing that names Cairo a week later
+    text = " ".join(m.value for m in open_page("pages/1_Negotiations.py", round=from_seed).markdown)
+    assert "A senior Hamas delegation, led by Khalil al-Hayya, arrived in Cairo on Tuesday" in text  # its article
+
+
+def test_actors_page_profile_and_change(sample_store):
+    app = open_page("pages/2_Actors.py")
+    assert not app.exception
+    assert app.selectbox(key="actors_profile").value == "Hamas"
+    hamas = metrics(app)
+    assert int(hamas["Mentions"]) > int(hamas["Articles"]) > 5
+    sentences = app.dataframe[0].value
+    assert 0 < len(sentences) <= 20 and sentences.Sentence.str.contains("Hamas").all()
+    app.selectbox(key="actors_profile").set_value("Egypt").run()
+    egypt = metrics(app)
+    assert egypt != hamas
+    assert "**Type:** state" in " ".join(m.value for m in app.markdown)
+    app.radio(key="actors_scope").set_value("article").run()
+    assert not app.exception
+
+
+def test_actors_page_follows_the_actor_filter(sample_store):
+    app = open_page("pages/2_Actors.py", actor="Steve Witkoff")
+    assert app.multiselect(key="filter_actors").value == ["Steve Witkoff"]
+    # Only articles naming Witkoff: the top actors all come from them.
+    assert int(metrics(app)["Articles"]) <= 5
+
+
+def test_map_page_lists_venues_and_places(sample_store):
+    app = open_page("pages/3_Map.py")
+    assert not app.exception
+    places = app.dataframe[0].value
+    assert {"Doha", "Cairo", "Sharm el-Sheikh", "Gaza Strip"} <= set(places.Place)
+    assert places[places.Counted == "venue"].set_index("Place").loc["Doha", "Count"] == 12
+    narrowed = open_page("pages/3_Map.py", location="Doha").dataframe[0].value
+    assert set(narrowed[narrowed.Counted == "venue"].Place) == {"Doha"}
+
+
+def test_articles_search_and_reader_escape_html(sample_store):
+    app = open_page("pages/4_Articles.py", q="Cairo")
+    assert not app.exception
+    assert app.text_input(key="articles_search").value == "Cairo"
+    assert len(app.dataframe[0].value) == int(app.caption[1].value.split()[0])
+    app = open_page("pages/4_Articles.py", article=SEED_ID)
+    assert app.subheader[0].value.startswith("Hamas Delegation Seeks Ceasefire Breakthrough")
+    html = app.get("html")[0].proto.body
+    assert '<mark class="actor" title="actor: Khalil al-Hayya">Khalil al-Hayya</mark>' in html
+    assert '<mark class="date" title="date: 2025-08-01 (month)">Tuesday</mark>' in html
+    assert "(from inferred)" in " ".join(m.value for m in app.markdown)
+    with open_store() as store:
+        evil_id = store.con.execute("SELECT article_id FROM articles WHERE title = 'Evil page'").fetchall()[0][0]
+    html = open_page("pages/4_Articles.py", article=evil_id).get("html")[0].proto.body
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html and "<script>" not in html and "<img" not in html
+
+
+def test_issues_page(sample_store):
+    app = open_page("pages/5_Issues.py")
+    assert not app.exception
+    issues = app.dataframe[0].value
+    assert issues.iloc[0].Issue == "Ceasefire and truce terms" and len(issues) == 8
+    recent = open_page("pages/5_Issues.py", start="2025-07-01").dataframe[0].value
+    assert recent["Sentences raising it"].sum() < issues["Sentences raising it"].sum()
+
+
+def test_data_page_history_and_download(sample_store):
+    app = open_page("pages/6_Data.py", outcome="collapsed")
+    assert not app.exception
+    history = app.dataframe[0].value
+    assert len(history) == 2 and history.Rounds.sum() == 26
+    app.selectbox(key="data_download_table").set_value("records").run()
+    app.button(key="data_prepare").click().run()
+    assert "Download 5 rows of records (csv)" in app.get("download_button")[0].proto.label

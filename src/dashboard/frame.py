@@ -93,7 +93,7 @@ def _widget_values(filters: Filters, options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sidebar_filters() -> Filters:
+def sidebar_filters(page_name: str) -> Filters:
     """Render the shared filters and page links; return the filters in force."""
     options = _options(version(), str(store_path()))
     from_url = _url_filters()
@@ -101,9 +101,12 @@ def sidebar_filters() -> Filters:
                for v in getattr(from_url, field) if v not in options[field]]
     if unknown:
         st.sidebar.warning(f"Not in the data, so not applied: {', '.join(unknown)}")
-    if st.session_state.get("_filters_in_url") != from_url:
+    # Widgets take their values from the URL when it changed under them (a deep link, the back
+    # button) or when this is another page, whose widgets start afresh.
+    if st.session_state.get("_filters_in_url") != from_url or st.session_state.get("_filters_page") != page_name:
         for key, value in _widget_values(from_url, options).items():
             st.session_state[key] = value
+    st.session_state["_filters_page"] = page_name
     first, last = options["first"] or date.today(), options["last"] or date.today()
     with st.sidebar:
         st.header("Filters")
@@ -141,7 +144,7 @@ def sidebar_filters() -> Filters:
 def page(title: str, explanation: str) -> Filters:
     """Page config, sidebar filters and the page's title with its one-line explanation."""
     st.set_page_config(page_title=f"{title} · Ceasefire Talks Dashboard", page_icon="🕊️", layout="wide")
-    filters = sidebar_filters()
+    filters = sidebar_filters(title)
     st.title(title)
     st.caption(explanation)
     return filters

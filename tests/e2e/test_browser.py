@@ -1,0 +1,84 @@
+"""The dashboard in a real browser: deep links, page switches, charts, uploads."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+from playwright.sync_api import expect
+
+
+def sidebar_chips(page, expected: int) -> list[str]:
+    """The values selected in the sidebar's multiselect filters, once `expected` of them are shown."""
+    tags = page.locator('[data-testid="stSidebar"] [data-tag]:visible')
+    expect(tags).to_have_count(expected)
+    return [tags.nth(i).get_attribute("aria-label") for i in range(expected)]
+
+
+def test_deep_link_with_filters_opens_the_filtered_view(server, page):
+    page.goto(f"{server}/Negotiations?outcome=collapsed&location=Doha")
+    expect(page.get_by_role("heading", name="Negotiations")).to_be_visible()
+    expect(page.get_by_role("heading", name="4 rounds")).to_be_visible()
+    assert sorted(sidebar_chips(page, 2)) == ["Doha", "collapsed"]
+
+
+def test_switching_pages_keeps_the_filters(server, page):
+    page.goto(f"{server}/?outcome=collapsed")
+    expect(page.get_by_text("Negotiation rounds")).to_be_visible()
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Actors").click()
+    expect(page.get_by_role("heading", name="Actors", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/Actors\?outcome=collapsed$"))
+    assert sidebar_chips(page, 1) == ["collapsed"]
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Negotiations").click()
+    expect(page.get_by_role("heading", name="5 rounds")).to_be_visible()
+
+
+def test_changing_a_filter_rewrites_the_url(server, page):
+    page.goto(f"{server}/Negotiations")
+    expect(page.get_by_role("heading", name="26 rounds")).to_be_visible()
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Round outcomes").click()
+    page.get_by_role("option", name="stalled").click()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("heading", name="9 rounds")).to_be_visible()
+    assert parse_qs(urlparse(page.url).query) == {"outcome": ["stalled"]}
+
+
+def test_charts_render(server, page):
+    page.goto(server)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    plotly = page.locator(".js-plotly-plot").first
+    expect(plotly).to_be_visible()
+    vega = page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first
+    expect(vega).to_be_visible()
+    box = vega.bounding_box()
+    assert box["width"] > 300 and box["height"] > 150
+    # The map draws its coastlines from the topojson served by the app itself.
+    coastlines = page.locator(".js-plotly-plot g.layer.coastlines path").first
+    expect(coastlines).to_be_attached()
+    assert len(coastlines.get_attribute("d") or "") > 1000
+    page.screenshot(path="/tmp/ceasefire-overview.png", full_page=True)
+
+
+def test_selecting_a_round_shows_its_details(server, page):
+    page.goto(f"{server}/Negotiations?location=Sharm%20el-Sheikh")
+    expect(page.get_by_role("heading", name="2 rounds")).to_be_visible()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 55)  # the selection box of the first row (newest round)
+    expect(page.get_by_role("heading", name="Sharm el-Sheikh, 13 October 2025")).to_be_visible()
+    expect(page.get_by_text("Mediators:")).to_be_visible()
+    assert "round=" in page.url
+
+
+def test_uploading_a_bad_file_shows_the_reason(server, page, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    garbage = tmp_path / "rounds.csv"
+    garbage.write_text("date,venue,outcome\n2025-02-30,Doha,collapsed\n", encoding="utf-8")
+    page.goto(f"{server}/Data")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([str(empty), str(garbage)])
+    page.get_by_role("button", name="Ingest").click()
+    expect(page.get_by_text("2 files or rows were rejected; everything else was stored.")).to_be_visible()
+    rejections = page.locator('[data-testid="stDataFrame"]').first
+    expect(rejections).to_be_visible()
+    page.screenshot(path="/tmp/ceasefire-upload.png", full_page=True)

@@ -13,7 +13,7 @@ if top.empty:
     nothing_found("actor mentions", filters)
     st.stop()
 
-grain = st.segmented_control("Per", ["day", "week", "month"], default="week", key="actors_grain") or "week"
+grain = st.segmented_control("Per", ["day", "week", "month"], default="month", key="actors_grain") or "month"
 over_time = query("mentions_over_time", filters, grain=grain, actors=list(filters.actors) or None)
 left, right = st.columns([3, 2])
 with left:

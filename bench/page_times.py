@@ -1,0 +1,114 @@
+"""Benchmark: server-side page render and rerun-after-filter-change times on a large store.
+
+    python bench/page_times.py [--articles 100000] [--store /tmp/bench-100k.duckdb] [--runs 5]
+
+Builds the store once from the SYNTHETIC corpus (bench/corpus.py) plus the sample records,
+then drives every page with Streamlit's AppTest: the first render of each page, and
+reruns after changing a sidebar filter to values not seen before (so every rerun misses
+the query cache and measures the queries themselves). Prints a table and writes
+bench/results/page_times.{json,md}. Medians over `--runs` filter changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import generate_articles  # noqa: E402
+
+from config import REPO_ROOT, SAMPLE_DIR  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PAGES = [None, "pages/1_Negotiations.py", "pages/2_Actors.py", "pages/3_Map.py", "pages/4_Articles.py",
+         "pages/5_Issues.py", "pages/6_Data.py"]
+# Filter changes a user makes: each value is new to the cache.
+CHANGES = [
+    ("filter_locations", ["Cairo"]), ("filter_locations", ["Doha"]), ("filter_actors", ["Hamas"]),
+    ("filter_actors", ["Egypt"]), ("filter_dates", (date(2024, 1, 1), date(2024, 12, 31))),
+    ("filter_locations", ["Rafah"]), ("filter_actors", ["Qatar"]),
+]
+
+
+def build_store(path: Path, count: int, batch: int = 10_000) -> dict:
+    from loaders.files import LoadOptions, load_paths
+    from store.db import Store
+
+    started = time.perf_counter()
+    with Store(path) as store, tempfile.TemporaryDirectory() as folder:
+        store.ingest_paths([SAMPLE_DIR / "records"])
+        articles = generate_articles(count)
+        for first in range(0, count, batch):
+            chunk = Path(folder) / f"chunk-{first}.jsonl"
+            with chunk.open("w", encoding="utf-8") as handle:
+                for _ in range(min(batch, count - first)):
+                    handle.write(json.dumps(next(articles)) + "\n")
+            store.ingest_paths([chunk], LoadOptions(kind="articles"))
+            chunk.unlink()
+            print(f"  ingested {min(first + batch, count):,} articles", file=sys.stderr)
+        mentions = store.count("actor_mentions")
+    seconds = time.perf_counter() - started
+    return {"articles": count, "ingest_seconds": round(seconds, 1), "articles_per_second": round(count / seconds),
+            "actor_mentions": mentions, "store_mb": round(path.stat().st_size / 2**20, 1)}
+
+
+def time_pages(runs: int) -> dict[str, dict]:
+    from streamlit.testing.v1 import AppTest
+
+    results = {}
+    for page in PAGES:
+        name = page.split("_", 1)[1].removesuffix(".py") if page else "Overview"
+        app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
+        if page:
+            app.switch_page(page)
+        started = time.perf_counter()
+        app.run()
+        first = time.perf_counter() - started
+        assert not app.exception, app.exception
+        reruns = []
+        for key, value in CHANGES[:runs]:
+            widget = app.date_input(key=key) if key == "filter_dates" else app.multiselect(key=key)
+            widget.set_value(value)
+            started = time.perf_counter()
+            app.run()
+            reruns.append(time.perf_counter() - started)
+            assert not app.exception, app.exception
+        results[name] = {"first_render_ms": round(first * 1000), "rerun_median_ms": round(statistics.median(reruns) * 1000),
+                         "rerun_max_ms": round(max(reruns) * 1000)}
+        print(f"  {name}: {results[name]}", file=sys.stderr)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--store", type=Path, default=Path(tempfile.gettempdir()) / "ceasefire-bench-100k.duckdb")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    build = None
+    if not args.store.exists():
+        print(f"building {args.store} with {args.articles:,} synthetic articles…", file=sys.stderr)
+        build = build_store(args.store, args.articles)
+    os.environ["CEASEFIRE_DB"] = str(args.store)
+    pages = time_pages(args.runs)
+    lines = ["| page | first render (ms) | rerun after a filter change, median (ms) | slowest rerun (ms) |",
+             "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {name} | {r['first_render_ms']} | {r['rerun_median_ms']} | {r['rerun_max_ms']} |" for name, r in pages.items()]
+    table = "\n".join(lines)
+    print(table)
+    meta = {"store": str(args.store), "build": build, "runs": args.runs, "measured_at": datetime.now().isoformat(timespec="seconds")}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "page_times.json").write_text(json.dumps({"meta": meta, "pages": pages}, indent=2) + "\n")
+    (RESULTS / "page_times.md").write_text(f"# Dashboard benchmark\n\n{json.dumps(meta)}\n\n{table}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -4,11 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from config import DATA_DIR
 from store.db import Store
-
-SEED = DATA_DIR / "sample" / "articles" / "hamas-delegation-cairo.txt"
-SAMPLE_RECORDS = DATA_DIR / "sample" / "records" / "gaza-ceasefire-rounds-2023-2025.csv"
 
 
 @pytest.fixture

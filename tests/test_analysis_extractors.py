@@ -14,7 +14,7 @@ from analysis.catalog import CatalogError, read_catalog
 from analysis.extract import Extractors, extract_articles
 from analysis.text import split_sentences
 from analysis.text_dates import find_dates
-from conftest import SEED
+from samples import SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").split("\n", 1)[1].strip()
 SEED_ACTORS = {

@@ -8,7 +8,7 @@ import zipfile
 
 import pandas as pd
 
-from conftest import SEED
+from samples import SEED
 from loaders.files import LoadOptions, load_paths
 
 BODY = (

@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 
 from cli.main import main
-from conftest import SAMPLE_RECORDS, SEED
+from samples import SAMPLE_RECORDS, SEED
 
 
 def test_ingest_stats_export_round_trip(tmp_path, capsys):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from conftest import SEED
+from samples import SEED
 from loaders.files import load_paths
 from loaders.tables import records_in_html, records_in_text
 

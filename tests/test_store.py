@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import SAMPLE_RECORDS, SEED
+from samples import SAMPLE_RECORDS, SEED
 from config import SAMPLE_DIR
 from loaders.files import load_paths
 from store.db import Store, neutralise_formulas, open_store

@@ -14,7 +14,7 @@ if top.empty:
     st.stop()
 
 grain = st.segmented_control("Per", ["day", "week", "month"], default="month", key="actors_grain") or "month"
-over_time = query("mentions_over_time", filters, grain=grain, actors=list(filters.actors) or None)
+over_time = query("mentions_over_time", filters, grain=grain, actors=list(filters.actors) or top.actor[:8].tolist())
 left, right = st.columns([3, 2])
 with left:
     st.altair_chart(charts.mentions_chart(over_time, grain), width="stretch", key="actors_over_time")

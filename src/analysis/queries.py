@@ -45,9 +45,13 @@ def top_actors(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 20
     """Actors by mentions, with the number of articles that mention them."""
     articles, params = _articles(filters)
     return _query(con, f"""
-        SELECT m.actor, any_value(c.type) AS type, count(*) AS mentions, count(DISTINCT m.article_id) AS articles
-        FROM actor_mentions m JOIN {articles} a USING (article_id) LEFT JOIN actors c ON c.name = m.actor
-        GROUP BY m.actor ORDER BY mentions DESC, m.actor LIMIT ?""", params + [limit])
+        WITH counted AS (
+            SELECT aa.actor, sum(aa.mentions)::BIGINT AS mentions, count(*) AS articles
+            FROM article_actors aa JOIN {articles} a USING (article_id) GROUP BY aa.actor
+            ORDER BY mentions DESC, aa.actor LIMIT ?
+        )
+        SELECT counted.actor, c.type, counted.mentions, counted.articles
+        FROM counted LEFT JOIN actors c ON c.name = counted.actor ORDER BY mentions DESC, actor""", params + [limit])
 
 
 def mentions_over_time(
@@ -58,30 +62,33 @@ def mentions_over_time(
         actors = top_actors(con, filters, top).actor.tolist()
     articles, params = _articles(filters)
     return _query(con, f"""
-        SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period, m.actor, count(*) AS mentions
-        FROM actor_mentions m JOIN {articles} a USING (article_id)
-        WHERE a.published_at IS NOT NULL AND m.actor IN (SELECT unnest(?::VARCHAR[]))
-        GROUP BY ALL ORDER BY period, m.actor""", params + [actors])
+        SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period, aa.actor, sum(aa.mentions)::BIGINT AS mentions
+        FROM article_actors aa JOIN {articles} a USING (article_id)
+        WHERE a.published_at IS NOT NULL AND aa.actor IN (SELECT unnest(?::VARCHAR[]))
+        GROUP BY ALL ORDER BY period, aa.actor""", params + [actors])
 
 
 def co_mentions(
-    con: duckdb.DuckDBPyConnection, filters: Filters, scope: Scope = "sentence", limit: int = 100
+    con: duckdb.DuckDBPyConnection, filters: Filters, scope: Scope = "sentence", limit: int = 100, among: int = 30
 ) -> pd.DataFrame:
-    """Pairs of actors named together, in the same sentence or the same article: an edge list."""
-    if scope not in ("sentence", "article"):
-        raise ValueError(f"scope must be 'sentence' or 'article', got {scope!r}")
-    unit = "article_id, sentence_index" if scope == "sentence" else "article_id"
+    """Pairs of actors named together, as an edge list with a weight: the number of sentences
+    naming both, or (scope "article") the number of articles naming both, among the `among`
+    most mentioned actors (pairing every actor of every article does not scale)."""
     articles, params = _articles(filters)
+    if scope == "sentence":
+        return _query(con, f"""
+            SELECT p.source, p.target, sum(p.sentences)::BIGINT AS weight
+            FROM actor_pairs p JOIN {articles} a USING (article_id)
+            GROUP BY ALL ORDER BY weight DESC, p.source, p.target LIMIT ?""", params + [limit])
+    if scope != "article":
+        raise ValueError(f"scope must be 'sentence' or 'article', got {scope!r}")
     return _query(con, f"""
-        WITH units AS (
-            SELECT DISTINCT m.article_id, m.sentence_index, m.actor
-            FROM actor_mentions m JOIN {articles} a USING (article_id)
-        ), together AS (
-            SELECT DISTINCT {", ".join(f"x.{c.strip()}" for c in unit.split(","))}, x.actor AS source, y.actor AS target
-            FROM units x JOIN units y USING ({unit}) WHERE x.actor < y.actor
-        )
-        SELECT source, target, count(*) AS weight FROM together
-        GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [limit])
+        WITH named AS (SELECT aa.article_id, aa.actor FROM article_actors aa JOIN {articles} a USING (article_id)),
+        top AS (SELECT actor FROM named GROUP BY actor ORDER BY count(*) DESC, actor LIMIT ?),
+        present AS (SELECT * FROM named WHERE actor IN (SELECT actor FROM top))
+        SELECT x.actor AS source, y.actor AS target, count(*) AS weight
+        FROM present x JOIN present y ON x.article_id = y.article_id AND x.actor < y.actor
+        GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [among, limit])
 
 
 def actor_venues(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -101,10 +108,9 @@ def issue_salience(con: duckdb.DuckDBPyConnection, filters: Filters, grain: Grai
             SELECT article_id, date_trunc('{_grain(grain)}', published_at)::DATE AS period
             FROM {articles} WHERE published_at IS NOT NULL
         ), totals AS (
-            SELECT period, count(*) AS sentences FROM sentences JOIN dated USING (article_id) GROUP BY period
+            SELECT period, sum(st.sentences)::BIGINT AS sentences FROM article_stats st JOIN dated USING (article_id) GROUP BY period
         ), tagged AS (
-            SELECT period, issue, count(DISTINCT (article_id, sentence_index)) AS sentences
-            FROM issue_mentions JOIN dated USING (article_id) GROUP BY ALL
+            SELECT period, issue, sum(ai.sentences)::BIGINT AS sentences FROM article_issues ai JOIN dated USING (article_id) GROUP BY ALL
         )
         SELECT tagged.period, tagged.issue, tagged.sentences, tagged.sentences / totals.sentences AS share
         FROM tagged JOIN totals USING (period) ORDER BY tagged.period, tagged.issue""", params)
@@ -123,17 +129,17 @@ def tone_trend(
 ) -> pd.DataFrame:
     """Mean sentence tone per period: of whole articles, or of the sentences that name `actor`."""
     articles, params = _articles(filters)
-    if actor is None:
-        sentences, extra = "sentences s", []
-    else:
-        sentences = ("(SELECT s.* FROM sentences s WHERE EXISTS (SELECT 1 FROM actor_mentions m "
-                     "WHERE m.article_id = s.article_id AND m.sentence_index = s.sentence_index AND m.actor = ?)) s")
-        extra = [actor]
+    if actor is None:  # from the per-article roll-up: the mean over all sentences, weighted by article length
+        return _query(con, f"""
+            SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period,
+                   sum(st.tone * st.sentences) / sum(st.sentences) AS tone, sum(st.sentences)::BIGINT AS sentences
+            FROM article_stats st JOIN {articles} a USING (article_id)
+            WHERE a.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
     return _query(con, f"""
-        SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period, avg(s.tone) AS tone,
-               count(*) AS sentences
-        FROM {sentences} JOIN {articles} a USING (article_id)
-        WHERE a.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", extra + params)
+        SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period, sum(aa.tone_sum) / sum(aa.sentences) AS tone,
+               sum(aa.sentences)::BIGINT AS sentences
+        FROM article_actors aa JOIN {articles} a USING (article_id)
+        WHERE aa.actor = ? AND a.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params + [actor])
 
 
 def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
@@ -143,7 +149,7 @@ def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, obje
     row = con.execute(f"""
         SELECT (SELECT count(*) FROM {articles}),
                (SELECT count(*) FROM records r WHERE {where}),
-               (SELECT count(DISTINCT m.actor) FROM actor_mentions m WHERE m.article_id IN (SELECT article_id FROM {articles})),
+               (SELECT count(DISTINCT aa.actor) FROM article_actors aa WHERE aa.article_id IN (SELECT article_id FROM {articles})),
                (SELECT min(d) FROM (SELECT min(published_at)::DATE AS d FROM {articles}
                                     UNION ALL SELECT min(r.start_date) FROM records r WHERE {where})),
                (SELECT max(d) FROM (SELECT max(published_at)::DATE AS d FROM {articles}
@@ -174,8 +180,8 @@ def place_counts(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
             SELECT coalesce(r.venue_city, r.venue_country) AS name, count(*) AS count, 'venue' AS what
             FROM records r WHERE {where} GROUP BY 1
         ), mentioned AS (
-            SELECT pm.place AS name, count(DISTINCT pm.article_id) AS count, 'articles' AS what
-            FROM place_mentions pm WHERE pm.article_id IN (SELECT article_id FROM {articles}) GROUP BY 1
+            SELECT ap.place AS name, count(*) AS count, 'articles' AS what
+            FROM article_places ap WHERE ap.article_id IN (SELECT article_id FROM {articles}) GROUP BY 1
         )
         SELECT p.name, p.kind, p.country, p.latitude, p.longitude, x.count, x.what
         FROM (SELECT * FROM venues UNION ALL SELECT * FROM mentioned) x JOIN places p ON p.name = x.name
@@ -186,10 +192,10 @@ def actor_profile(con: duckdb.DuckDBPyConnection, filters: Filters, actor: str) 
     articles, params = _articles(filters)
     row = con.execute(f"""
         SELECT c.type, c.affiliation, c.aliases, c.demonyms, c.wikidata,
-               count(m.actor), count(DISTINCT m.article_id), min(a.published_at)::DATE, max(a.published_at)::DATE
-        FROM actors c LEFT JOIN actor_mentions m ON m.actor = c.name
-             AND m.article_id IN (SELECT article_id FROM {articles})
-        LEFT JOIN articles a ON a.article_id = m.article_id
+               coalesce(sum(aa.mentions), 0)::BIGINT, count(aa.article_id), min(a.published_at)::DATE, max(a.published_at)::DATE
+        FROM actors c LEFT JOIN article_actors aa ON aa.actor = c.name
+             AND aa.article_id IN (SELECT article_id FROM {articles})
+        LEFT JOIN articles a ON a.article_id = aa.article_id
         WHERE c.name = ? GROUP BY ALL""", params + [actor]).fetchall()
     keys = ("type", "affiliation", "aliases", "demonyms", "wikidata", "mentions", "articles", "first_seen", "last_seen")
     return dict(zip(keys, row[0])) if row else {}
@@ -200,14 +206,21 @@ def actor_sentences(
 ) -> pd.DataFrame:
     """Sentences naming an actor, newest articles first: one page of them, never the whole text."""
     articles, params = _articles(filters)
+    # Each article gives at least one sentence, so the page lies within the newest offset + limit articles.
     return _query(con, f"""
-        SELECT a.article_id, a.title, a.source, a.published_at::DATE AS published,
-               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence, s.tone
-        FROM (SELECT DISTINCT article_id, sentence_index FROM actor_mentions WHERE actor = ?) m
-        JOIN sentences s USING (article_id, sentence_index)
-        JOIN {articles} a USING (article_id)
-        ORDER BY a.published_at DESC NULLS LAST, a.article_id, s.sentence_index LIMIT ? OFFSET ?""",
-        [actor] + params + [limit, offset])
+        WITH newest AS (
+            SELECT a.article_id, a.title, a.source, a.published_at FROM article_actors aa JOIN {articles} a USING (article_id)
+            WHERE aa.actor = ? ORDER BY a.published_at DESC NULLS LAST, a.article_id LIMIT ?
+        ), named AS (
+            SELECT DISTINCT m.article_id, m.sentence_index FROM actor_mentions m
+            WHERE m.actor = ? AND m.article_id IN (SELECT article_id FROM newest)
+        )
+        SELECT n.article_id, n.title, n.source, n.published_at::DATE AS published,
+               substring(t.text, s.char_start + 1, s.char_end - s.char_start) AS sentence, s.tone
+        FROM named JOIN newest n USING (article_id) JOIN sentences s USING (article_id, sentence_index)
+        JOIN articles t USING (article_id)
+        ORDER BY n.published_at DESC NULLS LAST, n.article_id, s.sentence_index LIMIT ? OFFSET ?""",
+        params + [actor, offset + limit, actor, limit, offset])
 
 
 def search_articles(
@@ -269,11 +282,11 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
         SELECT min(d), max(d) FROM (SELECT published_at::DATE AS d FROM articles UNION ALL SELECT start_date FROM records
                                     UNION ALL SELECT end_date FROM records)""").fetchall()[0]
     locations = [r[0] for r in con.execute("""
-        SELECT name FROM (SELECT place AS name FROM place_mentions UNION SELECT venue_city FROM records
+        SELECT name FROM (SELECT place AS name FROM article_places UNION SELECT venue_city FROM records
                           UNION SELECT venue_country FROM records UNION SELECT country FROM places
-                          WHERE name IN (SELECT place FROM place_mentions)) WHERE name IS NOT NULL ORDER BY name""").fetchall()]
+                          WHERE name IN (SELECT place FROM article_places)) WHERE name IS NOT NULL ORDER BY name""").fetchall()]
     actors = [r[0] for r in con.execute("""
-        SELECT name FROM (SELECT actor AS name, count(*) AS n FROM actor_mentions GROUP BY actor
+        SELECT name FROM (SELECT actor AS name, sum(mentions) AS n FROM article_actors GROUP BY actor
                           UNION ALL SELECT unnest(list_concat(parties, mediators)), 1 FROM records)
         GROUP BY name ORDER BY sum(n) DESC, name LIMIT 500""").fetchall()]
     sources = [r[0] for r in con.execute(
@@ -284,5 +297,5 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
     """Changes with every ingest or re-extraction: part of every cache key."""
     return tuple(con.execute(
-        "SELECT (SELECT max(ingest_id) FROM ingests), (SELECT count(*) FROM actor_mentions), (SELECT count(*) FROM actors)"
+        "SELECT (SELECT max(ingest_id) FROM ingests), (SELECT count(*) FROM article_actors), (SELECT count(*) FROM actors)"
     ).fetchall()[0])

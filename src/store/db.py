@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.extract import TABLES as ANALYSIS_TABLES
-from analysis.extract import Extraction, Extractors, ddl, default_extractors, extract_articles
+from analysis.extract import ROLLUPS, Extraction, Extractors, ddl, default_extractors, extract_articles
 from analysis.gazetteer import load_gazetteer
 from config import SAMPLE_DIR, store_path
 from loaders.files import LoadOptions, load_paths
@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS rejections (
 );
 """
 
-TABLES = ("articles", "records", "rejections", "ingests", *ANALYSIS_TABLES, "places", "actors")
+TABLES = ("articles", "records", "rejections", "ingests", *ANALYSIS_TABLES, *ROLLUPS, "places", "actors")
 ExportFormat = Literal["csv", "parquet"]
 
 _LIST = pa.list_(pa.string())
@@ -213,6 +213,9 @@ class Store:
             self.con.register("incoming_rows", frame)
             self.con.execute(f"INSERT INTO {name} SELECT * FROM incoming_rows")
             self.con.unregister("incoming_rows")
+        for name, (_, select) in ROLLUPS.items():
+            self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
+            self.con.execute(f"INSERT INTO {name} {select}", [article_ids])
         self.con.register("incoming_places", extraction.places_frame())
         self.con.execute("INSERT OR REPLACE INTO places SELECT * FROM incoming_places")
         self.con.unregister("incoming_places")
@@ -236,7 +239,7 @@ class Store:
         ids = [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
         self.con.begin()
         try:
-            for name in ANALYSIS_TABLES:
+            for name in (*ANALYSIS_TABLES, *ROLLUPS):
                 self.con.execute(f"DELETE FROM {name}")
             for offset in range(0, len(ids), batch_size):
                 batch = ids[offset : offset + batch_size]

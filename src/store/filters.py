@@ -101,12 +101,12 @@ class Filters:
             # An article is "at" a place it mentions, or at any place in a country it is filtered by.
             marks = _marks(self.locations)
             clauses.append(
-                f"{alias}.article_id IN (SELECT pm.article_id FROM place_mentions pm JOIN places p ON p.name = pm.place "
+                f"{alias}.article_id IN (SELECT ap.article_id FROM article_places ap JOIN places p ON p.name = ap.place "
                 f"WHERE p.name IN ({marks}) OR p.country IN ({marks}))"
             )
             params += list(self.locations) * 2
         if self.actors:
-            clauses.append(f"{alias}.article_id IN (SELECT am.article_id FROM actor_mentions am WHERE am.actor IN ({_marks(self.actors)}))")
+            clauses.append(f"{alias}.article_id IN (SELECT aa.article_id FROM article_actors aa WHERE aa.actor IN ({_marks(self.actors)}))")
             params += list(self.actors)
         if self.sources:
             clauses.append(f"{alias}.source IN ({_marks(self.sources)})")

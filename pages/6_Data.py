@@ -5,17 +5,37 @@ import streamlit as st
 
 from analysis.catalog import ACTOR_TYPES, Actor, Catalog, CatalogError, current_catalog, write_catalog
 from analysis.extract import Extractors
-from dashboard.frame import page, store, table
+from dashboard.access import AccessSettings, Attempt
+from dashboard.frame import access_settings, client_address, is_admin, login_guard, page, store, table
 from loaders.files import SUPPORTED_SUFFIXES, LoadOptions, load_uploads
 from store.db import EXPORTABLE, export_bytes
-
-filters = page("Data", "Add articles and negotiation records, see what was rejected and why, edit the actor "
-                       "catalog, and download the filtered data.")
+from store.filters import Filters
 
 MAX_UPLOAD_MB = 50
-upload, report, actors, download = st.tabs(["Upload", "Ingest history", "Actor catalog", "Download"])
 
-with upload:
+
+def admin_gate(settings: AccessSettings) -> None:
+    """For visitors of a hosted dashboard: say it is read-only, and let the admin log in."""
+    st.info("This dashboard is read-only for visitors: you can browse and download. Uploading, editing the actor "
+            "catalog and re-analysing are for its admin.", icon=":material/lock:")
+    if settings.admin_password:
+        with st.form("admin_login"):
+            candidate = st.text_input("Admin password", type="password", key="admin_password")
+            if st.form_submit_button("Log in"):
+                outcome = login_guard().attempt(client_address(), candidate, settings.admin_password)
+                if outcome is Attempt.OK:
+                    st.session_state["admin_password_ok"] = True
+                    st.rerun()
+                elif outcome is Attempt.LOCKED:
+                    minutes = max(1, round(login_guard().locked_for(client_address()) / 60))
+                    st.error(f"Too many failed attempts. Try again in {minutes} minutes.")
+                else:
+                    st.error("Wrong password.")
+    if settings.admin_emails:
+        st.button("Sign in as admin", on_click=st.login, key="admin_sign_in")
+
+
+def upload_tab() -> None:
     st.markdown("Articles as text, markdown, HTML, JSON/JSONL, CSV/XLSX, RSS/Atom, or zip archives of these; "
                 "negotiation records as CSV, XLSX or JSON. See the README for the columns.")
     files = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
@@ -28,23 +48,24 @@ with upload:
             st.error(f"Over the {MAX_UPLOAD_MB} MB limit, not read: {', '.join(too_big)}")
         result = load_uploads(((f.name, f.getvalue()) for f in files if f.name not in too_big), LoadOptions(kind=kind))
         with st.spinner("Ingesting and analysing…"):
-            outcome = store().ingest(result, [f.name for f in files])
-        st.session_state["data_last_report"] = outcome
+            st.session_state["data_last_report"] = store().ingest(result, [f.name for f in files])
     outcome = st.session_state.get("data_last_report")
-    if outcome is not None:
-        cols = st.columns(4)
-        cols[0].metric("Files read", outcome.files_read)
-        cols[1].metric("Articles added", outcome.articles_added, help=f"{outcome.articles_duplicate} already stored")
-        cols[2].metric("Rounds added", outcome.records_added, help=f"{outcome.records_duplicate} already stored")
-        cols[3].metric("Rejected", len(outcome.rejections))
-        if outcome.rejections:
-            st.error(f"{len(outcome.rejections)} files or rows were rejected; everything else was stored.")
-            table(pd.DataFrame([(r.file, r.row, r.reason) for r in outcome.rejections], columns=["File", "Row", "Reason"]),
-                  key="data_rejections")
-        else:
-            st.success("Everything was accepted.")
+    if outcome is None:
+        return
+    cols = st.columns(4)
+    cols[0].metric("Files read", outcome.files_read)
+    cols[1].metric("Articles added", outcome.articles_added, help=f"{outcome.articles_duplicate} already stored")
+    cols[2].metric("Rounds added", outcome.records_added, help=f"{outcome.records_duplicate} already stored")
+    cols[3].metric("Rejected", len(outcome.rejections))
+    if outcome.rejections:
+        st.error(f"{len(outcome.rejections)} files or rows were rejected; everything else was stored.")
+        table(pd.DataFrame([(r.file, r.row, r.reason) for r in outcome.rejections], columns=["File", "Row", "Reason"]),
+              key="data_rejections")
+    else:
+        st.success("Everything was accepted.")
 
-with report:
+
+def history_tab() -> None:
     with store().con.cursor() as cursor:
         history = cursor.execute("SELECT ingest_id AS Ingest, started_at AS Started, files_read AS Files, articles_added AS "
                                  "Articles, records_added AS Rounds, rejected AS Rejected FROM ingests ORDER BY ingest_id DESC "
@@ -55,7 +76,8 @@ with report:
     st.markdown(f"**Rejected input** ({len(rejected)} most recent)")
     table(rejected, key="data_rejected_history")
 
-with actors:
+
+def catalog_tab() -> None:
     st.markdown("Edit names, types, affiliations and aliases (separate several with `;`), or add rows. "
                 "Saving checks the catalog, writes `data/actors.yaml` and analyses every article again.")
     catalog = current_catalog()
@@ -66,24 +88,28 @@ with actors:
     ])
     edited = st.data_editor(editable, num_rows="dynamic", hide_index=True, width="stretch", key="data_actors",
                             column_config={"type": st.column_config.SelectboxColumn(options=list(ACTOR_TYPES), required=True)})
-    if st.button("Save catalog and re-analyse", key="data_save_actors"):
-        def split(value: object) -> list[str]:
-            return [part.strip() for part in str(value or "").split(";") if part.strip()]
-        try:
-            new_catalog = Catalog(
-                Actor(name=row["name"], type=row["type"], affiliation=row["affiliation"] or None, aliases=split(row["aliases"]),
-                      demonyms=split(row["demonyms"]), surnames=split(row["surnames"]), wikidata=row["wikidata"] or None)
-                for row in edited.fillna("").to_dict("records") if str(row["name"]).strip()
-            )
-        except (CatalogError, ValueError) as error:
-            st.error(f"Not saved: {error}")
-        else:
-            write_catalog(new_catalog)
-            with st.spinner("Analysing every article again…"):
-                count = store().reextract(Extractors.load())
-            st.success(f"Saved {len(new_catalog.actors)} actors and analysed {count:,} articles again.")
+    if not st.button("Save catalog and re-analyse", key="data_save_actors"):
+        return
 
-with download:
+    def split(value: object) -> list[str]:
+        return [part.strip() for part in str(value or "").split(";") if part.strip()]
+
+    try:
+        new_catalog = Catalog(
+            Actor(name=row["name"], type=row["type"], affiliation=row["affiliation"] or None, aliases=split(row["aliases"]),
+                  demonyms=split(row["demonyms"]), surnames=split(row["surnames"]), wikidata=row["wikidata"] or None)
+            for row in edited.fillna("").to_dict("records") if str(row["name"]).strip()
+        )
+    except (CatalogError, ValueError) as error:
+        st.error(f"Not saved: {error}")
+        return
+    write_catalog(new_catalog)
+    with st.spinner("Analysing every article again…"):
+        count = store().reextract(Extractors.load())
+    st.success(f"Saved {len(new_catalog.actors)} actors and analysed {count:,} articles again.")
+
+
+def download_tab(filters: Filters) -> None:
     what = st.selectbox("Table", EXPORTABLE, key="data_download_table")
     fmt = st.radio("Format", ["csv", "parquet"], horizontal=True, key="data_download_format")
     st.caption(f"Downloads {filters.describe(what)}. CSV cells that a spreadsheet would run as a formula start with '.")
@@ -92,6 +118,25 @@ with download:
             st.session_state["data_export"] = (what, fmt, export_bytes(cursor, what, fmt, filters))
     prepared = st.session_state.get("data_export")
     if prepared:
-        name, kind_, export = prepared
-        st.download_button(f"Download {export.rows:,} rows of {name} ({kind_})", export.content, file_name=f"{name}.{kind_}",
-                           mime="text/csv" if kind_ == "csv" else "application/octet-stream", key="data_download")
+        name, kind, export = prepared
+        st.download_button(f"Download {export.rows:,} rows of {name} ({kind})", export.content, file_name=f"{name}.{kind}",
+                           mime="text/csv" if kind == "csv" else "application/octet-stream", key="data_download")
+
+
+filters = page("Data", "Add articles and negotiation records, see what was rejected and why, edit the actor "
+                       "catalog, and download the filtered data.")
+settings = access_settings()
+admin = is_admin()
+if not admin:
+    admin_gate(settings)
+elif settings.hosted and st.button("Log out of admin", key="admin_logout"):
+    st.session_state["admin_password_ok"] = False
+    st.rerun()
+
+sections = {"Upload": upload_tab, "Ingest history": history_tab, "Actor catalog": catalog_tab,
+            "Download": lambda: download_tab(filters)}
+if not admin:
+    sections = {name: show for name, show in sections.items() if name in ("Ingest history", "Download")}
+for tab, show in zip(st.tabs(list(sections)), sections.values()):
+    with tab:
+        show()

@@ -10,15 +10,18 @@ does not, so it is hidden in .streamlit/config.toml).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from analysis import queries
 from config import store_path
+from dashboard.access import AccessSettings, LoginGuard
 from loaders.schema import OUTCOMES
 from store.db import Store, open_store
 from store.filters import PARAMS, Filters
@@ -38,12 +41,37 @@ _WIDGETS = {"dates": "filter_dates", "locations": "filter_locations", "actors": 
 
 @st.cache_resource(show_spinner="Opening the store…")
 def _store(path: str) -> Store:
-    return open_store(path)
+    return open_store(path, read_only=access_settings().store_read_only)
 
 
 def store() -> Store:
     """The store of this server process (built from the sample data on first run)."""
     return _store(str(store_path()))
+
+
+def access_settings() -> AccessSettings:
+    secrets = st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
+    return AccessSettings.from_sources(os.environ, secrets)
+
+
+@st.cache_resource
+def login_guard() -> LoginGuard:
+    return LoginGuard()  # one per server process: failures count across sessions
+
+
+def signed_in_email() -> str | None:
+    try:
+        return st.user.email if st.user.is_logged_in else None
+    except (AttributeError, KeyError, StreamlitAPIException):  # single sign-on not configured
+        return None
+
+
+def is_admin() -> bool:
+    return access_settings().is_admin(st.session_state.get("admin_password_ok", False), signed_in_email())
+
+
+def client_address() -> str:
+    return getattr(st.context, "ip_address", None) or "unknown"
 
 
 def version() -> tuple:

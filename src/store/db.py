@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,6 +125,9 @@ class Store:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path), read_only=read_only)
+        # One writer at a time: dashboard sessions are threads sharing this connection;
+        # readers use their own cursors and see only committed ingests.
+        self.write_lock = threading.Lock()
         if not read_only:
             self.con.execute(SCHEMA + ddl())
 
@@ -162,38 +166,39 @@ class Store:
             new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False),
         )
         started = datetime.now()
-        self.con.begin()
-        try:
-            ingest_id = self._scalar("SELECT nextval('ingest_ids')")
-            self.con.register("incoming_articles", _arrow(articles, ARTICLE_COLUMNS))
-            self.con.register("incoming_records", _arrow(records, RECORD_COLUMNS))
-            articles_added = self._insert_new("articles", "article_id", "incoming_articles", ingest_id)
-            records_added = self._insert_new("records", "record_id", "incoming_records", ingest_id)
-            self._save_extraction(extraction, new_articles.article_id.tolist())
-            self._add_venue_places()
-            self._store_catalog(extractors)
-            if result.rejections:
-                self.con.executemany(
-                    'INSERT INTO rejections (ingest_id, file, "row", reason) VALUES (?, ?, ?, ?)',
-                    [(ingest_id, r.file, r.row, r.reason) for r in result.rejections],
+        with self.write_lock:
+            self.con.begin()
+            try:
+                ingest_id = self._scalar("SELECT nextval('ingest_ids')")
+                self.con.register("incoming_articles", _arrow(articles, ARTICLE_COLUMNS))
+                self.con.register("incoming_records", _arrow(records, RECORD_COLUMNS))
+                articles_added = self._insert_new("articles", "article_id", "incoming_articles", ingest_id)
+                records_added = self._insert_new("records", "record_id", "incoming_records", ingest_id)
+                self._save_extraction(extraction, new_articles.article_id.tolist())
+                self._add_venue_places()
+                self._store_catalog(extractors)
+                if result.rejections:
+                    self.con.executemany(
+                        'INSERT INTO rejections (ingest_id, file, "row", reason) VALUES (?, ?, ?, ?)',
+                        [(ingest_id, r.file, r.row, r.reason) for r in result.rejections],
+                    )
+                report = IngestReport(
+                    ingest_id, result.files_read, articles_added, len(result.articles) - articles_added,
+                    records_added, len(result.records) - records_added, result.rejections,
                 )
-            report = IngestReport(
-                ingest_id, result.files_read, articles_added, len(result.articles) - articles_added,
-                records_added, len(result.records) - records_added, result.rejections,
-            )
-            self.con.execute(
-                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [ingest_id, started, datetime.now(), [str(p) for p in paths], report.files_read,
-                 report.articles_added, report.articles_duplicate, report.records_added,
-                 report.records_duplicate, len(report.rejections)],
-            )
-            self.con.commit()
-        except BaseException:
-            self.con.rollback()
-            raise
-        finally:
-            self.con.unregister("incoming_articles")
-            self.con.unregister("incoming_records")
+                self.con.execute(
+                    "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [ingest_id, started, datetime.now(), [str(p) for p in paths], report.files_read,
+                     report.articles_added, report.articles_duplicate, report.records_added,
+                     report.records_duplicate, len(report.rejections)],
+                )
+                self.con.commit()
+            except BaseException:
+                self.con.rollback()
+                raise
+            finally:
+                self.con.unregister("incoming_articles")
+                self.con.unregister("incoming_records")
         return report
 
     def _existing_ids(self, article_ids: list[str]) -> set[str]:
@@ -236,6 +241,10 @@ class Store:
         """Run extraction again over every stored article (after editing the actor catalog,
         the issues or the places), replacing all analysis rows in one transaction."""
         extractors = extractors or default_extractors()
+        with self.write_lock:
+            return self._reextract(extractors, batch_size, on_batch)
+
+    def _reextract(self, extractors: Extractors, batch_size: int, on_batch) -> int:
         ids = [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
         self.con.begin()
         try:
@@ -378,11 +387,10 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def open_store(path: str | Path | None = None) -> Store:
+def open_store(path: str | Path | None = None, read_only: bool = False) -> Store:
     """The configured store; the bundled sample data is ingested into it when it does not exist yet."""
     path = Path(path) if path is not None else store_path()
-    fresh = not path.exists()
-    store = Store(path)
-    if fresh:
-        store.ingest_paths([SAMPLE_DIR])
-    return store
+    if not path.exists():
+        with Store(path) as fresh:
+            fresh.ingest_paths([SAMPLE_DIR])
+    return Store(path, read_only=read_only)

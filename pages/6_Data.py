@@ -58,7 +58,7 @@ def upload_tab() -> None:
     cols[2].metric("Rounds added", outcome.records_added, help=f"{outcome.records_duplicate} already stored")
     cols[3].metric("Rejected", len(outcome.rejections))
     if outcome.rejections:
-        st.error(f"{len(outcome.rejections)} files or rows were rejected; everything else was stored.")
+        st.error(f"Rejected: {len(outcome.rejections)} (files or rows, listed below). Everything else was stored.")
         table(pd.DataFrame([(r.file, r.row, r.reason) for r in outcome.rejections], columns=["File", "Row", "Reason"]),
               key="data_rejections")
     else:

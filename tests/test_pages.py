@@ -181,3 +181,10 @@ def test_data_page_history_and_download(sample_store):
     app.selectbox(key="data_download_table").set_value("records").run()
     app.button(key="data_prepare").click().run()
     assert "Download 5 rows of records (csv)" in app.get("download_button")[0].proto.label
+
+
+def test_sql_in_link_parameters_is_just_a_string(sample_store):
+    app = open_page("pages/1_Negotiations.py", location="'); DROP TABLE records; --", source="x' OR '1'='1")
+    assert not app.exception
+    assert "Not in the data, so not applied: '); DROP TABLE records; --, x' OR '1'='1" in app.sidebar.warning[0].value
+    assert app.subheader[0].value == "26 rounds"

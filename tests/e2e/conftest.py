@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 
 from config import REPO_ROOT
+from loaders.files import load_uploads
 from store.db import open_store
+
+# Hostile text a visitor's browser must show as text, never run.
+EVIL_TEXT = ("Evil page\n<script>alert('script ran')</script> Hamas met in Cairo. "
+             "<img src=x onerror=\"alert('onerror ran')\"> <a href=\"javascript:alert('link ran')\">click</a>")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -28,9 +33,23 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> str:
+def evil_article_id(server) -> str:
+    return server.evil_article_id
+
+
+class Server(str):
+    """The server's base URL, carrying the id of the hostile article stored before it started."""
+
+    evil_article_id: str
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Server:
     store_file = tmp_path_factory.mktemp("e2e") / "sample.duckdb"
-    open_store(store_file).close()
+    with open_store(store_file) as store:
+        evil = load_uploads([("evil.txt", EVIL_TEXT.encode())])
+        store.ingest(evil)
+        evil_id = evil.articles.article_id.iloc[0]
     port = _free_port()
     env = {**os.environ, "CEASEFIRE_DB": str(store_file)}
     process = subprocess.Popen(
@@ -38,7 +57,8 @@ def server(tmp_path_factory) -> str:
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = Server(f"http://127.0.0.1:{port}")
+    url.evil_article_id = evil_id
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -78,7 +78,36 @@ def test_uploading_a_bad_file_shows_the_reason(server, page, tmp_path):
     page.goto(f"{server}/Data")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([str(empty), str(garbage)])
     page.get_by_role("button", name="Ingest").click()
-    expect(page.get_by_text("2 files or rows were rejected; everything else was stored.")).to_be_visible()
+    expect(page.get_by_text("Rejected: 2 (files or rows, listed below). Everything else was stored.")).to_be_visible()
     rejections = page.locator('[data-testid="stDataFrame"]').first
     expect(rejections).to_be_visible()
     page.screenshot(path="/tmp/ceasefire-upload.png", full_page=True)
+
+
+def test_hostile_article_text_is_shown_as_text_and_never_runs(server, page, evil_article_id):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{server}/Articles?article={evil_article_id}")
+    expect(page.get_by_role("heading", name="Evil page")).to_be_visible()
+    reader = page.locator(".reader")
+    expect(reader).to_contain_text("<script>alert('script ran')</script>")
+    expect(reader).to_contain_text("onerror=")
+    assert reader.locator("script, img, a[href^='javascript']").count() == 0
+    expect(reader.locator("mark.actor", has_text="Hamas")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert dialogs == []
+
+
+def test_uploaded_zip_with_path_traversal_is_refused(server, page, tmp_path):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../etc/cron.d/evil.txt", "Evil\nHamas met in Cairo.")
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(buffer.getvalue())
+    page.goto(f"{server}/Data")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bundle))
+    page.get_by_role("button", name="Ingest").click()
+    expect(page.get_by_text("Rejected: 1 (files or rows, listed below). Everything else was stored.")).to_be_visible()

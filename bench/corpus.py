@@ -46,20 +46,19 @@ def generate_articles(count: int, seed: int = 7, sentences: tuple[int, int] = (2
     rng = random.Random(seed)
     actors = list(read_catalog().actors.values())
     by_type = {kind: [a.name for a in actors if a.type == kind] for kind in {a.type for a in actors}}
+    fill = {
+        "person": by_type["person"], "state": by_type["state"], "state2": by_type["state"],
+        "group": by_type["armed group"], "media": by_type["media"], "igo": by_type["mediator/IGO"],
+        "place": PLACES, "issue": ISSUES, "weekday": WEEKDAYS,
+    }
     start = date(2023, 10, 7)
     for number in range(count):
         published = start + timedelta(days=rng.randrange(0, 800))
-        fill = {
-            "person": lambda: rng.choice(by_type["person"]), "state": lambda: rng.choice(by_type["state"]),
-            "state2": lambda: rng.choice(by_type["state"]), "group": lambda: rng.choice(by_type["armed group"]),
-            "media": lambda: rng.choice(by_type["media"]), "igo": lambda: rng.choice(by_type["mediator/IGO"]),
-            "place": lambda: rng.choice(PLACES), "issue": lambda: rng.choice(ISSUES),
-            "weekday": lambda: rng.choice(WEEKDAYS), "month": lambda: f"{published:%B %Y}",
-        }
         lines = []
         for _ in range(rng.randint(*sentences)):
             template = rng.choice(TEMPLATES)
-            lines.append(template.format(**{key: make() for key, make in fill.items() if "{" + key + "}" in template}))
+            values = {key: rng.choice(choices) for key, choices in fill.items() if "{" + key + "}" in template}
+            lines.append(template.format(month=f"{published:%B %Y}", **values))
         paragraphs = ["\n".join([" ".join(lines[i : i + 3])]) for i in range(0, len(lines), 3)]
         yield {
             "title": f"[SYNTHETIC] Benchmark article {number}",

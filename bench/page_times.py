@@ -39,7 +39,7 @@ CHANGES = [
 
 
 def build_store(path: Path, count: int, batch: int = 10_000) -> dict:
-    from loaders.files import LoadOptions, load_paths
+    from loaders.files import LoadOptions
     from store.db import Store
 
     started = time.perf_counter()

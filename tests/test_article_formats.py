@@ -109,7 +109,7 @@ def test_rss_and_atom_feeds(write):
     <item><title>Doha talks</title><link>https://wire.example/2</link>
     <pubDate>Thu, 24 Jul 2025 08:00:00 GMT</pubDate><description>Negotiators left Doha without a deal.</description></item>
     </channel></rss>"""
-    atom = f"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Desk</title>
+    atom = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Desk</title>
     <entry><title>Sharm el-Sheikh talks</title><link href="https://atom.example/1"/><updated>2025-10-06T12:00:00Z</updated>
     <content type="html">&lt;p&gt;Talks opened in Sharm el-Sheikh.&lt;/p&gt;</content></entry></feed>"""
     result = load_paths([write("wire.rss", rss), write("desk.atom", atom)])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sys
+import types
+
 import pandas as pd
 import pytest
 
@@ -120,3 +124,20 @@ def test_filters_keep_values_out_of_sql(store):
     hostile = Filters(locations=("'); DROP TABLE records; --",), sources=("x' OR '1'='1",))
     assert store.select("records", hostile).df().empty
     assert store.count("records") == 24
+
+
+def test_ingest_in_two_processes_stores_exactly_what_one_process_does(tmp_path, write, monkeypatch):
+    # AppTest leaves the last page script as __main__, and new worker processes would run it again.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+    files = [write(f"batch{i}.json", json.dumps([
+        {"title": f"Report {i}-{j}", "published": f"2025-0{1 + j % 9}-1{j % 10}",
+         "text": f"Hamas and Israel sent delegations to Cairo for round {i}-{j}. Egyptian mediators proposed a truce."}
+        for j in range(30)])) for i in range(3)] + [SAMPLE_RECORDS]
+    fingerprints = []
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}.duckdb") as store:
+            report = store.ingest_paths(files, workers=workers)
+            assert (report.articles_added, report.records_added, report.rejections) == (90, 24, [])
+            fingerprints.append([store.con.execute(f"SELECT count(*), sum(hash(x)) FROM (SELECT * FROM {table}) x").fetchall()
+                                 for table in ("actor_mentions", "place_mentions", "date_mentions", "sentences", "actor_pairs")])
+    assert fingerprints[0] == fingerprints[1]

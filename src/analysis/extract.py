@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -155,6 +156,20 @@ def extract_article(
     rows["place_mentions"] += place_rows
     rows["issue_mentions"] += issue_rows
     rows["date_mentions"] += date_rows
+
+
+def extract_in_parallel(articles: list[tuple], pool: Any, chunk: int = 500) -> Extraction:
+    """`extract_articles` with the default extractors in a process pool; same rows, same order."""
+    merged = Extraction()
+    for part in pool.map(_extract_chunk, [articles[i : i + chunk] for i in range(0, len(articles), chunk)]):
+        for name, rows in part.rows.items():
+            merged.rows[name] += rows
+        merged.places.update(part.places)
+    return merged
+
+
+def _extract_chunk(articles: list[tuple]) -> Extraction:
+    return extract_articles(default_extractors(), articles)
 
 
 def extract_articles(extractors: Extractors, articles: Iterable[tuple[str, str, datetime | None, str | None]]) -> Extraction:

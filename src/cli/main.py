@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--published", metavar="DATE", help="publication date for every article, e.g. 2025-08-12")
     ingest.add_argument("--encoding", help="encoding of text files that are not UTF-8, e.g. cp1252")
     ingest.add_argument("--strict", action="store_true", help="store nothing if any input is rejected")
+    ingest.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="parse and analyse in N processes (writes stay in one; default 1)")
 
     commands.add_parser("extract", help="run the analysis again over every article (after editing "
                         "data/actors.yaml, data/issues.yaml or data/places.csv)")
@@ -121,7 +123,8 @@ def _ingest(args: argparse.Namespace) -> int:
                           published_at=args.published, encoding=args.encoding)
     total = sum(1 for _ in iter_files(args.paths))
     with Store(args.db) as store, tqdm(total=total, unit="file", disable=None, file=sys.stderr) as bar:
-        report = store.ingest_paths(args.paths, options, strict=args.strict, on_file=lambda _: bar.update())
+        report = store.ingest_paths(args.paths, options, strict=args.strict, on_file=lambda _: bar.update(),
+                                    workers=args.workers)
     print(report.summary())
     return 1 if report.rejections else 0
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import codecs
 import json
+import multiprocessing
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO, StringIO
 from pathlib import Path, PurePosixPath
@@ -69,20 +72,42 @@ class InputError(ValueError):
 
 
 def load_paths(
-    paths: Iterable[str | Path], options: LoadOptions = LoadOptions(), on_file: Callable[[str], None] | None = None
+    paths: Iterable[str | Path], options: LoadOptions = LoadOptions(), on_file: Callable[[str], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> LoadResult:
-    """Load every file under `paths` (files, folders, zip archives). `on_file` is called after each file."""
+    """Load every file under `paths` (files, folders, zip archives). `on_file` is called after each file.
+
+    With a process `pool`, files are parsed in its workers; the result is the same, in the same order.
+    """
     user_date = _user_date(options)
     parsed, files_read = ParsedFile(), 0
-    for name, path in iter_files(paths):
+    files = list(iter_files(paths))
+    jobs = [(path, options, user_date) for _, path in files if path is not None]
+    results = iter(pool.map(_load_job, jobs) if pool else map(_load_job, jobs))
+    for name, path in files:
         if path is None:
             parsed.rejections.append(Rejection(name, None, "no such file or folder"))
         else:
-            parsed.extend(load_file(path, options, user_date))
+            parsed.extend(next(results))
             files_read += 1
         if on_file:
             on_file(name)
     return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read)
+
+
+def _load_job(job: tuple[Path, LoadOptions, UserDate | None]) -> ParsedFile:
+    return load_file(*job)
+
+
+@contextmanager
+def process_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of `workers` processes, or None to work in this process when `workers` is 1."""
+    if workers <= 1:
+        yield None
+        return
+    # forkserver: workers must not inherit this process's open DuckDB connection or threads.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        yield pool
 
 
 def load_uploads(files: Iterable[tuple[str, bytes]], options: LoadOptions = LoadOptions()) -> LoadResult:

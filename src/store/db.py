@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,10 +16,18 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.extract import TABLES as ANALYSIS_TABLES
-from analysis.extract import ROLLUPS, Extraction, Extractors, ddl, default_extractors, extract_articles
+from analysis.extract import (
+    ROLLUPS,
+    Extraction,
+    Extractors,
+    ddl,
+    default_extractors,
+    extract_articles,
+    extract_in_parallel,
+)
 from analysis.gazetteer import load_gazetteer
 from config import SAMPLE_DIR, store_path
-from loaders.files import LoadOptions, load_paths
+from loaders.files import LoadOptions, load_paths, process_pool
 from loaders.schema import ARTICLE_COLUMNS, OUTCOMES, RECORD_COLUMNS, LoadResult, Rejection
 from store.filters import Filters
 
@@ -142,7 +151,7 @@ class Store:
 
     def ingest(
         self, result: LoadResult, paths: Iterable[str | Path] = (), strict: bool = False,
-        extractors: Extractors | None = None,
+        extractors: Extractors | None = None, pool: ProcessPoolExecutor | None = None,
     ) -> IngestReport:
         """Store what was loaded, and the analysis of its new articles, in one transaction:
         all of it or, on any error, none of it.
@@ -161,10 +170,8 @@ class Store:
         })
         stored = self._existing_ids(articles.article_id.tolist())
         new_articles = articles[~articles.article_id.isin(stored)]
-        extraction = extract_articles(
-            extractors,
-            new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False),
-        )
+        rows = new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None)
+        extraction = extract_in_parallel(list(rows), pool) if pool else extract_articles(extractors, rows)
         started = datetime.now()
         with self.write_lock:
             self.con.begin()
@@ -284,9 +291,12 @@ class Store:
         return self.count(table) - before
 
     def ingest_paths(self, paths: Iterable[str | Path], options: LoadOptions = LoadOptions(),
-                     strict: bool = False, on_file=None) -> IngestReport:
+                     strict: bool = False, on_file=None, workers: int = 1) -> IngestReport:
+        """Load and ingest files; with `workers` > 1, parsing and analysis run in that many processes
+        (the writes stay in this one: DuckDB has a single writer)."""
         paths = list(paths)
-        return self.ingest(load_paths(paths, options, on_file), paths, strict)
+        with process_pool(workers) as pool:
+            return self.ingest(load_paths(paths, options, on_file, pool), paths, strict, pool=pool)
 
     def count(self, table: str) -> int:
         if table not in TABLES:

@@ -1,0 +1,105 @@
+"""All the scale benchmarks in one command: ingest throughput, memory, store size, page times.
+
+    python bench/run.py --sizes 10000 100000 [--runs 5] [--workdir /tmp/ceasefire-bench]
+
+For each corpus size (SYNTHETIC articles from bench/corpus.py, in files of 10,000):
+- ingest with 1 and with 2 processes (`ceasefire ingest --workers N`), in a child process
+  whose peak memory is read from the OS;
+- the store's size on disk;
+- every page's first render and rerun after a filter change (bench/page_times.py in a
+  child process, whose peak memory is the app's).
+Prints a table and writes bench/results/scale.{json,md}. Large sizes take a while:
+100,000 articles ingest in about three minutes with two processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import generate_articles  # noqa: E402
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results"
+FILE_SIZE = 10_000
+
+
+def corpus(size: int, workdir: Path) -> Path:
+    folder = workdir / f"corpus-{size}"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        articles = generate_articles(size)
+        for first in range(0, size, FILE_SIZE):
+            with (folder / f"part-{first // FILE_SIZE:04d}.jsonl").open("w", encoding="utf-8") as handle:
+                for _ in range(min(FILE_SIZE, size - first)):
+                    handle.write(json.dumps(next(articles)) + "\n")
+    return folder
+
+
+def child(command: list[str]) -> tuple[float, float]:
+    """Run a command; (seconds, peak resident memory in MiB of that process, as the OS counted it)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def measure(size: int, workdir: Path, runs: int) -> dict:
+    source = corpus(size, workdir)
+    result: dict = {"articles": size}
+    store = None
+    for workers in (1, 2):
+        store = workdir / f"store-{size}-w{workers}.duckdb"
+        store.unlink(missing_ok=True)
+        seconds, peak = child([sys.executable, "-m", "cli.main", "--db", str(store), "ingest", "--workers", str(workers),
+                               str(source)])
+        result[f"ingest_{workers}p"] = {"seconds": round(seconds, 1), "articles_per_second": round(size / seconds),
+                                        "peak_mib_main_process": round(peak)}
+    result["store_mib"] = round(store.stat().st_size / 2**20, 1)
+    _, peak = child([sys.executable, str(BENCH / "page_times.py"), "--store", str(store), "--runs", str(runs)])
+    result["app_peak_mib"] = round(peak)
+    result["pages"] = json.loads((RESULTS / "page_times.json").read_text())["pages"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/ceasefire-bench"))
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for size in args.sizes:
+        print(f"measuring {size:,} articles…", file=sys.stderr)
+        results.append(measure(size, args.workdir, args.runs))
+    pages = list(results[0]["pages"])
+    lines = ["| articles | ingest 1 process (art/s) | ingest 2 processes (art/s) | ingest peak MiB (1 process) | store MiB | app peak MiB | "
+             + " | ".join(f"{p} rerun ms" for p in pages) + " |",
+             "| ---: " * (6 + len(pages)) + "|"]
+    for r in results:
+        lines.append(f"| {r['articles']:,} | {r['ingest_1p']['articles_per_second']} | {r['ingest_2p']['articles_per_second']} "
+                     f"| {r['ingest_1p']['peak_mib_main_process']} | {r['store_mib']} | {r['app_peak_mib']} | "
+                     + " | ".join(str(r["pages"][p]["rerun_median_ms"]) for p in pages) + " |")
+    table = "\n".join(lines)
+    print(table)
+    meta = {"measured_at": datetime.now().isoformat(timespec="seconds"), "runs": args.runs,
+            "note": "synthetic corpus; reruns are medians of uncached filter changes, server-side (AppTest)"}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "scale.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    (RESULTS / "scale.md").write_text(f"# Scale benchmark\n\n{json.dumps(meta)}\n\n{table}\n")
+
+
+if __name__ == "__main__":
+    main()

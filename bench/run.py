@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import generate_articles  # noqa: E402
+from corpus import generate_articles
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -55,16 +55,22 @@ def child(command: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def measure(size: int, workdir: Path, runs: int) -> dict:
-    source = corpus(size, workdir)
-    result: dict = {"articles": size}
-    store = None
-    for workers in (1, 2):
-        store = workdir / f"store-{size}-w{workers}.duckdb"
+def measure(size: int, workdir: Path, runs: int, workers: list[int], earlier: dict | None = None) -> dict:
+    """Ingest with each process count, then time the pages on the last store; with `earlier`
+    (an earlier result of this size), keep its ingest figures and time the pages on its store."""
+    if earlier:
+        result = {key: value for key, value in earlier.items() if key.startswith("ingest_") or key == "articles"}
+        workers = []
+        store = workdir / f"store-{size}-w{max(int(k[7:-1]) for k in result if k.startswith('ingest_'))}.duckdb"
+    else:
+        result = {"articles": size}
+    source = corpus(size, workdir) if workers else None
+    for count in workers:
+        store = workdir / f"store-{size}-w{count}.duckdb"
         store.unlink(missing_ok=True)
-        seconds, peak = child([sys.executable, "-m", "cli.main", "--db", str(store), "ingest", "--workers", str(workers),
+        seconds, peak = child([sys.executable, "-m", "cli.main", "--db", str(store), "ingest", "--workers", str(count),
                                str(source)])
-        result[f"ingest_{workers}p"] = {"seconds": round(seconds, 1), "articles_per_second": round(size / seconds),
+        result[f"ingest_{count}p"] = {"seconds": round(seconds, 1), "articles_per_second": round(size / seconds),
                                         "peak_mib_main_process": round(peak)}
     result["store_mib"] = round(store.stat().st_size / 2**20, 1)
     _, peak = child([sys.executable, str(BENCH / "page_times.py"), "--store", str(store), "--runs", str(runs)])
@@ -77,20 +83,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="ingest with each of these process counts")
+    parser.add_argument("--pages-only", action="store_true", help="time the pages again on the stores of an earlier run")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ceasefire-bench"))
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results = []
+    # Sizes measured earlier stay in the table unless measured again.
+    previous = json.loads((RESULTS / "scale.json").read_text())["results"] if (RESULTS / "scale.json").exists() else []
+    measured = {r["articles"]: r for r in previous}
     for size in args.sizes:
         print(f"measuring {size:,} articles…", file=sys.stderr)
-        results.append(measure(size, args.workdir, args.runs))
+        measured[size] = measure(size, args.workdir, args.runs, args.workers, measured.get(size) if args.pages_only else None)
+    results = [measured[size] for size in sorted(measured)]
     pages = list(results[0]["pages"])
-    lines = ["| articles | ingest 1 process (art/s) | ingest 2 processes (art/s) | ingest peak MiB (1 process) | store MiB | app peak MiB | "
-             + " | ".join(f"{p} rerun ms" for p in pages) + " |",
+
+    def ingest(r: dict, workers: int, key: str) -> str:
+        return str(r[f"ingest_{workers}p"][key]) if f"ingest_{workers}p" in r else "not run"
+
+    lines = ["| articles | ingest 1 process (art/s) | ingest 2 processes (art/s) | ingest peak MiB (2 processes, main) | store MiB "
+             "| app peak MiB | " + " | ".join(f"{p} rerun ms" for p in pages) + " |",
              "| ---: " * (6 + len(pages)) + "|"]
     for r in results:
-        lines.append(f"| {r['articles']:,} | {r['ingest_1p']['articles_per_second']} | {r['ingest_2p']['articles_per_second']} "
-                     f"| {r['ingest_1p']['peak_mib_main_process']} | {r['store_mib']} | {r['app_peak_mib']} | "
+        lines.append(f"| {r['articles']:,} | {ingest(r, 1, 'articles_per_second')} | {ingest(r, 2, 'articles_per_second')} "
+                     f"| {ingest(r, 2, 'peak_mib_main_process')} | {r['store_mib']} | {r['app_peak_mib']} | "
                      + " | ".join(str(r["pages"][p]["rerun_median_ms"]) for p in pages) + " |")
     table = "\n".join(lines)
     print(table)

@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis import queries
 from config import REPO_ROOT
 from loaders.files import load_uploads
 from store.db import open_store
+from store.filters import Filters
 
 APP = str(REPO_ROOT / "app.py")
 SEED_ID = "4098c3c8c04cc12c"
@@ -188,3 +190,22 @@ def test_sql_in_link_parameters_is_just_a_string(sample_store):
     assert not app.exception
     assert "Not in the data, so not applied: '); DROP TABLE records; --, x' OR '1'='1" in app.sidebar.warning[0].value
     assert app.subheader[0].value == "26 rounds"
+
+
+def test_news_rounds_show_evidence_and_can_be_reviewed(sample_store):
+    app = open_page("pages/1_Negotiations.py", location="Cairo", start="2025-08-01", end="2025-08-31")
+    assert app.header[0].value == "Rounds reported in the news"
+    news = app.dataframe[1].value
+    assert news[["Venue", "Outcome", "Proposal", "Record"]].values.tolist() == [["Cairo", "ongoing", "60-day truce", "matched"]]
+    with open_store() as store:
+        (cairo,) = queries.news_rounds(store.con, Filters(locations=("Cairo",), start=date(2025, 8, 1), end=date(2025, 8, 31)))
+    app = open_page("pages/1_Negotiations.py", location="Cairo", start="2025-08-01", end="2025-08-31", news_round=cairo.key)
+    assert "Cairo, 01 Aug 2025 – 31 Aug 2025" in [s.value for s in app.subheader]
+    quotes = " ".join(m.value for m in app.markdown)
+    assert "> A senior Hamas delegation, led by Khalil al-Hayya, arrived in Cairo on Tuesday" in quotes
+    assert any("people: Khalil al-Hayya" in c.value for c in app.caption)
+    assert [b.label for b in app.button] == ["Accept as a new round", "Merge", "Reject: not a round"]
+
+    app.button(key="news_round_reject").click().run()
+    assert not app.exception
+    assert any("no rounds reported in the news" in i.value for i in app.info)

@@ -141,3 +141,20 @@ def test_ingest_in_two_processes_stores_exactly_what_one_process_does(tmp_path, 
             fingerprints.append([store.con.execute(f"SELECT count(*), sum(hash(x)) FROM (SELECT * FROM {table}) x").fetchall()
                                  for table in ("actor_mentions", "place_mentions", "date_mentions", "sentences", "actor_pairs")])
     assert fingerprints[0] == fingerprints[1]
+
+
+def test_ingest_in_small_batches_stores_what_one_batch_does(tmp_path, write):
+    files = [write(f"part{i}.json", json.dumps([
+        {"title": f"Talks {i}-{j}", "published": "2025-08-12",
+         "text": f"Qatar and Egypt hosted round {i}-{j} in Doha. Hamas rejected the proposal."} for j in range(5)]))
+        for i in range(4)] + [SAMPLE_RECORDS, write("broken.json", "{not json")]
+    results = []
+    for batch_articles in (1, 100_000):
+        with Store(tmp_path / f"b{batch_articles}.duckdb") as store:
+            report = store.ingest_paths(files, batch_articles=batch_articles)
+            results.append((report.files_read, report.articles_added, report.records_added, len(report.rejections),
+                            [store.con.execute(f"SELECT count(*), sum(hash(x)) FROM {t} x").fetchall()
+                             for t in ("articles", "actor_mentions", "article_actors", "records")]))
+    assert results[0][:4] == (6, 20, 24, 1)
+    assert results[0][4][0][0][0] == 20
+    assert results[0][4][1:] == results[1][4][1:]

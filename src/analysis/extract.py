@@ -15,11 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import rounds
 from analysis.actors import ActorExtractor
 from analysis.catalog import ACTORS_YAML, Catalog, read_catalog
 from analysis.gazetteer import PLACES_CSV, Place, load_gazetteer
-from analysis.matcher import padded_fold
 from analysis.issues import ISSUES_YAML, IssueTagger, read_issues
+from analysis.matcher import padded_fold
 from analysis.places import PlaceExtractor
 from analysis.text import SentenceIndex, split_sentences
 from analysis.text_dates import find_dates
@@ -37,6 +38,12 @@ TABLES: dict[str, dict[str, str]] = {
                       "surface": "VARCHAR", "kind": "VARCHAR", "date": "DATE", "precision": "VARCHAR"},
     "issue_mentions": {"article_id": "VARCHAR", "sentence_index": "INTEGER", "char_start": "INTEGER", "char_end": "INTEGER",
                        "issue": "VARCHAR", "term": "VARCHAR"},
+    # Negotiation rounds the article reports (analysis/rounds.py), and the sentence behind each field.
+    "round_candidates": {"article_id": "VARCHAR", "venue": "VARCHAR", "country": "VARCHAR", "date": "DATE",
+                         "precision": "VARCHAR", "past": "BOOLEAN", "parties": "VARCHAR[]", "mediators": "VARCHAR[]",
+                         "people": "VARCHAR[]", "outcome": "VARCHAR", "issues": "VARCHAR[]", "proposal": "VARCHAR"},
+    "round_evidence": {"article_id": "VARCHAR", "venue": "VARCHAR", "field": "VARCHAR", "value": "VARCHAR",
+                       "sentence_index": "INTEGER"},
 }
 
 
@@ -150,12 +157,39 @@ def extract_article(
     issue_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.issue, m.term) for m in extractors.issues.find(text, padded)]
     date_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.text, m.kind, m.date and m.date.date(), m.precision)
                  for m in find_dates(text, published_at, published_precision, padded)]  # type: ignore[arg-type]
+    _add_round_candidates(extractors, extraction, article_id, text, spans, published_at, published_precision,
+                          actor_rows, place_rows, date_rows, issue_rows)
     tones = extractors.tone.sentence_tones(text, spans, padded)
     rows["sentences"].extend((article_id, index, start, end, tones[index]) for index, (start, end) in enumerate(spans))
     rows["actor_mentions"] += actor_rows
     rows["place_mentions"] += place_rows
     rows["issue_mentions"] += issue_rows
     rows["date_mentions"] += date_rows
+
+
+def _add_round_candidates(
+    extractors: Extractors, extraction: Extraction, article_id: str, text: str, spans: list[tuple[int, int]],
+    published_at: datetime | None, published_precision: str | None,
+    actor_rows: list[tuple], place_rows: list[tuple], date_rows: list[tuple], issue_rows: list[tuple],
+) -> None:
+    if not place_rows:  # a round needs a venue
+        return
+
+    def mentions(rows: list[tuple], name: int) -> list[rounds.Mention]:
+        return [rounds.Mention(row[1], row[2] - spans[row[1]][0], row[name]) for row in rows]
+
+    found = rounds.find_candidates(
+        article_id, published_at.date() if published_at else None, published_precision,
+        [rounds.Sentence(i, text[start:end]) for i, (start, end) in enumerate(spans)],
+        mentions(actor_rows, 4), mentions(place_rows, 4),
+        [rounds.DateMention(row[1], row[6], row[7], row[5]) for row in date_rows], mentions(issue_rows, 4),
+        {row[4]: rounds.PlaceInfo(p.name, p.kind, p.country) for row in place_rows if (p := extraction.places[row[4]])},
+        extractors.catalog,
+    )
+    for c in found:
+        extraction.rows["round_candidates"].append((article_id, c.venue, c.country, c.date, c.precision, c.past, c.parties,
+                                                    c.mediators, c.people, c.outcome, c.issues, c.proposal))
+        extraction.rows["round_evidence"] += [(article_id, c.venue, name, value, index) for name, value, index in c.evidence]
 
 
 def extract_in_parallel(articles: list[tuple], pool: Any, chunk: int = 500) -> Extraction:

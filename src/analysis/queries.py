@@ -6,12 +6,18 @@ parameterised sub-select, so values never enter the SQL text.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 import duckdb
 import pandas as pd
 
+from analysis.rounds import Candidate, RecordSpan, Round, reconcile
+from store.engines import Engine, as_engine
 from store.filters import Filters
+
+# A DuckDB connection or cursor, or any engine from store.engines (PostgreSQL, chosen by URL).
+Connection = Engine | duckdb.DuckDBPyConnection
 
 Grain = Literal["day", "week", "month", "year"]
 Scope = Literal["sentence", "article"]
@@ -26,14 +32,18 @@ def _grain(grain: str) -> str:
 
 def _articles(filters: Filters) -> tuple[str, list]:
     where, params = filters.articles_where("a")
-    return f"(SELECT * FROM articles a WHERE {where})", params
+    return f"(SELECT * FROM articles a WHERE {where}) AS a", params
 
 
-def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
-    return con.execute(sql, params).df()
+def _query(con: Connection, sql: str, params: list) -> pd.DataFrame:
+    return as_engine(con).frame(sql, params)
 
 
-def coverage(con: duckdb.DuckDBPyConnection, filters: Filters, grain: Grain = "week") -> pd.DataFrame:
+def _rows(con: Connection, sql: str, params: list | None = None) -> list[tuple]:
+    return as_engine(con).rows(sql, params or [])
+
+
+def coverage(con: Connection, filters: Filters, grain: Grain = "week") -> pd.DataFrame:
     """Articles per period (articles with an unknown date are left out)."""
     articles, params = _articles(filters)
     return _query(con, f"""
@@ -41,13 +51,13 @@ def coverage(con: duckdb.DuckDBPyConnection, filters: Filters, grain: Grain = "w
         FROM {articles} WHERE published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
 
 
-def top_actors(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 20) -> pd.DataFrame:
+def top_actors(con: Connection, filters: Filters, limit: int = 20) -> pd.DataFrame:
     """Actors by mentions, with the number of articles that mention them."""
     articles, params = _articles(filters)
     return _query(con, f"""
         WITH counted AS (
             SELECT aa.actor, sum(aa.mentions)::BIGINT AS mentions, count(*) AS articles
-            FROM article_actors aa JOIN {articles} a USING (article_id) GROUP BY aa.actor
+            FROM article_actors aa JOIN {articles} USING (article_id) GROUP BY aa.actor
             ORDER BY mentions DESC, aa.actor LIMIT ?
         )
         SELECT counted.actor, c.type, counted.mentions, counted.articles
@@ -55,7 +65,7 @@ def top_actors(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 20
 
 
 def mentions_over_time(
-    con: duckdb.DuckDBPyConnection, filters: Filters, grain: Grain = "week", actors: list[str] | None = None, top: int = 8
+    con: Connection, filters: Filters, grain: Grain = "week", actors: list[str] | None = None, top: int = 8
 ) -> pd.DataFrame:
     """Mentions per period of the given actors (default: the `top` most mentioned)."""
     if actors is None:
@@ -63,13 +73,13 @@ def mentions_over_time(
     articles, params = _articles(filters)
     return _query(con, f"""
         SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period, aa.actor, sum(aa.mentions)::BIGINT AS mentions
-        FROM article_actors aa JOIN {articles} a USING (article_id)
-        WHERE a.published_at IS NOT NULL AND aa.actor IN (SELECT unnest(?::VARCHAR[]))
+        FROM article_actors aa JOIN {articles} USING (article_id)
+        WHERE a.published_at IS NOT NULL AND aa.actor IN (SELECT unnest(CAST(? AS VARCHAR[])))
         GROUP BY ALL ORDER BY period, aa.actor""", params + [actors])
 
 
 def co_mentions(
-    con: duckdb.DuckDBPyConnection, filters: Filters, scope: Scope = "sentence", limit: int = 100, among: int = 30
+    con: Connection, filters: Filters, scope: Scope = "sentence", limit: int = 100, among: int = 30
 ) -> pd.DataFrame:
     """Pairs of actors named together, as an edge list with a weight: the number of sentences
     naming both, or (scope "article") the number of articles naming both, among the `among`
@@ -78,12 +88,12 @@ def co_mentions(
     if scope == "sentence":
         return _query(con, f"""
             SELECT p.source, p.target, sum(p.sentences)::BIGINT AS weight
-            FROM actor_pairs p JOIN {articles} a USING (article_id)
+            FROM actor_pairs p JOIN {articles} USING (article_id)
             GROUP BY ALL ORDER BY weight DESC, p.source, p.target LIMIT ?""", params + [limit])
     if scope != "article":
         raise ValueError(f"scope must be 'sentence' or 'article', got {scope!r}")
     return _query(con, f"""
-        WITH named AS (SELECT aa.article_id, aa.actor FROM article_actors aa JOIN {articles} a USING (article_id)),
+        WITH named AS (SELECT aa.article_id, aa.actor FROM article_actors aa JOIN {articles} USING (article_id)),
         top AS (SELECT actor FROM named GROUP BY actor ORDER BY count(*) DESC, actor LIMIT ?),
         present AS (SELECT * FROM named WHERE actor IN (SELECT actor FROM top))
         SELECT x.actor AS source, y.actor AS target, count(*) AS weight
@@ -91,16 +101,16 @@ def co_mentions(
         GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [among, limit])
 
 
-def actor_venues(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def actor_venues(con: Connection, filters: Filters) -> pd.DataFrame:
     """Rounds each party or mediator took part in, by venue."""
     where, params = filters.records_where("r")
     return _query(con, f"""
-        SELECT actor, coalesce(r.venue_city, r.venue_country) AS venue, count(*) AS rounds
-        FROM records r, unnest(list_distinct(list_concat(r.parties, r.mediators))) AS t(actor)
+        SELECT actor, coalesce(r.venue_city, r.venue_country) AS venue, count(DISTINCT r.record_id) AS rounds
+        FROM records r, unnest(list_concat(r.parties, r.mediators)) AS t(actor)
         WHERE {where} GROUP BY ALL ORDER BY rounds DESC, actor, venue""", params)
 
 
-def issue_salience(con: duckdb.DuckDBPyConnection, filters: Filters, grain: Grain = "month") -> pd.DataFrame:
+def issue_salience(con: Connection, filters: Filters, grain: Grain = "month") -> pd.DataFrame:
     """Per period and issue: sentences tagged with it, and their share of all sentences."""
     articles, params = _articles(filters)
     return _query(con, f"""
@@ -116,7 +126,7 @@ def issue_salience(con: duckdb.DuckDBPyConnection, filters: Filters, grain: Grai
         FROM tagged JOIN totals USING (period) ORDER BY tagged.period, tagged.issue""", params)
 
 
-def rounds_by_venue_outcome(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def rounds_by_venue_outcome(con: Connection, filters: Filters) -> pd.DataFrame:
     where, params = filters.records_where("r")
     return _query(con, f"""
         SELECT coalesce(r.venue_city, r.venue_country) AS venue, coalesce(r.outcome, 'unknown') AS outcome,
@@ -125,7 +135,7 @@ def rounds_by_venue_outcome(con: duckdb.DuckDBPyConnection, filters: Filters) ->
 
 
 def tone_trend(
-    con: duckdb.DuckDBPyConnection, filters: Filters, grain: Grain = "month", actor: str | None = None
+    con: Connection, filters: Filters, grain: Grain = "month", actor: str | None = None
 ) -> pd.DataFrame:
     """Mean sentence tone per period: of whole articles, or of the sentences that name `actor`."""
     articles, params = _articles(filters)
@@ -133,32 +143,32 @@ def tone_trend(
         return _query(con, f"""
             SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period,
                    sum(st.tone * st.sentences) / sum(st.sentences) AS tone, sum(st.sentences)::BIGINT AS sentences
-            FROM article_stats st JOIN {articles} a USING (article_id)
+            FROM article_stats st JOIN {articles} USING (article_id)
             WHERE a.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
     return _query(con, f"""
         SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period, sum(aa.tone_sum) / sum(aa.sentences) AS tone,
                sum(aa.sentences)::BIGINT AS sentences
-        FROM article_actors aa JOIN {articles} a USING (article_id)
+        FROM article_actors aa JOIN {articles} USING (article_id)
         WHERE aa.actor = ? AND a.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params + [actor])
 
 
-def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
+def headline(con: Connection, filters: Filters) -> dict[str, object]:
     """The overview's figures: articles, rounds, actors mentioned, and the span of dates."""
     articles, params = _articles(filters)
     where, record_params = filters.records_where("r")
-    row = con.execute(f"""
+    row = _rows(con, f"""
         SELECT (SELECT count(*) FROM {articles}),
                (SELECT count(*) FROM records r WHERE {where}),
                (SELECT count(DISTINCT aa.actor) FROM article_actors aa WHERE aa.article_id IN (SELECT article_id FROM {articles})),
                (SELECT min(d) FROM (SELECT min(published_at)::DATE AS d FROM {articles}
-                                    UNION ALL SELECT min(r.start_date) FROM records r WHERE {where})),
+                                    UNION ALL SELECT min(r.start_date) FROM records r WHERE {where}) AS firsts),
                (SELECT max(d) FROM (SELECT max(published_at)::DATE AS d FROM {articles}
-                                    UNION ALL SELECT max(coalesce(r.end_date, r.start_date)) FROM records r WHERE {where}))
-        """, params + record_params + params + params + record_params + params + record_params).fetchall()[0]
+                                    UNION ALL SELECT max(coalesce(r.end_date, r.start_date)) FROM records r WHERE {where}) AS lasts)
+        """, params + record_params + params + params + record_params + params + record_params)[0]
     return dict(zip(("articles", "rounds", "actors", "first", "last"), row))
 
 
-def rounds(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+def rounds(con: Connection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
     """Rounds, newest first, with lists joined for display."""
     where, params = filters.records_where("r")
     return _query(con, f"""
@@ -171,7 +181,7 @@ def rounds(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None =
         ORDER BY r.start_date DESC, r.record_id {'LIMIT ' + str(int(limit)) if limit else ''}""", params)
 
 
-def place_counts(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 300) -> pd.DataFrame:
+def place_counts(con: Connection, filters: Filters, limit: int = 300) -> pd.DataFrame:
     """Venues (rounds held there) and mentioned places (articles naming them), with coordinates."""
     articles, params = _articles(filters)
     where, record_params = filters.records_where("r")
@@ -185,31 +195,31 @@ def place_counts(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
         )
         SELECT p.name, p.kind, p.country, p.latitude, p.longitude, x.count, x.what
         FROM (SELECT * FROM venues UNION ALL SELECT * FROM mentioned) x JOIN places p ON p.name = x.name
-        ORDER BY x.count DESC, p.name LIMIT ?""", record_params + params + [limit])
+        ORDER BY x.count DESC, p.name, x.what LIMIT ?""", record_params + params + [limit])
 
 
-def actor_profile(con: duckdb.DuckDBPyConnection, filters: Filters, actor: str) -> dict[str, object]:
+def actor_profile(con: Connection, filters: Filters, actor: str) -> dict[str, object]:
     articles, params = _articles(filters)
-    row = con.execute(f"""
+    row = _rows(con, f"""
         SELECT c.type, c.affiliation, c.aliases, c.demonyms, c.wikidata,
                coalesce(sum(aa.mentions), 0)::BIGINT, count(aa.article_id), min(a.published_at)::DATE, max(a.published_at)::DATE
         FROM actors c LEFT JOIN article_actors aa ON aa.actor = c.name
              AND aa.article_id IN (SELECT article_id FROM {articles})
         LEFT JOIN articles a ON a.article_id = aa.article_id
-        WHERE c.name = ? GROUP BY ALL""", params + [actor]).fetchall()
+        WHERE c.name = ? GROUP BY ALL""", params + [actor])
     keys = ("type", "affiliation", "aliases", "demonyms", "wikidata", "mentions", "articles", "first_seen", "last_seen")
     return dict(zip(keys, row[0])) if row else {}
 
 
 def actor_sentences(
-    con: duckdb.DuckDBPyConnection, filters: Filters, actor: str, limit: int = 20, offset: int = 0
+    con: Connection, filters: Filters, actor: str, limit: int = 20, offset: int = 0
 ) -> pd.DataFrame:
     """Sentences naming an actor, newest articles first: one page of them, never the whole text."""
     articles, params = _articles(filters)
     # Each article gives at least one sentence, so the page lies within the newest offset + limit articles.
     return _query(con, f"""
         WITH newest AS (
-            SELECT a.article_id, a.title, a.source, a.published_at FROM article_actors aa JOIN {articles} a USING (article_id)
+            SELECT a.article_id, a.title, a.source, a.published_at FROM article_actors aa JOIN {articles} USING (article_id)
             WHERE aa.actor = ? ORDER BY a.published_at DESC NULLS LAST, a.article_id LIMIT ?
         ), named AS (
             SELECT DISTINCT m.article_id, m.sentence_index FROM actor_mentions m
@@ -224,7 +234,7 @@ def actor_sentences(
 
 
 def search_articles(
-    con: duckdb.DuckDBPyConnection, filters: Filters, text: str = "", limit: int = 50, offset: int = 0
+    con: Connection, filters: Filters, text: str = "", limit: int = 50, offset: int = 0
 ) -> tuple[int, pd.DataFrame]:
     """(number of matches, one page of them) for a case-insensitive search in titles and texts."""
     articles, params = _articles(filters)
@@ -232,21 +242,21 @@ def search_articles(
     pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     search_params = [pattern, pattern] if search else []
     search = search.replace("ILIKE ?", "ILIKE ? ESCAPE '\\'")
-    total = con.execute(f"SELECT count(*) FROM {articles} a {search}", params + search_params).fetchall()[0][0]
+    total = _rows(con, f"SELECT count(*) FROM {articles} {search}", params + search_params)[0][0]
     page = _query(con, f"""
         SELECT a.article_id, a.title, a.source, a.published_at::DATE AS published, a.published_precision AS precision,
                a.published_from AS date_from, a.word_count
-        FROM {articles} a {search}
+        FROM {articles} {search}
         ORDER BY a.published_at DESC NULLS LAST, a.title LIMIT ? OFFSET ?""", params + search_params + [limit, offset])
     return total, page
 
 
-def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, object] | None:
-    found = con.execute("SELECT * EXCLUDE (ingest_id) FROM articles WHERE article_id = ?", [article_id]).df()
+def article(con: Connection, article_id: str) -> dict[str, object] | None:
+    found = _query(con, "SELECT * EXCLUDE (ingest_id) FROM articles WHERE article_id = ?", [article_id])
     return None if found.empty else found.iloc[0].to_dict()
 
 
-def article_spans(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
+def article_spans(con: Connection, article_id: str) -> pd.DataFrame:
     """Every highlighted span of one article: kind, offsets and what it means."""
     return _query(con, """
         SELECT 'actor' AS kind, char_start, char_end, actor AS label FROM actor_mentions WHERE article_id = ?
@@ -257,7 +267,7 @@ def article_spans(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFra
         ORDER BY char_start""", [article_id] * 4)
 
 
-def round_evidence(con: duckdb.DuckDBPyConnection, record_id: str, days_before: int = 7, days_after: int = 30) -> pd.DataFrame:
+def round_evidence(con: Connection, record_id: str, days_before: int = 7, days_after: int = 30) -> pd.DataFrame:
     """Sentences about a round: from the article its record came from, and sentences naming its
     venue in articles published from a week before it began to a month after it ended."""
     return _query(con, f"""
@@ -276,26 +286,84 @@ def round_evidence(con: duckdb.DuckDBPyConnection, record_id: str, days_before: 
         ORDER BY published DESC NULLS LAST, a.article_id, s.sentence_index LIMIT 50""", [record_id])
 
 
-def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+def filter_options(con: Connection) -> dict[str, object]:
     """What the sidebar filters can offer: date span, places, actors and sources in the store."""
-    first, last = con.execute("""
+    first, last = _rows(con, """
         SELECT min(d), max(d) FROM (SELECT published_at::DATE AS d FROM articles UNION ALL SELECT start_date FROM records
-                                    UNION ALL SELECT end_date FROM records)""").fetchall()[0]
-    locations = [r[0] for r in con.execute("""
+                                    UNION ALL SELECT end_date FROM records) AS dates""")[0]
+    locations = [r[0] for r in _rows(con, """
         SELECT name FROM (SELECT place AS name FROM article_places UNION SELECT venue_city FROM records
                           UNION SELECT venue_country FROM records UNION SELECT country FROM places
-                          WHERE name IN (SELECT place FROM article_places)) WHERE name IS NOT NULL ORDER BY name""").fetchall()]
-    actors = [r[0] for r in con.execute("""
+                          WHERE name IN (SELECT place FROM article_places)) AS names WHERE name IS NOT NULL ORDER BY name""")]
+    actors = [r[0] for r in _rows(con, """
         SELECT name FROM (SELECT actor AS name, sum(mentions) AS n FROM article_actors GROUP BY actor
-                          UNION ALL SELECT unnest(list_concat(parties, mediators)), 1 FROM records)
-        GROUP BY name ORDER BY sum(n) DESC, name LIMIT 500""").fetchall()]
-    sources = [r[0] for r in con.execute(
-        "SELECT source FROM articles WHERE source IS NOT NULL GROUP BY source ORDER BY count(*) DESC, source LIMIT 500").fetchall()]
+                          UNION ALL SELECT unnest(list_concat(parties, mediators)), 1 FROM records) AS named
+        GROUP BY name ORDER BY sum(n) DESC, name LIMIT 500""")]
+    sources = [r[0] for r in _rows(
+        con, "SELECT source FROM articles WHERE source IS NOT NULL GROUP BY source ORDER BY count(*) DESC, source LIMIT 500")]
     return {"first": first, "last": last, "locations": locations, "actors": sorted(actors), "sources": sources}
 
 
-def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+def data_version(con: Connection) -> tuple:
     """Changes with every ingest or re-extraction: part of every cache key."""
-    return tuple(con.execute(
-        "SELECT (SELECT max(ingest_id) FROM ingests), (SELECT count(*) FROM article_actors), (SELECT count(*) FROM actors)"
-    ).fetchall()[0])
+    return tuple(_rows(
+        con, "SELECT (SELECT max(ingest_id) FROM ingests), (SELECT count(*) FROM article_actors), (SELECT count(*) FROM actors), "
+        "(SELECT count(*) FROM round_decisions), (SELECT max(decided_at) FROM round_decisions)"
+    )[0])
+
+
+# The dashboard reconciles at most this many candidates (the newest): reconciling is pure Python.
+NEWS_ROUND_CANDIDATES = 5000
+
+
+def news_rounds(con: Connection, filters: Filters) -> list[Round]:
+    """Rounds reconstructed from the filtered articles' candidates, matched to all loaded records,
+    after analysts' decisions (rejected candidates are left out), keeping those the filters select."""
+    articles, params = _articles(filters)
+    found = _query(con, f"""
+        SELECT c.*, a.published_at::DATE AS published FROM round_candidates c JOIN {articles} USING (article_id)
+        ORDER BY a.published_at DESC NULLS LAST, c.article_id, c.venue LIMIT ?""", params + [NEWS_ROUND_CANDIDATES])
+    candidates = [
+        Candidate(r.article_id, r.venue, _none(r.country), _day(r.date), _none(r.precision), bool(r.past), list(r.parties),
+                  list(r.mediators), list(r.people), _none(r.outcome), list(r.issues), _none(r.proposal))
+        for r in found.itertuples(index=False)
+    ]
+    records = [
+        RecordSpan(r[0], r[1], r[2], _day(r[3]), _day(r[4]), r[5], r[6]) for r in _rows(con, """
+            SELECT record_id, venue_city, venue_country, start_date, end_date, start_precision, outcome FROM records""")
+    ]
+    decisions = {r[0]: (r[1], r[2]) for r in _rows(con, "SELECT candidate_id, decision, record_id FROM round_decisions")}
+    published = {r.article_id: _day(r.published) for r in found.itertuples(index=False) if _day(r.published)}
+    return [r for r in reconcile(candidates, records, published, decisions) if _selected(r, filters)]
+
+
+def _none(value: object) -> object:
+    return None if value is None or (not isinstance(value, (list, str)) and pd.isna(value)) else value
+
+
+def _day(value: object) -> date | None:
+    value = _none(value)
+    return value.date() if hasattr(value, "date") and callable(value.date) else value  # type: ignore[return-value]
+
+
+def _selected(round_: Round, filters: Filters) -> bool:
+    if filters.outcomes and round_.outcome not in filters.outcomes:
+        return False
+    if filters.locations and not {round_.venue, round_.country} & set(filters.locations):
+        return False
+    if filters.start and round_.last and round_.last < filters.start:
+        return False
+    if filters.end and round_.first and round_.first > filters.end:
+        return False
+    return not filters.actors or bool(set(filters.actors) & {*round_.union("parties"), *round_.union("mediators"),
+                                                             *round_.union("people")})
+
+
+def news_round_evidence(con: Connection, candidate_ids: list[str]) -> pd.DataFrame:
+    """Each field of these candidates with the sentence it came from, newest articles first."""
+    return _query(con, """
+        SELECT e.field, e.value, a.title, a.published_at::DATE AS published, e.article_id, e.sentence_index,
+               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence
+        FROM round_evidence e JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
+        WHERE e.article_id || ':' || e.venue IN (SELECT unnest(CAST(? AS VARCHAR[])))
+        ORDER BY published DESC NULLS LAST, e.article_id, e.sentence_index, e.field""", [candidate_ids])

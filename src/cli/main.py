@@ -7,14 +7,21 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
+from analysis import queries
 from analysis.catalog import CatalogError, current_catalog
-from analysis.suggest import NerUnavailable, load_ner, suggest_actors
 from analysis.extract import Extractors
+from analysis.suggest import NerUnavailable, load_ner, suggest_actors
 from loaders.files import LoadOptions, iter_files
 from store.db import EXPORTABLE, Store, open_store
+from store.engines import connect, publish
 from store.filters import Filters
+
+# The aggregations that take only the filters (they run on every engine, see store/engines.py).
+AGGREGATIONS = ("coverage", "top_actors", "mentions_over_time", "co_mentions", "actor_venues", "issue_salience",
+                "rounds_by_venue_outcome", "tone_trend", "headline", "place_counts", "rounds")
 
 
 def _column_map(pairs: list[str]) -> dict[str, str]:
@@ -62,12 +69,33 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("table", choices=EXPORTABLE)
     export.add_argument("--out", type=Path, required=True, help="output file (.csv or .parquet)")
     export.add_argument("--format", choices=("csv", "parquet"), help="default: from the file suffix")
-    export.add_argument("--since", help="first date, YYYY-MM-DD")
-    export.add_argument("--until", help="last date, YYYY-MM-DD")
-    export.add_argument("--location", action="append", default=[], help="venue or place; repeatable")
-    export.add_argument("--source", action="append", default=[], help="source; repeatable")
-    export.add_argument("--outcome", action="append", default=[], help="round outcome; repeatable")
+    _add_filter_arguments(export)
+
+    query = commands.add_parser("query", help="run one of the dashboard's aggregations and print it as CSV, "
+                                "on the store or on the engine at --engine URL")
+    query.add_argument("name", choices=AGGREGATIONS)
+    query.add_argument("--engine", metavar="URL", help="postgresql://user:password@host/db, or a DuckDB file "
+                       "(default: the store)")
+    _add_filter_arguments(query)
+
+    publish = commands.add_parser("publish", help="copy the store's analysed tables into PostgreSQL (appends: "
+                                  "publish each shard of a parallel ingest)")
+    publish.add_argument("url", metavar="URL", help="postgresql://user:password@host/db")
     return parser
+
+
+def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", help="first date, YYYY-MM-DD")
+    parser.add_argument("--until", help="last date, YYYY-MM-DD")
+    parser.add_argument("--location", action="append", default=[], help="venue or place; repeatable")
+    parser.add_argument("--actor", action="append", default=[], help="actor; repeatable")
+    parser.add_argument("--source", action="append", default=[], help="source; repeatable")
+    parser.add_argument("--outcome", action="append", default=[], help="round outcome; repeatable")
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters.from_params({"start": args.since or "", "end": args.until or "", "location": args.location,
+                                "actor": args.actor, "source": args.source, "outcome": args.outcome})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,20 +107,34 @@ def main(argv: list[str] | None = None) -> int:
             return _extract(args)
         if args.command == "suggest-actors":
             return _suggest(args)
+        if args.command == "query" and args.engine:
+            return _query(connect(args.engine), args)
         with open_store(args.db) as store:
             if args.command == "stats":
                 stats = store.stats()
                 print(json.dumps(stats, default=str, indent=2) if args.json
                       else "\n".join(f"{k}: {v}" for k, v in stats.items()))
                 return 0
-            filters = Filters.from_params({"start": args.since or "", "end": args.until or "",
-                                           "location": args.location, "source": args.source, "outcome": args.outcome})
+            if args.command == "query":
+                return _query(store.con, args)
+            if args.command == "publish":
+                copied = publish(store.con, args.url)
+                print("\n".join(f"{table}: {rows} rows" for table, rows in copied.items()))
+                return 0
+            filters = _filters(args)
             rows = store.export(args.table, args.out, args.format, filters)
             print(f"wrote {rows} rows ({filters.describe(args.table)}) to {args.out}")
             return 0
     except (ValueError, argparse.ArgumentTypeError, CatalogError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def _query(con: object, args: argparse.Namespace) -> int:
+    result = getattr(queries, args.name)(con, _filters(args))
+    frame = pd.DataFrame([result]) if isinstance(result, dict) else result
+    frame.to_csv(sys.stdout, index=False)
+    return 0
 
 
 def _extract(args: argparse.Namespace) -> int:

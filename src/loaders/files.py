@@ -95,6 +95,28 @@ def load_paths(
     return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read)
 
 
+def load_batches(
+    paths: Iterable[str | Path], options: LoadOptions = LoadOptions(), on_file: Callable[[str], None] | None = None,
+    pool: ProcessPoolExecutor | None = None, batch_articles: int = 20_000,
+) -> Iterator[LoadResult]:
+    """`load_paths` in pieces of whole files holding about `batch_articles` articles each, so a
+    large corpus never sits in memory at once. Together the pieces hold what `load_paths` returns."""
+    files = list(iter_files(paths))
+    while files:
+        taken, articles = [], 0
+        while files and articles < batch_articles:
+            taken.append(files.pop(0))
+            articles += _estimated_articles(taken[-1][1])
+        yield load_paths([name for name, _ in taken], options, on_file, pool)
+
+
+def _estimated_articles(path: Path | None) -> int:
+    # About one article per 2 kB of JSON lines or CSV; one per file otherwise. Only sizes the batches.
+    if path is None or path.suffix.lower() not in TABLE_SUFFIXES | ARCHIVE_SUFFIXES:
+        return 1
+    return max(1, path.stat().st_size // 2048)
+
+
 def _load_job(job: tuple[Path, LoadOptions, UserDate | None]) -> ParsedFile:
     return load_file(*job)
 

@@ -15,7 +15,6 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analysis.extract import TABLES as ANALYSIS_TABLES
 from analysis.extract import (
     ROLLUPS,
     Extraction,
@@ -25,10 +24,18 @@ from analysis.extract import (
     extract_articles,
     extract_in_parallel,
 )
+from analysis.extract import TABLES as ANALYSIS_TABLES
 from analysis.gazetteer import load_gazetteer
+from analysis.rounds import Round
 from config import SAMPLE_DIR, store_path
-from loaders.files import LoadOptions, load_paths, process_pool
-from loaders.schema import ARTICLE_COLUMNS, OUTCOMES, RECORD_COLUMNS, LoadResult, Rejection
+from loaders.files import LoadOptions, load_batches, process_pool
+from loaders.schema import (
+    ARTICLE_COLUMNS,
+    OUTCOMES,
+    RECORD_COLUMNS,
+    LoadResult,
+    Rejection,
+)
 from store.filters import Filters
 
 _OUTCOME_CHECK = ", ".join(f"'{o}'" for o in OUTCOMES)
@@ -81,6 +88,15 @@ CREATE TABLE IF NOT EXISTS records (
     origin_row INTEGER NOT NULL,
     ingest_id INTEGER NOT NULL
 );
+-- Analysts' reviews of rounds reconstructed from the news (analysis/rounds.py); kept through
+-- re-ingest and re-extraction because candidate ids are "article id:venue".
+CREATE TABLE IF NOT EXISTS round_decisions (
+    candidate_id VARCHAR PRIMARY KEY,
+    decision VARCHAR NOT NULL CHECK (decision IN ('accepted', 'merged', 'rejected')),
+    record_id VARCHAR,
+    decided_at TIMESTAMP NOT NULL,
+    decided_by VARCHAR
+);
 CREATE TABLE IF NOT EXISTS rejections (
     ingest_id INTEGER NOT NULL,
     file VARCHAR NOT NULL,
@@ -89,8 +105,9 @@ CREATE TABLE IF NOT EXISTS rejections (
 );
 """
 
-TABLES = ("articles", "records", "rejections", "ingests", *ANALYSIS_TABLES, *ROLLUPS, "places", "actors")
+TABLES = ("articles", "records", "rejections", "ingests", "round_decisions", *ANALYSIS_TABLES, *ROLLUPS, "places", "actors")
 ExportFormat = Literal["csv", "parquet"]
+Decision = Literal["accepted", "merged", "rejected"]
 
 _LIST = pa.list_(pa.string())
 _ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "datetime64[us]": pa.timestamp("us"), "object": _LIST}
@@ -158,41 +175,46 @@ class Store:
 
         Re-ingesting the same input adds nothing. With `strict`, any rejection stores nothing.
         """
-        articles = result.articles.drop_duplicates("article_id")
-        records = result.records.drop_duplicates("record_id")
-        if strict and result.rejections:
-            return IngestReport(None, result.files_read, 0, len(result.articles), 0, len(result.records),
-                                result.rejections, stored=False)
+        return self.ingest_batches([result], paths, strict, extractors, pool)
+
+    def ingest_paths(self, paths: Iterable[str | Path], options: LoadOptions = LoadOptions(),
+                     strict: bool = False, on_file=None, workers: int = 1, batch_articles: int = 20_000) -> IngestReport:
+        """Load and ingest files, `batch_articles` at a time so memory stays bounded, in one transaction.
+        With `workers` > 1, parsing and analysis run in that many processes (the writes stay in
+        this one: DuckDB has a single writer)."""
+        paths = list(paths)
+        with process_pool(workers) as pool:
+            batches = load_batches(paths, options, on_file, pool, batch_articles)
+            return self.ingest_batches(batches, paths, strict, pool=pool)
+
+    def ingest_batches(
+        self, batches: Iterable[LoadResult], paths: Iterable[str | Path] = (), strict: bool = False,
+        extractors: Extractors | None = None, pool: ProcessPoolExecutor | None = None,
+    ) -> IngestReport:
+        """Ingest loaded batches in one transaction (see `ingest`)."""
         extractors = extractors or default_extractors()
-        records = records.assign(**{
-            column: records[column].map(lambda names: [extractors.catalog.canonical(n) for n in names])
-            for column in ("parties", "mediators")
-        })
-        stored = self._existing_ids(articles.article_id.tolist())
-        new_articles = articles[~articles.article_id.isin(stored)]
-        rows = new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None)
-        extraction = extract_in_parallel(list(rows), pool) if pool else extract_articles(extractors, rows)
         started = datetime.now()
         with self.write_lock:
             self.con.begin()
             try:
                 ingest_id = self._scalar("SELECT nextval('ingest_ids')")
-                self.con.register("incoming_articles", _arrow(articles, ARTICLE_COLUMNS))
-                self.con.register("incoming_records", _arrow(records, RECORD_COLUMNS))
-                articles_added = self._insert_new("articles", "article_id", "incoming_articles", ingest_id)
-                records_added = self._insert_new("records", "record_id", "incoming_records", ingest_id)
-                self._save_extraction(extraction, new_articles.article_id.tolist())
+                report = IngestReport(ingest_id, 0, 0, 0, 0, 0)
+                for result in batches:
+                    self._ingest_batch(result, ingest_id, extractors, pool, report)
+                if strict and report.rejections:
+                    self.con.rollback()
+                    report.ingest_id, report.stored = None, False
+                    report.articles_duplicate += report.articles_added
+                    report.records_duplicate += report.records_added
+                    report.articles_added = report.records_added = 0
+                    return report
                 self._add_venue_places()
                 self._store_catalog(extractors)
-                if result.rejections:
+                if report.rejections:
                     self.con.executemany(
                         'INSERT INTO rejections (ingest_id, file, "row", reason) VALUES (?, ?, ?, ?)',
-                        [(ingest_id, r.file, r.row, r.reason) for r in result.rejections],
+                        [(ingest_id, r.file, r.row, r.reason) for r in report.rejections],
                     )
-                report = IngestReport(
-                    ingest_id, result.files_read, articles_added, len(result.articles) - articles_added,
-                    records_added, len(result.records) - records_added, result.rejections,
-                )
                 self.con.execute(
                     "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [ingest_id, started, datetime.now(), [str(p) for p in paths], report.files_read,
@@ -203,10 +225,36 @@ class Store:
             except BaseException:
                 self.con.rollback()
                 raise
-            finally:
-                self.con.unregister("incoming_articles")
-                self.con.unregister("incoming_records")
         return report
+
+    def _ingest_batch(self, result: LoadResult, ingest_id: int, extractors: Extractors,
+                      pool: ProcessPoolExecutor | None, report: IngestReport) -> None:
+        """Insert one batch's new articles, records and analysis (inside the caller's transaction)."""
+        articles = result.articles.drop_duplicates("article_id")
+        records = result.records.drop_duplicates("record_id")
+        records = records.assign(**{
+            column: records[column].map(lambda names: [extractors.catalog.canonical(n) for n in names])
+            for column in ("parties", "mediators")
+        })
+        stored = self._existing_ids(articles.article_id.tolist())
+        new_articles = articles[~articles.article_id.isin(stored)]
+        rows = new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None)
+        extraction = extract_in_parallel(list(rows), pool) if pool else extract_articles(extractors, rows)
+        self.con.register("incoming_articles", _arrow(articles, ARTICLE_COLUMNS))
+        self.con.register("incoming_records", _arrow(records, RECORD_COLUMNS))
+        try:
+            articles_added = self._insert_new("articles", "article_id", "incoming_articles", ingest_id)
+            records_added = self._insert_new("records", "record_id", "incoming_records", ingest_id)
+            self._save_extraction(extraction, new_articles.article_id.tolist())
+        finally:
+            self.con.unregister("incoming_articles")
+            self.con.unregister("incoming_records")
+        report.files_read += result.files_read
+        report.articles_added += articles_added
+        report.articles_duplicate += len(result.articles) - articles_added
+        report.records_added += records_added
+        report.records_duplicate += len(result.records) - records_added
+        report.rejections += result.rejections
 
     def _existing_ids(self, article_ids: list[str]) -> set[str]:
         if not article_ids:
@@ -290,13 +338,48 @@ class Store:
         )
         return self.count(table) - before
 
-    def ingest_paths(self, paths: Iterable[str | Path], options: LoadOptions = LoadOptions(),
-                     strict: bool = False, on_file=None, workers: int = 1) -> IngestReport:
-        """Load and ingest files; with `workers` > 1, parsing and analysis run in that many processes
-        (the writes stay in this one: DuckDB has a single writer)."""
-        paths = list(paths)
-        with process_pool(workers) as pool:
-            return self.ingest(load_paths(paths, options, on_file, pool), paths, strict, pool=pool)
+    def review_round(self, round_: Round, decision: Decision, record_id: str | None = None,
+                     decided_by: str | None = None) -> str | None:
+        """Record an analyst's decision on a round reconstructed from the news, for all its candidates.
+
+        accepted: it becomes a negotiation record (returned id), its provenance the articles;
+        merged: its evidence belongs to the existing record `record_id`; rejected: it is not a round.
+        """
+        if decision == "merged" and not record_id:
+            raise ValueError("choose the record to merge this round into")
+        if decision == "accepted" and round_.first is None:
+            raise ValueError("this round has no date in the news; merge it into a record instead")
+        with self.write_lock:
+            self.con.begin()
+            try:
+                if decision == "accepted":
+                    record_id = self._record_from_round(round_)
+                self.con.executemany(
+                    "INSERT OR REPLACE INTO round_decisions VALUES (?, ?, ?, now()::TIMESTAMP, ?)",
+                    [(c.candidate_id, decision, record_id if decision != "rejected" else None, decided_by)
+                     for c in round_.candidates],
+                )
+                self.con.commit()
+            except BaseException:
+                self.con.rollback()
+                raise
+        return record_id
+
+    def _record_from_round(self, round_: Round) -> str:
+        record_id = "news-" + round_.key
+        ingest_id = self._scalar("SELECT nextval('ingest_ids')")
+        self.con.execute("INSERT INTO ingests VALUES (?, now()::TIMESTAMP, now()::TIMESTAMP, ['review of news rounds'], "
+                         "0, 0, 0, 1, 0, 0)", [ingest_id])
+        precisions = [c.precision for c in round_.candidates if c.date]
+        precision = "day" if "day" in precisions else precisions[0]  # the finest any article gives
+        city = round_.venue if round_.venue != round_.country else None
+        self.con.execute(
+            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            [record_id, round_.first, precision, city, round_.country, round_.union("parties"), round_.union("mediators"),
+             round_.outcome, "reconstructed from the news", round_.union("issues"), round_.proposal,
+             f"news: {len(round_.articles)} article(s)", round_.articles[0], "review of news reports", ingest_id],
+        )
+        return record_id
 
     def count(self, table: str) -> int:
         if table not in TABLES:

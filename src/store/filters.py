@@ -127,7 +127,7 @@ class Filters:
             clauses.append(f"({alias}.venue_city IN ({marks}) OR {alias}.venue_country IN ({marks}))")
             params += list(self.locations) * 2
         if self.actors:
-            clauses.append(f"list_has_any(list_concat({alias}.parties, {alias}.mediators), ?::VARCHAR[])")
+            clauses.append(f"list_has_any(list_concat({alias}.parties, {alias}.mediators), CAST(? AS VARCHAR[]))")
             params.append(list(self.actors))
         if self.sources:
             clauses.append(f"{alias}.source IN ({_marks(self.sources)})")

@@ -1,0 +1,152 @@
+"""Where the analysis queries run: the embedded DuckDB store, or a server engine chosen by URL.
+
+The queries in `analysis.queries` are written once, in DuckDB's SQL with `?` parameters.
+On DuckDB they run as written; on PostgreSQL, sqlglot translates them to its dialect and
+psycopg binds the same parameters, so values still never enter the SQL text.
+
+    engine = connect("postgresql://user@host/ceasefire")   # or a DuckDB file path
+    queries.top_actors(engine, Filters(start=date(2025, 7, 1)))
+
+`publish` copies a DuckDB store's tables into a server engine, appending shard by shard:
+the way a corpus too large for one machine is ingested in parallel (see the README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import pandas as pd
+import sqlglot
+from sqlglot import exp
+
+from analysis.extract import ROLLUPS
+from analysis.extract import TABLES as ANALYSIS_TABLES
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# What the queries read; the store's own log (ingests, rejections) stays with the store.
+PUBLISHED_TABLES = ("articles", "records", "actors", "places", *ANALYSIS_TABLES, *ROLLUPS)
+
+
+class Engine(Protocol):
+    """What a query needs: run DuckDB-dialect SQL with `?` parameters."""
+
+    def frame(self, sql: str, params: list) -> pd.DataFrame: ...
+
+    def rows(self, sql: str, params: list) -> list[tuple]: ...
+
+
+@dataclass
+class DuckDBEngine:
+    con: duckdb.DuckDBPyConnection
+
+    def frame(self, sql: str, params: list) -> pd.DataFrame:
+        return self.con.execute(sql, params).df()
+
+    def rows(self, sql: str, params: list) -> list[tuple]:
+        # fetchall, not fetchone: DuckDB keeps a partly fetched result open and refuses other work.
+        return self.con.execute(sql, params).fetchall()
+
+
+class PostgresEngine:
+    def __init__(self, url: str):
+        import psycopg  # optional dependency: pip install ceasefire-talks-dashboard[postgres]
+
+        self.con = psycopg.connect(url, autocommit=True)
+        self._translated: dict[str, str] = {}
+
+    def translate(self, sql: str) -> str:
+        """DuckDB SQL → PostgreSQL, with `?` placeholders as psycopg's `%s` (cached: queries repeat)."""
+        if sql not in self._translated:
+            tree = sqlglot.parse_one(sql, read="duckdb")
+            for node in tree.find_all(exp.Group):
+                _expand_group_by_all(node)
+            for literal in tree.find_all(exp.Literal):
+                if literal.is_string:  # psycopg reads % as the start of a placeholder
+                    literal.set("this", literal.this.replace("%", "%%"))
+            self._translated[sql] = tree.sql(dialect="postgres")  # `?` becomes `%s`
+        return self._translated[sql]
+
+    def frame(self, sql: str, params: list) -> pd.DataFrame:
+        with self.con.cursor() as cursor:
+            cursor.execute(self.translate(sql), params)
+            columns = [column.name for column in cursor.description]
+            return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+    def rows(self, sql: str, params: list) -> list[tuple]:
+        with self.con.cursor() as cursor:
+            cursor.execute(self.translate(sql), params)
+            return cursor.fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _expand_group_by_all(group: exp.Group) -> None:
+    """GROUP BY ALL (DuckDB) → the select's non-aggregate expressions, which PostgreSQL needs."""
+    if not group.args.get("all"):
+        return
+    select = group.parent
+    keys = [item.unalias().copy() for item in select.expressions if not item.find(exp.AggFunc)]
+    group.set("all", None)
+    group.set("expressions", keys)
+
+
+def as_engine(con: Engine | duckdb.DuckDBPyConnection) -> Engine:
+    return DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
+
+
+def connect(url: str | Path) -> Engine:
+    """A PostgreSQL URL, or the path of a DuckDB file (opened read-only)."""
+    text = str(url)
+    if text.startswith(POSTGRES_SCHEMES):
+        return PostgresEngine(text)
+    return DuckDBEngine(duckdb.connect(text.removeprefix("duckdb://"), read_only=True))
+
+
+# A shard replaces the rows of its own articles (or rounds, or places); the actor catalog is replaced whole.
+_KEYS = {"records": "record_id", "places": "name"}
+_REPLACED = ("actors",)
+
+
+def publish(
+    store: duckdb.DuckDBPyConnection, url: str, tables: tuple[str, ...] = PUBLISHED_TABLES, batch_rows: int = 50_000
+) -> dict[str, int]:
+    """Copy `tables` of a DuckDB store into PostgreSQL at `url`, creating them if needed, in one
+    transaction. Publishing several shards appends them; publishing one twice changes nothing."""
+    import psycopg
+
+    copied: dict[str, int] = {}
+    with psycopg.connect(url) as pg, pg.transaction():
+        for table in tables:
+            columns = store.execute(f"DESCRIBE {table}").fetchall()
+            names = [c[0] for c in columns]
+            ddl = ", ".join(f'"{name}" {kind}' for name, kind, *_ in columns)
+            pg.execute(sqlglot.transpile(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})", read="duckdb", write="postgres")[0])
+            pg.execute(f"CREATE TEMP TABLE incoming (LIKE {table}) ON COMMIT DROP")
+            quoted = ", ".join(f'"{n}"' for n in names)
+            with pg.cursor().copy(f"COPY incoming ({quoted}) FROM STDIN") as copy:
+                for batch in _batches(store, table, batch_rows):
+                    for row in batch:
+                        copy.write_row(row)
+            copied[table] = pg.execute("SELECT count(*) FROM incoming").fetchone()[0]
+            pg.execute(_merge_sql(table, quoted))
+            pg.execute("DROP TABLE incoming")
+    return copied
+
+
+def _merge_sql(table: str, quoted: str) -> str:
+    insert = f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM incoming"
+    if table in _REPLACED:
+        return f"DELETE FROM {table}; {insert}"
+    key = _KEYS.get(table, "article_id")
+    return f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM incoming); {insert}"
+
+
+def _batches(store: duckdb.DuckDBPyConnection, table: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    result = store.execute(f"SELECT * FROM {table}")
+    while batch := result.fetchmany(size):
+        yield batch

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 import sys
 import types
 
@@ -158,3 +159,23 @@ def test_ingest_in_small_batches_stores_what_one_batch_does(tmp_path, write):
     assert results[0][:4] == (6, 20, 24, 1)
     assert results[0][4][0][0][0] == 20
     assert results[0][4][1:] == results[1][4][1:]
+
+
+def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
+    from analysis import queries
+    from analysis.extract import ROLLUPS
+
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        store.ingest_paths([SAMPLE_DIR])
+        expected = [queries.top_actors(store.con, Filters(sources=("Project briefing",), start=date(2025, 1, 1))), queries.co_mentions(store.con, Filters())]
+        for name in ROLLUPS:  # the layout of the previous version
+            store.con.execute(f"ALTER TABLE {name} DROP COLUMN published_at")
+            store.con.execute(f"ALTER TABLE {name} DROP COLUMN source")
+        store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN actor TO source")
+        store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN other TO target")
+    with Store(path) as store:
+        found = [queries.top_actors(store.con, Filters(sources=("Project briefing",), start=date(2025, 1, 1))), queries.co_mentions(store.con, Filters())]
+        assert not expected[0].empty and not expected[1].empty
+        for before, after in zip(expected, found):
+            pd.testing.assert_frame_equal(before, after)

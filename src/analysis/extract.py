@@ -67,33 +67,44 @@ class Extractors:
 # Per-article roll-ups of the mention tables, derived in SQL whenever an article's mentions are
 # stored. The dashboard aggregates these instead of raw mentions: counting distinct articles or
 # pairing actors over millions of mention rows took 0.2–8 s at 100k articles (bench/page_times.py).
+# Each carries its article's date and source, so date and source filters apply without a join.
+_ARTICLE = "article_id VARCHAR, published_at TIMESTAMP, source VARCHAR, "
+_DATED = "JOIN articles a USING (article_id)"  # {alias}.published_at, a.source
 ROLLUPS: dict[str, tuple[str, str]] = {
     "article_actors": (  # with the number and summed tone of the sentences naming the actor
-        "article_id VARCHAR, actor VARCHAR, mentions INTEGER, sentences INTEGER, tone_sum DOUBLE",
-        "SELECT article_id, actor, sum(n), count(*), sum(s.tone) FROM (SELECT article_id, actor, sentence_index, count(*) AS n "
-        "FROM actor_mentions WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL) JOIN sentences s "
-        "USING (article_id, sentence_index) GROUP BY article_id, actor",
+        _ARTICLE + "actor VARCHAR, mentions INTEGER, sentences INTEGER, tone_sum DOUBLE",
+        ("SELECT article_id, a.published_at, a.source, actor, sum(n), count(*), sum(s.tone) FROM ("
+         "SELECT article_id, actor, sentence_index, count(*) AS n FROM actor_mentions "
+         "WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL) "
+         f"JOIN sentences s USING (article_id, sentence_index) {_DATED} GROUP BY ALL"),
     ),
     "article_places": (
-        "article_id VARCHAR, place VARCHAR, mentions INTEGER",
-        "SELECT article_id, place, count(*) FROM place_mentions WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL",
+        _ARTICLE + "place VARCHAR, mentions INTEGER",
+        ("SELECT article_id, a.published_at, a.source, place, count(*) "
+         f"FROM place_mentions {_DATED} WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL"),
     ),
     "article_issues": (
-        "article_id VARCHAR, issue VARCHAR, sentences INTEGER",
-        "SELECT article_id, issue, count(DISTINCT sentence_index) FROM issue_mentions "
-        "WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL",
+        _ARTICLE + "issue VARCHAR, sentences INTEGER",
+        ("SELECT article_id, a.published_at, a.source, issue, count(DISTINCT sentence_index) "
+         f"FROM issue_mentions {_DATED} WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL"),
     ),
     "article_stats": (
-        "article_id VARCHAR, sentences INTEGER, tone DOUBLE",
-        "SELECT article_id, count(*), avg(tone) FROM sentences WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL",
+        _ARTICLE + "sentences INTEGER, tone DOUBLE",
+        ("SELECT article_id, a.published_at, a.source, count(*), avg(tone) "
+         f"FROM sentences {_DATED} WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL"),
     ),
-    "actor_pairs": (  # actors named in the same sentence: one row per article and pair
-        "article_id VARCHAR, source VARCHAR, target VARCHAR, sentences INTEGER",
-        "SELECT x.article_id, x.actor, y.actor, count(DISTINCT x.sentence_index) FROM actor_mentions x "
-        "JOIN actor_mentions y ON x.article_id = y.article_id AND x.sentence_index = y.sentence_index AND x.actor < y.actor "
-        "WHERE x.article_id IN (SELECT unnest(?)) GROUP BY ALL",
+    "actor_pairs": (  # actors named in the same sentence: one row per article and pair (actor < other)
+        _ARTICLE + "actor VARCHAR, other VARCHAR, sentences INTEGER",
+        ("SELECT x.article_id, a.published_at, a.source, x.actor, y.actor, count(DISTINCT x.sentence_index) "
+         "FROM actor_mentions x JOIN actor_mentions y ON x.article_id = y.article_id "
+         "AND x.sentence_index = y.sentence_index AND x.actor < y.actor JOIN articles a ON a.article_id = x.article_id "
+         "WHERE x.article_id IN (SELECT unnest(?)) GROUP BY ALL"),
     ),
 }
+
+
+def rollup_columns(name: str) -> list[str]:
+    return [column.split()[0] for column in ROLLUPS[name][0].split(", ")]
 
 
 def ddl() -> str:

@@ -1,7 +1,8 @@
 """Aggregations for the dashboard, in DuckDB SQL, returning small DataFrames.
 
-Every query takes the shared `Filters`; the filtered articles or rounds are a
-parameterised sub-select, so values never enter the SQL text.
+Every query takes the shared `Filters` as parameterised conditions, so values never enter
+the SQL text. Aggregations read the per-article roll-ups (analysis/extract.py), which carry
+their article's date and source, so the filters apply to them without joining articles.
 """
 
 from __future__ import annotations
@@ -53,11 +54,11 @@ def coverage(con: Connection, filters: Filters, grain: Grain = "week") -> pd.Dat
 
 def top_actors(con: Connection, filters: Filters, limit: int = 20) -> pd.DataFrame:
     """Actors by mentions, with the number of articles that mention them."""
-    articles, params = _articles(filters)
+    where, params = filters.articles_where("aa")
     return _query(con, f"""
         WITH counted AS (
             SELECT aa.actor, sum(aa.mentions)::BIGINT AS mentions, count(*) AS articles
-            FROM article_actors aa JOIN {articles} USING (article_id) GROUP BY aa.actor
+            FROM article_actors aa WHERE {where} GROUP BY aa.actor
             ORDER BY mentions DESC, aa.actor LIMIT ?
         )
         SELECT counted.actor, c.type, counted.mentions, counted.articles
@@ -70,11 +71,11 @@ def mentions_over_time(
     """Mentions per period of the given actors (default: the `top` most mentioned)."""
     if actors is None:
         actors = top_actors(con, filters, top).actor.tolist()
-    articles, params = _articles(filters)
+    where, params = filters.articles_where("aa")
     return _query(con, f"""
-        SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period, aa.actor, sum(aa.mentions)::BIGINT AS mentions
-        FROM article_actors aa JOIN {articles} USING (article_id)
-        WHERE a.published_at IS NOT NULL AND aa.actor IN (SELECT unnest(CAST(? AS VARCHAR[])))
+        SELECT date_trunc('{_grain(grain)}', aa.published_at)::DATE AS period, aa.actor, sum(aa.mentions)::BIGINT AS mentions
+        FROM article_actors aa
+        WHERE {where} AND aa.published_at IS NOT NULL AND aa.actor IN (SELECT unnest(CAST(? AS VARCHAR[])))
         GROUP BY ALL ORDER BY period, aa.actor""", params + [actors])
 
 
@@ -84,16 +85,17 @@ def co_mentions(
     """Pairs of actors named together, as an edge list with a weight: the number of sentences
     naming both, or (scope "article") the number of articles naming both, among the `among`
     most mentioned actors (pairing every actor of every article does not scale)."""
-    articles, params = _articles(filters)
     if scope == "sentence":
+        where, params = filters.articles_where("p")
         return _query(con, f"""
-            SELECT p.source, p.target, sum(p.sentences)::BIGINT AS weight
-            FROM actor_pairs p JOIN {articles} USING (article_id)
-            GROUP BY ALL ORDER BY weight DESC, p.source, p.target LIMIT ?""", params + [limit])
+            SELECT p.actor AS source, p.other AS target, sum(p.sentences)::BIGINT AS weight
+            FROM actor_pairs p WHERE {where}
+            GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [limit])
     if scope != "article":
         raise ValueError(f"scope must be 'sentence' or 'article', got {scope!r}")
+    where, params = filters.articles_where("aa")
     return _query(con, f"""
-        WITH named AS (SELECT aa.article_id, aa.actor FROM article_actors aa JOIN {articles} USING (article_id)),
+        WITH named AS (SELECT aa.article_id, aa.actor FROM article_actors aa WHERE {where}),
         top AS (SELECT actor FROM named GROUP BY actor ORDER BY count(*) DESC, actor LIMIT ?),
         present AS (SELECT * FROM named WHERE actor IN (SELECT actor FROM top))
         SELECT x.actor AS source, y.actor AS target, count(*) AS weight
@@ -112,18 +114,19 @@ def actor_venues(con: Connection, filters: Filters) -> pd.DataFrame:
 
 def issue_salience(con: Connection, filters: Filters, grain: Grain = "month") -> pd.DataFrame:
     """Per period and issue: sentences tagged with it, and their share of all sentences."""
-    articles, params = _articles(filters)
+    stats, params = filters.articles_where("st")
+    issues, issue_params = filters.articles_where("ai")
+    period = f"date_trunc('{_grain(grain)}', {{}}.published_at)::DATE"
     return _query(con, f"""
-        WITH dated AS (
-            SELECT article_id, date_trunc('{_grain(grain)}', published_at)::DATE AS period
-            FROM {articles} WHERE published_at IS NOT NULL
-        ), totals AS (
-            SELECT period, sum(st.sentences)::BIGINT AS sentences FROM article_stats st JOIN dated USING (article_id) GROUP BY period
+        WITH totals AS (
+            SELECT {period.format('st')} AS period, sum(st.sentences)::BIGINT AS sentences FROM article_stats st
+            WHERE {stats} AND st.published_at IS NOT NULL GROUP BY 1
         ), tagged AS (
-            SELECT period, issue, sum(ai.sentences)::BIGINT AS sentences FROM article_issues ai JOIN dated USING (article_id) GROUP BY ALL
+            SELECT {period.format('ai')} AS period, ai.issue, sum(ai.sentences)::BIGINT AS sentences FROM article_issues ai
+            WHERE {issues} AND ai.published_at IS NOT NULL GROUP BY 1, 2
         )
         SELECT tagged.period, tagged.issue, tagged.sentences, tagged.sentences / totals.sentences AS share
-        FROM tagged JOIN totals USING (period) ORDER BY tagged.period, tagged.issue""", params)
+        FROM tagged JOIN totals USING (period) ORDER BY tagged.period, tagged.issue""", params + issue_params)
 
 
 def rounds_by_venue_outcome(con: Connection, filters: Filters) -> pd.DataFrame:
@@ -138,33 +141,35 @@ def tone_trend(
     con: Connection, filters: Filters, grain: Grain = "month", actor: str | None = None
 ) -> pd.DataFrame:
     """Mean sentence tone per period: of whole articles, or of the sentences that name `actor`."""
-    articles, params = _articles(filters)
     if actor is None:  # from the per-article roll-up: the mean over all sentences, weighted by article length
+        where, params = filters.articles_where("st")
         return _query(con, f"""
-            SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period,
+            SELECT date_trunc('{_grain(grain)}', st.published_at)::DATE AS period,
                    sum(st.tone * st.sentences) / sum(st.sentences) AS tone, sum(st.sentences)::BIGINT AS sentences
-            FROM article_stats st JOIN {articles} USING (article_id)
-            WHERE a.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
+            FROM article_stats st
+            WHERE {where} AND st.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
+    where, params = filters.articles_where("aa")
     return _query(con, f"""
-        SELECT date_trunc('{_grain(grain)}', a.published_at)::DATE AS period, sum(aa.tone_sum) / sum(aa.sentences) AS tone,
+        SELECT date_trunc('{_grain(grain)}', aa.published_at)::DATE AS period, sum(aa.tone_sum) / sum(aa.sentences) AS tone,
                sum(aa.sentences)::BIGINT AS sentences
-        FROM article_actors aa JOIN {articles} USING (article_id)
-        WHERE aa.actor = ? AND a.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params + [actor])
+        FROM article_actors aa
+        WHERE {where} AND aa.actor = ? AND aa.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params + [actor])
 
 
 def headline(con: Connection, filters: Filters) -> dict[str, object]:
     """The overview's figures: articles, rounds, actors mentioned, and the span of dates."""
     articles, params = _articles(filters)
+    named, named_params = filters.articles_where("aa")
     where, record_params = filters.records_where("r")
     row = _rows(con, f"""
         SELECT (SELECT count(*) FROM {articles}),
                (SELECT count(*) FROM records r WHERE {where}),
-               (SELECT count(DISTINCT aa.actor) FROM article_actors aa WHERE aa.article_id IN (SELECT article_id FROM {articles})),
+               (SELECT count(DISTINCT aa.actor) FROM article_actors aa WHERE {named}),
                (SELECT min(d) FROM (SELECT min(published_at)::DATE AS d FROM {articles}
                                     UNION ALL SELECT min(r.start_date) FROM records r WHERE {where}) AS firsts),
                (SELECT max(d) FROM (SELECT max(published_at)::DATE AS d FROM {articles}
                                     UNION ALL SELECT max(coalesce(r.end_date, r.start_date)) FROM records r WHERE {where}) AS lasts)
-        """, params + record_params + params + params + record_params + params + record_params)[0]
+        """, params + record_params + named_params + params + record_params + params + record_params)[0]
     return dict(zip(("articles", "rounds", "actors", "first", "last"), row))
 
 
@@ -183,7 +188,7 @@ def rounds(con: Connection, filters: Filters, limit: int | None = None) -> pd.Da
 
 def place_counts(con: Connection, filters: Filters, limit: int = 300) -> pd.DataFrame:
     """Venues (rounds held there) and mentioned places (articles naming them), with coordinates."""
-    articles, params = _articles(filters)
+    mentioned, params = filters.articles_where("ap")
     where, record_params = filters.records_where("r")
     return _query(con, f"""
         WITH venues AS (
@@ -191,7 +196,7 @@ def place_counts(con: Connection, filters: Filters, limit: int = 300) -> pd.Data
             FROM records r WHERE {where} GROUP BY 1
         ), mentioned AS (
             SELECT ap.place AS name, count(*) AS count, 'articles' AS what
-            FROM article_places ap WHERE ap.article_id IN (SELECT article_id FROM {articles}) GROUP BY 1
+            FROM article_places ap WHERE {mentioned} GROUP BY 1
         )
         SELECT p.name, p.kind, p.country, p.latitude, p.longitude, x.count, x.what
         FROM (SELECT * FROM venues UNION ALL SELECT * FROM mentioned) x JOIN places p ON p.name = x.name
@@ -199,14 +204,12 @@ def place_counts(con: Connection, filters: Filters, limit: int = 300) -> pd.Data
 
 
 def actor_profile(con: Connection, filters: Filters, actor: str) -> dict[str, object]:
-    articles, params = _articles(filters)
+    where, params = filters.articles_where("aa")
     row = _rows(con, f"""
         SELECT c.type, c.affiliation, c.aliases, c.demonyms, c.wikidata,
-               coalesce(sum(aa.mentions), 0)::BIGINT, count(aa.article_id), min(a.published_at)::DATE, max(a.published_at)::DATE
-        FROM actors c LEFT JOIN article_actors aa ON aa.actor = c.name
-             AND aa.article_id IN (SELECT article_id FROM {articles})
-        LEFT JOIN articles a ON a.article_id = aa.article_id
-        WHERE c.name = ? GROUP BY ALL""", params + [actor])
+               coalesce(sum(aa.mentions), 0)::BIGINT, count(aa.article_id), min(aa.published_at)::DATE, max(aa.published_at)::DATE
+        FROM actors c LEFT JOIN (SELECT * FROM article_actors aa WHERE aa.actor = ? AND {where}) aa ON aa.actor = c.name
+        WHERE c.name = ? GROUP BY ALL""", [actor] + params + [actor])
     keys = ("type", "affiliation", "aliases", "demonyms", "wikidata", "mentions", "articles", "first_seen", "last_seen")
     return dict(zip(keys, row[0])) if row else {}
 
@@ -215,12 +218,12 @@ def actor_sentences(
     con: Connection, filters: Filters, actor: str, limit: int = 20, offset: int = 0
 ) -> pd.DataFrame:
     """Sentences naming an actor, newest articles first: one page of them, never the whole text."""
-    articles, params = _articles(filters)
+    where, params = filters.articles_where("aa")
     # Each article gives at least one sentence, so the page lies within the newest offset + limit articles.
     return _query(con, f"""
         WITH newest AS (
-            SELECT a.article_id, a.title, a.source, a.published_at FROM article_actors aa JOIN {articles} USING (article_id)
-            WHERE aa.actor = ? ORDER BY a.published_at DESC NULLS LAST, a.article_id LIMIT ?
+            SELECT a.article_id, a.title, a.source, a.published_at FROM article_actors aa JOIN articles a USING (article_id)
+            WHERE aa.actor = ? AND {where} ORDER BY aa.published_at DESC NULLS LAST, aa.article_id LIMIT ?
         ), named AS (
             SELECT DISTINCT m.article_id, m.sentence_index FROM actor_mentions m
             WHERE m.actor = ? AND m.article_id IN (SELECT article_id FROM newest)
@@ -230,7 +233,7 @@ def actor_sentences(
         FROM named JOIN newest n USING (article_id) JOIN sentences s USING (article_id, sentence_index)
         JOIN articles t USING (article_id)
         ORDER BY n.published_at DESC NULLS LAST, n.article_id, s.sentence_index LIMIT ? OFFSET ?""",
-        params + [actor, offset + limit, actor, limit, offset])
+        [actor] + params + [offset + limit, actor, limit, offset])
 
 
 def search_articles(

@@ -18,6 +18,7 @@ import pyarrow as pa
 from analysis.extract import (
     ROLLUPS,
     Extraction,
+    rollup_columns,
     Extractors,
     ddl,
     default_extractors,
@@ -156,6 +157,24 @@ class Store:
         self.write_lock = threading.Lock()
         if not read_only:
             self.con.execute(SCHEMA + ddl())
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a store made by an earlier version up to date, in place."""
+        dated = self._scalar("SELECT count(*) FROM information_schema.columns "
+                             "WHERE table_name = 'article_actors' AND column_name = 'published_at'")
+        if dated:
+            return
+        # Roll-ups gained their article's date and source (and pairs' columns were renamed).
+        self.con.begin()
+        self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN source TO actor")
+        self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN target TO other")
+        for name in ROLLUPS:
+            self.con.execute(f"ALTER TABLE {name} ADD COLUMN published_at TIMESTAMP")
+            self.con.execute(f"ALTER TABLE {name} ADD COLUMN source VARCHAR")
+            self.con.execute(f"UPDATE {name} SET published_at = a.published_at, source = a.source "
+                             f"FROM articles a WHERE {name}.article_id = a.article_id")
+        self.con.commit()
 
     def close(self) -> None:
         self.con.close()
@@ -275,7 +294,7 @@ class Store:
             self.con.unregister("incoming_rows")
         for name, (_, select) in ROLLUPS.items():
             self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
-            self.con.execute(f"INSERT INTO {name} {select}", [article_ids])
+            self.con.execute(f"INSERT INTO {name} ({', '.join(rollup_columns(name))}) {select}", [article_ids])
         self.con.register("incoming_places", extraction.places_frame())
         self.con.execute("INSERT OR REPLACE INTO places SELECT * FROM incoming_places")
         self.con.unregister("incoming_places")

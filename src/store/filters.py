@@ -89,7 +89,8 @@ class Filters:
         return " ".join(parts) if len(parts) > 1 else f"all {noun}"
 
     def articles_where(self, alias: str = "a") -> tuple[str, list]:
-        """SQL condition and parameters selecting the articles these filters keep."""
+        """SQL condition and parameters selecting the articles these filters keep: on `articles`, or on
+        any per-article table with the article's `article_id`, `published_at` and `source`."""
         clauses, params = [], []
         if self.start:
             clauses.append(f"{alias}.published_at >= ?")

@@ -99,7 +99,7 @@ def news_rounds() -> None:
         st.markdown(f"*{title}*" + (f" — {published:%d %b %Y}" if pd.notna(published) else ""))
         sentences = group.groupby("sentence_index", sort=True)
         for _, rows in sentences:
-            fields = "; ".join(f"{f}: {v}" for f, v in zip(rows.field, rows.value))
+            fields = "; ".join(f"{f}: {', '.join(values.value)}" for f, values in rows.groupby("field", sort=False))
             st.markdown(f"> {rows.sentence.iloc[0]}")
             st.caption(fields)
     review(chosen)

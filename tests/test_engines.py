@@ -7,6 +7,7 @@ elsewhere these tests are skipped.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
@@ -140,3 +141,17 @@ def test_cli_publishes_a_store_and_queries_it_by_url(whole, capsys):
     assert main([*args, "--engine", url]) == 0
     assert capsys.readouterr().out == on_duckdb
     assert on_duckdb.startswith("actor,type,mentions,articles\nHamas,")
+
+
+def test_shards_published_at_the_same_time_do_not_duplicate_shared_tables(whole, tmp_path):
+    url = _schema_url("engine_concurrent")
+    with Store(tmp_path / "copy.duckdb") as copy:
+        copy.ingest_paths([SAMPLE_DIR])
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda store: publish(store.con.cursor(), url), [whole, copy]))
+    engine = connect(url)
+    try:
+        for table in ("actors", "places", "articles", "article_actors"):
+            assert engine.rows(f"SELECT count(*) FROM {table}", [])[0][0] == whole.count(table), table
+    finally:
+        engine.close()

@@ -121,6 +121,9 @@ def publish(
 
     copied: dict[str, int] = {}
     with psycopg.connect(url) as pg, pg.transaction():
+        # Shards published from several machines at once apply one after another (shared tables
+        # such as actors are replaced whole, which concurrent transactions would duplicate).
+        pg.execute("SELECT pg_advisory_xact_lock(hashtext('ceasefire publish'))")
         for table in tables:
             columns = store.execute(f"DESCRIBE {table}").fetchall()
             names = [c[0] for c in columns]

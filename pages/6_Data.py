@@ -109,16 +109,23 @@ def catalog_tab() -> None:
     st.success(f"Saved {len(new_catalog.actors)} actors and analysed {count:,} articles again.")
 
 
+# A download is held in memory by the server: larger exports go through the command line.
+DOWNLOAD_ROWS = 100_000
+
+
 def download_tab(filters: Filters) -> None:
     what = st.selectbox("Table", EXPORTABLE, key="data_download_table")
     fmt = st.radio("Format", ["csv", "parquet"], horizontal=True, key="data_download_format")
     st.caption(f"Downloads {filters.describe(what)}. CSV cells that a spreadsheet would run as a formula start with '.")
     if st.button("Prepare download", key="data_prepare"):
         with store().con.cursor() as cursor:
-            st.session_state["data_export"] = (what, fmt, export_bytes(cursor, what, fmt, filters))
+            st.session_state["data_export"] = (what, fmt, export_bytes(cursor, what, fmt, filters, DOWNLOAD_ROWS))
     prepared = st.session_state.get("data_export")
     if prepared:
         name, kind, export = prepared
+        if export.rows == DOWNLOAD_ROWS:
+            st.warning(f"Downloads stop at {DOWNLOAD_ROWS:,} rows; narrow the filters, or export everything with "
+                       f"`ceasefire export {name} --out {name}.{kind}`.")
         st.download_button(f"Download {export.rows:,} rows of {name} ({kind})", export.content, file_name=f"{name}.{kind}",
                            mime="text/csv" if kind == "csv" else "application/octet-stream", key="data_download")
 

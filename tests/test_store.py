@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 import sys
@@ -105,9 +106,14 @@ def test_export_csv_parquet_with_filters_and_formula_neutralising(store, write, 
 
 
 def test_neutralise_formulas_leaves_numbers_and_plain_text():
-    frame = pd.DataFrame({"a": ["=1+1", "+cmd", "-2", "@SUM(A1)", "plain"], "n": [1, 2, 3, 4, 5]})
-    assert neutralise_formulas(frame).a.tolist() == ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "plain"]
-    assert neutralise_formulas(frame).n.tolist() == [1, 2, 3, 4, 5]
+    import duckdb
+
+    relation = duckdb.connect().query(
+        "SELECT * FROM (VALUES ('=1+1', ['-x', 'ok'], 1), ('+cmd', [], 2), ('-2', NULL, 3), ('@SUM(A1)', ['@a'], 4), "
+        "('plain', ['p'], 5), (chr(9) || 'tab', NULL, 6)) AS t(a, l, n) ORDER BY n")
+    assert neutralise_formulas(relation).fetchall() == [
+        ("'=1+1", "'-x; ok", 1), ("'+cmd", "", 2), ("'-2", None, 3), ("'@SUM(A1)", "'@a", 4), ("plain", "p", 5),
+        ("'\ttab", None, 6)]
 
 
 def test_open_store_builds_the_sample_store_once(tmp_path):
@@ -179,3 +185,14 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         assert not expected[0].empty and not expected[1].empty
         for before, after in zip(expected, found):
             pd.testing.assert_frame_equal(before, after)
+
+
+def test_exports_are_written_by_duckdb_and_can_be_capped(tmp_path):
+    from store.db import export_bytes
+
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest_paths([SAMPLE_DIR])
+        capped = export_bytes(store.con, "articles", "csv", Filters(), limit=3)
+        whole = export_bytes(store.con, "articles", "parquet", Filters())
+    assert capped.rows == 3 and len(pd.read_csv(io.BytesIO(capped.content))) == 3
+    assert whole.rows == len(pd.read_parquet(io.BytesIO(whole.content))) == 17

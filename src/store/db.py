@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import tempfile
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -18,12 +18,12 @@ import pyarrow as pa
 from analysis.extract import (
     ROLLUPS,
     Extraction,
-    rollup_columns,
     Extractors,
     ddl,
     default_extractors,
     extract_articles,
     extract_in_parallel,
+    rollup_columns,
 )
 from analysis.extract import TABLES as ANALYSIS_TABLES
 from analysis.gazetteer import load_gazetteer
@@ -438,10 +438,7 @@ class Store:
     def export(self, table: str, out: str | Path, fmt: ExportFormat | None = None, filters: Filters = Filters()) -> int:
         """Write a table's filtered rows to CSV or Parquet; returns the number of rows written."""
         out = Path(out)
-        data = export_bytes(self.con, table, fmt or ("parquet" if out.suffix.lower() == ".parquet" else "csv"), filters)
-        out.write_bytes(data.content)
-        return data.rows
-
+        return export_file(self.con, table, fmt or ("parquet" if out.suffix.lower() == ".parquet" else "csv"), out, filters)
 
 EXPORTABLE = ("articles", "records", "rejections", "ingests")
 
@@ -465,38 +462,54 @@ class Export:
     rows: int
 
 
-def export_bytes(con: duckdb.DuckDBPyConnection, table: str, fmt: ExportFormat, filters: Filters = Filters()) -> Export:
-    """A table's filtered rows as CSV or Parquet bytes. CSV cells that a spreadsheet would run
-    as a formula are prefixed with a quote; Parquet keeps values as they are."""
+def export_file(con: duckdb.DuckDBPyConnection, table: str, fmt: ExportFormat, out: Path, filters: Filters = Filters(),
+                limit: int | None = None) -> int:
+    """Write a table's filtered rows (at most `limit`) to a CSV or Parquet file, in DuckDB: rows never
+    pass through pandas. CSV cells a spreadsheet would run as a formula are prefixed with a quote
+    and lists are joined with "; "; Parquet keeps values as they are. Returns the rows written."""
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"format must be csv or parquet, got {fmt!r}")
-    frame = select(con, table, filters).df()
-    buffer = io.BytesIO()
-    if fmt == "parquet":
-        frame.to_parquet(buffer, index=False)
+    relation = select(con, table, filters)
+    if limit is not None:
+        relation = relation.limit(limit)
+    if fmt == "csv":
+        relation = neutralise_formulas(relation)
+        relation.write_csv(str(out), header=True)
     else:
-        neutralise_formulas(frame).to_csv(buffer, index=False)
-    return Export(buffer.getvalue(), len(frame))
+        relation.write_parquet(str(out))
+    return relation.count("*").fetchall()[0][0]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+def export_bytes(con: duckdb.DuckDBPyConnection, table: str, fmt: ExportFormat, filters: Filters = Filters(),
+                 limit: int | None = None) -> Export:
+    """`export_file` into memory, for a download."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / f"{table}.{fmt}"
+        rows = export_file(con, table, fmt, out, filters, limit)
+        return Export(out.read_bytes(), rows)
 
 
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells starting with = + - @ tab or CR with ' so spreadsheets show them as text (OWASP)."""
+# What a spreadsheet runs as a formula when a cell starts with it: = + - @ tab CR (OWASP).
+_FORMULA_START = "'=', '+', '-', '@', chr(9), chr(13)"
 
-    def safe(value: object) -> object:
-        if isinstance(value, str) and value.startswith(_FORMULA_START):
-            return "'" + value
-        if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
-            return "; ".join(str(safe(v)) for v in list(value))
-        return value
 
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(safe)
-    return out
+def _safe_text(value: str) -> str:
+    return f"CASE WHEN left({value}, 1) IN ({_FORMULA_START}) THEN chr(39) || {value} ELSE {value} END"
+
+
+def neutralise_formulas(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Prefix text cells that a spreadsheet would run as a formula with ' so they show as text;
+    join lists of text with "; " (each item neutralised)."""
+    columns = []
+    for name, kind in zip(relation.columns, relation.types):
+        quoted = '"' + name.replace('"', '""') + '"'
+        if str(kind) == "VARCHAR":
+            columns.append(f"{_safe_text(quoted)} AS {quoted}")
+        elif str(kind) == "VARCHAR[]":
+            columns.append(f"array_to_string(list_transform({quoted}, lambda item: {_safe_text('item')}), '; ') AS {quoted}")
+        else:
+            columns.append(quoted)
+    return relation.project(", ".join(columns))
 
 
 def open_store(path: str | Path | None = None, read_only: bool = False) -> Store:

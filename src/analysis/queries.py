@@ -362,11 +362,11 @@ def _selected(round_: Round, filters: Filters) -> bool:
                                                              *round_.union("people")})
 
 
-def news_round_evidence(con: Connection, candidate_ids: list[str]) -> pd.DataFrame:
-    """Each field of these candidates with the sentence it came from, newest articles first."""
+def news_round_evidence(con: Connection, candidate_ids: list[str], limit: int = 300) -> pd.DataFrame:
+    """Each field of these candidates with the sentence it came from, newest articles first (one page)."""
     return _query(con, """
         SELECT e.field, e.value, a.title, a.published_at::DATE AS published, e.article_id, e.sentence_index,
                substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence
         FROM round_evidence e JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
         WHERE e.article_id || ':' || e.venue IN (SELECT unnest(CAST(? AS VARCHAR[])))
-        ORDER BY published DESC NULLS LAST, e.article_id, e.sentence_index, e.field""", [candidate_ids])
+        ORDER BY published DESC NULLS LAST, e.article_id, e.sentence_index, e.field LIMIT ?""", [candidate_ids, limit])

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from analysis import queries
-from config import dashboard_memory_limit
+from config import duckdb_memory_limit
 from store.filters import Filters
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -52,8 +52,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    con = duckdb.connect(str(args.store), read_only=True)
-    con.execute(f"SET memory_limit = '{dashboard_memory_limit()}'")  # as the dashboard runs
+    con = duckdb.connect(str(args.store), read_only=True, config={"memory_limit": duckdb_memory_limit()})  # as the app
     articles, mentions = con.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM actor_mentions)").fetchall()[0]
     timings: dict[str, dict[str, float]] = {}
     for name, call in QUERIES.items():

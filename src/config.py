@@ -16,9 +16,9 @@ def store_path() -> Path:
     return Path(os.environ.get("CEASEFIRE_DB", DATA_DIR / "ceasefire.duckdb"))
 
 
-def dashboard_memory_limit() -> str:
-    """DuckDB's memory limit for the dashboard's connection ($CEASEFIRE_MEMORY_LIMIT, default 512MB):
-    past it, large joins spill to disk instead of growing the server process."""
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for every store connection ($CEASEFIRE_MEMORY_LIMIT, default 512MB): past
+    it, large joins and large ingests spill to disk instead of growing the process."""
     value = os.environ.get("CEASEFIRE_MEMORY_LIMIT", "512MB").strip()
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", value, re.IGNORECASE):
         raise ValueError(f"CEASEFIRE_MEMORY_LIMIT must look like 512MB or 2GB, got {value!r}")

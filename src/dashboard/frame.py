@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from analysis import queries
-from config import dashboard_memory_limit, store_path
+from config import store_path
 from dashboard.access import AccessSettings, LoginGuard
 from loaders.schema import OUTCOMES
 from store.db import Store, open_store
@@ -41,9 +41,7 @@ _WIDGETS = {"dates": "filter_dates", "locations": "filter_locations", "actors": 
 
 @st.cache_resource(show_spinner="Opening the store…")
 def _store(path: str) -> Store:
-    store = open_store(path, read_only=access_settings().store_read_only)
-    store.con.execute(f"SET memory_limit = '{dashboard_memory_limit()}'")  # validated: digits and a unit
-    return store
+    return open_store(path, read_only=access_settings().store_read_only)
 
 
 def store() -> Store:

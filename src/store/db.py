@@ -28,7 +28,7 @@ from analysis.extract import (
 from analysis.extract import TABLES as ANALYSIS_TABLES
 from analysis.gazetteer import load_gazetteer
 from analysis.rounds import Round
-from config import SAMPLE_DIR, store_path
+from config import SAMPLE_DIR, duckdb_memory_limit, store_path
 from loaders.files import LoadOptions, load_batches, process_pool
 from loaders.schema import (
     ARTICLE_COLUMNS,
@@ -151,7 +151,8 @@ class Store:
         self.path = Path(path) if path is not None else store_path()
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        self.con = duckdb.connect(str(self.path), read_only=read_only,
+                                  config={"memory_limit": duckdb_memory_limit()})
         # One writer at a time: dashboard sessions are threads sharing this connection;
         # readers use their own cursors and see only committed ingests.
         self.write_lock = threading.Lock()
@@ -259,15 +260,9 @@ class Store:
         new_articles = articles[~articles.article_id.isin(stored)]
         rows = new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None)
         extraction = extract_in_parallel(list(rows), pool) if pool else extract_articles(extractors, rows)
-        self.con.register("incoming_articles", _arrow(articles, ARTICLE_COLUMNS))
-        self.con.register("incoming_records", _arrow(records, RECORD_COLUMNS))
-        try:
-            articles_added = self._insert_new("articles", "article_id", "incoming_articles", ingest_id)
-            records_added = self._insert_new("records", "record_id", "incoming_records", ingest_id)
-            self._save_extraction(extraction, new_articles.article_id.tolist())
-        finally:
-            self.con.unregister("incoming_articles")
-            self.con.unregister("incoming_records")
+        articles_added = self._insert_new("articles", "article_id", _arrow(articles, ARTICLE_COLUMNS), ingest_id)
+        records_added = self._insert_new("records", "record_id", _arrow(records, RECORD_COLUMNS), ingest_id)
+        self._save_extraction(extraction, new_articles.article_id.tolist(), replace=False)
         report.files_read += result.files_read
         report.articles_added += articles_added
         report.articles_duplicate += len(result.articles) - articles_added
@@ -283,21 +278,21 @@ class Store:
         ).fetchall()
         return {row[0] for row in found}
 
-    def _save_extraction(self, extraction: Extraction, article_ids: list[str]) -> None:
-        """Replace the analysis rows of these articles (inside the caller's transaction)."""
+    def _save_extraction(self, extraction: Extraction, article_ids: list[str], replace: bool = True) -> None:
+        """Store the analysis rows of these articles (inside the caller's transaction); with `replace`,
+        first delete the rows they had (new articles have none: deleting would scan every table)."""
         if not article_ids:
             return
         for name, frame in extraction.frames().items():
-            self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
-            self.con.register("incoming_rows", frame)
-            self.con.execute(f"INSERT INTO {name} SELECT * FROM incoming_rows")
-            self.con.unregister("incoming_rows")
+            if replace:
+                self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
+            self.con.from_df(frame).insert_into(name)
         for name, (_, select) in ROLLUPS.items():
-            self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
+            if replace:
+                self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
             self.con.execute(f"INSERT INTO {name} ({', '.join(rollup_columns(name))}) {select}", [article_ids])
-        self.con.register("incoming_places", extraction.places_frame())
+        incoming_places = extraction.places_frame()  # noqa: F841 (read by name in the SQL below)
         self.con.execute("INSERT OR REPLACE INTO places SELECT * FROM incoming_places")
-        self.con.unregister("incoming_places")
 
     def _add_venue_places(self) -> None:
         """Venues of rounds go on the map too, geocoded like mentioned places."""
@@ -342,16 +337,17 @@ class Store:
 
     def _store_catalog(self, extractors: Extractors) -> None:
         self.con.execute("DELETE FROM actors")
-        self.con.register("incoming_actors", extractors.catalog.frame())
+        incoming_actors = extractors.catalog.frame()  # noqa: F841 (read by name in the SQL below)
         self.con.execute("INSERT INTO actors SELECT name, type, affiliation, aliases, demonyms, wikidata FROM incoming_actors")
-        self.con.unregister("incoming_actors")
 
-    def _insert_new(self, table: str, key: str, incoming: str, ingest_id: int) -> int:
+    def _insert_new(self, table: str, key: str, incoming: pa.Table, ingest_id: int) -> int:
+        # Data goes in by DuckDB's scan of a local variable, not `register`: a view registered and
+        # dropped inside a transaction keeps its data alive until the commit (memory grows per batch).
         columns = ", ".join(ARTICLE_COLUMNS if table == "articles" else RECORD_COLUMNS)
         before = self.count(table)
         self.con.execute(
             f"INSERT INTO {table} ({columns}, ingest_id) "
-            f"SELECT {columns}, ? FROM {incoming} AS new "
+            f"SELECT {columns}, ? FROM incoming AS new "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS old WHERE old.{key} = new.{key})",
             [ingest_id],
         )

@@ -25,6 +25,7 @@ from sqlglot import exp
 
 from analysis.extract import ROLLUPS
 from analysis.extract import TABLES as ANALYSIS_TABLES
+from config import duckdb_memory_limit
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 # What the queries read; the store's own log (ingests, rejections) stays with the store.
@@ -104,7 +105,8 @@ def connect(url: str | Path) -> Engine:
     text = str(url)
     if text.startswith(POSTGRES_SCHEMES):
         return PostgresEngine(text)
-    return DuckDBEngine(duckdb.connect(text.removeprefix("duckdb://"), read_only=True))
+    return DuckDBEngine(duckdb.connect(text.removeprefix("duckdb://"), read_only=True,
+                                       config={"memory_limit": duckdb_memory_limit()}))
 
 
 # A shard replaces the rows of its own articles (or rounds, or places); the actor catalog is replaced whole.

@@ -291,26 +291,28 @@ def reconcile(
     published = published or {}
     decisions = decisions or {}
     records = list(records)
-    rounds: list[Round] = []
+    at_venue: dict[str, list[Round]] = {}  # each venue's rounds, in date order
     remaining = [c for c in candidates if decisions.get(c.candidate_id, ("",))[0] != "rejected"]
-    dated = sorted((c for c in remaining if c.date), key=lambda c: (c.venue, c.date))
-    for candidate in dated:
+    # In date order a candidate can only extend the latest round at its venue.
+    for candidate in sorted((c for c in remaining if c.date), key=lambda c: (c.venue, c.date)):
         span = _span(candidate.date, candidate.precision)
-        home = next((r for r in rounds if r.venue == candidate.venue
-                     and _overlaps((r.first, r.last), span, DAY_TOLERANCE)), None)  # type: ignore[arg-type]
-        if home:
-            home.candidates.append(candidate)
-            home.first, home.last = min(home.first, span[0]), max(home.last, span[1])  # type: ignore[type-var]
+        venue_rounds = at_venue.setdefault(candidate.venue, [])
+        latest = venue_rounds[-1] if venue_rounds else None
+        if latest and _overlaps((latest.first, latest.last), span, DAY_TOLERANCE):  # type: ignore[arg-type]
+            latest.candidates.append(candidate)
+            latest.first, latest.last = min(latest.first, span[0]), max(latest.last, span[1])  # type: ignore[type-var]
         else:
-            rounds.append(Round(candidate.venue, candidate.country, span[0], span[1], [candidate]))
+            venue_rounds.append(Round(candidate.venue, candidate.country, span[0], span[1], [candidate]))
     for candidate in (c for c in remaining if not c.date):
         when = published.get(candidate.article_id)
         window = (when - PAST_WINDOW, when) if when else None
-        earlier = [r for r in rounds if r.venue == candidate.venue and (window is None or _overlaps((r.first, r.last), window))]
+        venue_rounds = at_venue.setdefault(candidate.venue, [])
+        earlier = [r for r in venue_rounds if r.first and (window is None or _overlaps((r.first, r.last), window))]
         if earlier:
-            max(earlier, key=lambda r: r.last).candidates.append(candidate)
+            earlier[-1].candidates.append(candidate)
         else:
-            rounds.append(Round(candidate.venue, candidate.country, None, None, [candidate]))
+            venue_rounds.append(Round(candidate.venue, candidate.country, None, None, [candidate]))
+    rounds = [r for venue_rounds in at_venue.values() for r in venue_rounds]
     for round_ in rounds:
         _match_record(round_, records, published, decisions)
         _flag(round_, records)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -32,11 +33,11 @@ RESULTS = BENCH / "results"
 FILE_SIZE = 10_000
 
 
-def corpus(size: int, workdir: Path) -> Path:
-    folder = workdir / f"corpus-{size}"
+def corpus(size: int, workdir: Path, seed: int = 7) -> Path:
+    folder = workdir / (f"corpus-{size}" if seed == 7 else f"corpus-{size}-seed{seed}")
     if not folder.exists():
         folder.mkdir(parents=True)
-        articles = generate_articles(size)
+        articles = generate_articles(size, seed=seed)
         for first in range(0, size, FILE_SIZE):
             with (folder / f"part-{first // FILE_SIZE:04d}.jsonl").open("w", encoding="utf-8") as handle:
                 for _ in range(min(FILE_SIZE, size - first)):
@@ -79,12 +80,26 @@ def measure(size: int, workdir: Path, runs: int, workers: list[int], earlier: di
     return result
 
 
+def ingest_more(store: Path, more: int, workdir: Path) -> dict:
+    """Ingest `more` new articles into a copy of a large store, with 2 processes: throughput once
+    the store is already big (batches must not slow down as it grows)."""
+    grown = workdir / f"{store.stem}-plus-{more}.duckdb"
+    shutil.copyfile(store, grown)
+    seconds, peak = child([sys.executable, "-m", "cli.main", "--db", str(grown), "ingest", "--workers", "2",
+                           str(corpus(more, workdir, seed=8))])
+    grown.unlink()
+    return {"articles": more, "seconds": round(seconds, 1), "articles_per_second": round(more / seconds),
+            "peak_mib_main_process": round(peak)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="ingest with each of these process counts")
     parser.add_argument("--pages-only", action="store_true", help="time the pages again on the stores of an earlier run")
+    parser.add_argument("--more", type=int, default=0, metavar="N",
+                        help="also ingest N new articles into a copy of each store (2 processes)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ceasefire-bench"))
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -93,7 +108,12 @@ def main() -> None:
     measured = {r["articles"]: r for r in previous}
     for size in args.sizes:
         print(f"measuring {size:,} articles…", file=sys.stderr)
-        measured[size] = measure(size, args.workdir, args.runs, args.workers, measured.get(size) if args.pages_only else None)
+        if not (args.pages_only and args.more):
+            measured[size] = measure(size, args.workdir, args.runs, args.workers,
+                                     measured.get(size) if args.pages_only else None)
+        if args.more:
+            store = args.workdir / f"store-{size}-w{max(args.workers)}.duckdb"
+            measured[size][f"ingest_{args.more}_more_2p"] = ingest_more(store, args.more, args.workdir)
     results = [measured[size] for size in sorted(measured)]
     pages = list(results[0]["pages"])
 

@@ -36,9 +36,9 @@ def test_readers_see_an_ingest_whole_or_not_at_all(store, tmp_path, monkeypatch)
     batch = load_paths([articles_file(tmp_path / "batch.jsonl", 40), SAMPLE_RECORDS])
     original = Store._save_extraction
 
-    def slow_save(self, *args):  # the new articles are inserted but not committed while this sleeps
+    def slow_save(self, *args, **kwargs):  # the new articles are inserted but not committed while this sleeps
         time.sleep(0.6)
-        return original(self, *args)
+        return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Store, "_save_extraction", slow_save)
     seen: set[tuple] = set()

@@ -168,7 +168,7 @@ def extract_article(
     issue_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.issue, m.term) for m in extractors.issues.find(text, padded)]
     date_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.text, m.kind, m.date and m.date.date(), m.precision)
                  for m in find_dates(text, published_at, published_precision, padded)]  # type: ignore[arg-type]
-    _add_round_candidates(extractors, extraction, article_id, text, spans, published_at, published_precision,
+    _add_round_candidates(extractors, extraction, article_id, text, spans, sentences, padded, published_at, published_precision,
                           actor_rows, place_rows, date_rows, issue_rows)
     tones = extractors.tone.sentence_tones(text, spans, padded)
     rows["sentences"].extend((article_id, index, start, end, tones[index]) for index, (start, end) in enumerate(spans))
@@ -180,10 +180,14 @@ def extract_article(
 
 def _add_round_candidates(
     extractors: Extractors, extraction: Extraction, article_id: str, text: str, spans: list[tuple[int, int]],
-    published_at: datetime | None, published_precision: str | None,
+    sentence_of: SentenceIndex, padded: str, published_at: datetime | None, published_precision: str | None,
     actor_rows: list[tuple], place_rows: list[tuple], date_rows: list[tuple], issue_rows: list[tuple],
 ) -> None:
     if not place_rows:  # a round needs a venue
+        return
+    # Only sentences about talks matter: one pass over the text finds them.
+    about_talks = sorted({sentence_of.of(match.start() - 1) for match in rounds.TRIGGER_FOLDED.finditer(padded)})
+    if not about_talks:
         return
 
     def mentions(rows: list[tuple], name: int) -> list[rounds.Mention]:
@@ -191,7 +195,7 @@ def _add_round_candidates(
 
     found = rounds.find_candidates(
         article_id, published_at.date() if published_at else None, published_precision,
-        [rounds.Sentence(i, text[start:end]) for i, (start, end) in enumerate(spans)],
+        [rounds.Sentence(i, text[spans[i][0]:spans[i][1]]) for i in about_talks],
         mentions(actor_rows, 4), mentions(place_rows, 4),
         [rounds.DateMention(row[1], row[6], row[7], row[5]) for row in date_rows], mentions(issue_rows, 4),
         {row[4]: rounds.PlaceInfo(p.name, p.kind, p.country) for row in place_rows if (p := extraction.places[row[4]])},

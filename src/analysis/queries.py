@@ -221,9 +221,11 @@ def actor_sentences(
     where, params = filters.articles_where("aa")
     # Each article gives at least one sentence, so the page lies within the newest offset + limit articles.
     return _query(con, f"""
-        WITH newest AS (
-            SELECT a.article_id, a.title, a.source, a.published_at FROM article_actors aa JOIN articles a USING (article_id)
+        WITH latest AS (
+            SELECT aa.article_id FROM article_actors aa
             WHERE aa.actor = ? AND {where} ORDER BY aa.published_at DESC NULLS LAST, aa.article_id LIMIT ?
+        ), newest AS (
+            SELECT a.article_id, a.title, a.source, a.published_at FROM articles a WHERE a.article_id IN (SELECT article_id FROM latest)
         ), named AS (
             SELECT DISTINCT m.article_id, m.sentence_index FROM actor_mentions m
             WHERE m.actor = ? AND m.article_id IN (SELECT article_id FROM newest)

@@ -24,6 +24,8 @@ TRIGGER = re.compile(
     r"meet|meets|meeting|met|discussions|deal|ceasefire (?:agreement|plan|framework)|agreed|signed)\b",
     re.IGNORECASE,
 )
+# The same, on text folded by analysis.matcher.fold (lower case, punctuation as spaces): twice as fast.
+TRIGGER_FOLDED = re.compile(TRIGGER.pattern)
 # A place is a venue when the sentence says talks happen there: "in Cairo", "to Doha", "the Cairo talks".
 _VENUE_BEFORE = re.compile(r"\b(?:in|to|at|left|leave|leaves|leaving|visited|visits|reached|hosted by)\s+(?:the\s+)?$",
                            re.IGNORECASE)
@@ -123,7 +125,10 @@ def find_candidates(
     actors: Sequence[Mention], places: Sequence[Mention], dates: Sequence[DateMention], issues: Sequence[Mention],
     place_info: dict[str, PlaceInfo], catalog: Catalog,
 ) -> list[Candidate]:
-    """The rounds an article reports: one candidate per venue named in a sentence about talks."""
+    """The rounds an article reports: one candidate per venue named in a sentence about talks.
+
+    `sentences` may hold just the article's sentences about talks (those TRIGGER matches);
+    the mentions are the whole article's, with offsets within their sentence."""
     text = {s.index: s.text for s in sentences}
     triggered = [s.index for s in sentences if TRIGGER.search(s.text)]
     by_venue: dict[str, list[int]] = {}

@@ -64,7 +64,8 @@ def _language_identifier() -> LanguageIdentifier:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code when the identifier is confident, else None."""
-    language, probability = _language_identifier().classify(text[:2000])
+    # 600 characters identify the language as well as the whole text, at a fraction of the cost.
+    language, probability = _language_identifier().classify(text[:600])
     return language if probability >= 0.9 else None
 
 

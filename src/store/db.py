@@ -283,14 +283,21 @@ class Store:
         first delete the rows they had (new articles have none: deleting would scan every table)."""
         if not article_ids:
             return
-        for name, frame in extraction.frames().items():
+        frames = extraction.frames()
+        for name, frame in frames.items():
             if replace:
                 self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
             self.con.from_df(frame).insert_into(name)
+        # Roll-ups are derived from this batch's rows only: the mention tables are shadowed by the
+        # batch's frames (read by name), so the cost of a batch does not grow with the store.
+        sentences_batch, actor_mentions_batch = frames["sentences"], frames["actor_mentions"]  # noqa: F841
+        place_mentions_batch, issue_mentions_batch = frames["place_mentions"], frames["issue_mentions"]  # noqa: F841
+        batch_only = ("WITH sentences AS (FROM sentences_batch), actor_mentions AS (FROM actor_mentions_batch), "
+                      "place_mentions AS (FROM place_mentions_batch), issue_mentions AS (FROM issue_mentions_batch) ")
         for name, (_, select) in ROLLUPS.items():
             if replace:
                 self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
-            self.con.execute(f"INSERT INTO {name} ({', '.join(rollup_columns(name))}) {select}", [article_ids])
+            self.con.execute(f"INSERT INTO {name} ({', '.join(rollup_columns(name))}) {batch_only}{select}", [article_ids])
         incoming_places = extraction.places_frame()  # noqa: F841 (read by name in the SQL below)
         self.con.execute("INSERT OR REPLACE INTO places SELECT * FROM incoming_places")
 

@@ -101,9 +101,10 @@ class Filters:
         if self.locations:
             # An article is "at" a place it mentions, or at any place in a country it is filtered by.
             marks = _marks(self.locations)
+            # The few place names first, then the articles naming them (not a join of every mention).
             clauses.append(
-                f"{alias}.article_id IN (SELECT ap.article_id FROM article_places ap JOIN places p ON p.name = ap.place "
-                f"WHERE p.name IN ({marks}) OR p.country IN ({marks}))"
+                f"{alias}.article_id IN (SELECT ap.article_id FROM article_places ap WHERE ap.place IN "
+                f"(SELECT p.name FROM places p WHERE p.name IN ({marks}) OR p.country IN ({marks})))"
             )
             params += list(self.locations) * 2
         if self.actors:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from corpus import generate_articles
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 FILE_SIZE = 10_000
+INGEST_KEY = re.compile(r"ingest_(\d+)p")  # ingest_1p, ingest_2p: a whole ingest with that many processes
 
 
 def corpus(size: int, workdir: Path, seed: int = 7) -> Path:
@@ -62,7 +64,8 @@ def measure(size: int, workdir: Path, runs: int, workers: list[int], earlier: di
     if earlier:
         result = {key: value for key, value in earlier.items() if key.startswith("ingest_") or key == "articles"}
         workers = []
-        store = workdir / f"store-{size}-w{max(int(k[7:-1]) for k in result if k.startswith('ingest_'))}.duckdb"
+        most = max(int(m[1]) for key in result if (m := INGEST_KEY.fullmatch(key)))
+        store = workdir / f"store-{size}-w{most}.duckdb"
     else:
         result = {"articles": size}
     source = corpus(size, workdir) if workers else None
@@ -127,6 +130,12 @@ def main() -> None:
         lines.append(f"| {r['articles']:,} | {ingest(r, 1, 'articles_per_second')} | {ingest(r, 2, 'articles_per_second')} "
                      f"| {ingest(r, 2, 'peak_mib_main_process')} | {r['store_mib']} | {r['app_peak_mib']} | "
                      + " | ".join(str(r["pages"][p]["rerun_median_ms"]) for p in pages) + " |")
+    for r in results:
+        for key, more in r.items():
+            if key.endswith("_more_2p"):
+                lines.append(f"\nIngesting {more['articles']:,} more articles into the {r['articles']:,}-article store, "
+                             f"2 processes: {more['articles_per_second']} articles/s, main process peak "
+                             f"{more['peak_mib_main_process']} MiB.")
     table = "\n".join(lines)
     print(table)
     meta = {"measured_at": datetime.now().isoformat(timespec="seconds"), "runs": args.runs,

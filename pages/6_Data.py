@@ -3,10 +3,25 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.catalog import ACTOR_TYPES, Actor, Catalog, CatalogError, current_catalog, write_catalog
+from analysis.catalog import (
+    ACTOR_TYPES,
+    Actor,
+    Catalog,
+    CatalogError,
+    current_catalog,
+    write_catalog,
+)
 from analysis.extract import Extractors
 from dashboard.access import AccessSettings, Attempt
-from dashboard.frame import access_settings, client_address, is_admin, login_guard, page, store, table
+from dashboard.frame import (
+    access_settings,
+    client_address,
+    is_admin,
+    login_guard,
+    page,
+    store,
+    table,
+)
 from loaders.files import SUPPORTED_SUFFIXES, LoadOptions, load_uploads
 from store.db import EXPORTABLE, export_bytes
 from store.filters import Filters

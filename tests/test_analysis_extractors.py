@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from samples import SEED
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from analysis.actors import ActorExtractor
@@ -14,7 +15,6 @@ from analysis.catalog import CatalogError, read_catalog
 from analysis.extract import Extractors, extract_articles
 from analysis.text import split_sentences
 from analysis.text_dates import find_dates
-from samples import SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").split("\n", 1)[1].strip()
 SEED_ACTORS = {

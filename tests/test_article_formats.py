@@ -7,8 +7,8 @@ import json
 import zipfile
 
 import pandas as pd
-
 from samples import SEED
+
 from loaders.files import LoadOptions, load_paths
 
 BODY = (

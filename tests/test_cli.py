@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pandas as pd
+from samples import SAMPLE_RECORDS, SEED
 
 from cli.main import main
-from samples import SAMPLE_RECORDS, SEED
 
 
 def test_ingest_stats_export_round_trip(tmp_path, capsys):

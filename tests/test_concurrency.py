@@ -11,8 +11,9 @@ import threading
 import time
 from pathlib import Path
 
-from loaders.files import load_paths
 from samples import SAMPLE_RECORDS, SEED
+
+from loaders.files import load_paths
 from store.db import Store
 
 CONSISTENCY = ("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_stats), "

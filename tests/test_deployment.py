@@ -4,6 +4,7 @@ there is no Docker engine, so the image is checked as text here.)"""
 from __future__ import annotations
 
 import re
+
 import tomllib
 
 from config import REPO_ROOT

@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 import pytest
-
 from samples import SAMPLE_RECORDS
+
 from loaders.files import LoadOptions, load_paths
 from loaders.records import normalise_outcome
 from loaders.schema import OUTCOMES

@@ -6,8 +6,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-
 from samples import SEED
+
 from loaders.files import load_paths
 from loaders.tables import records_in_html, records_in_text
 

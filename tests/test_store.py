@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 import sys
 import types
+from datetime import date
 
 import pandas as pd
 import pytest
-
 from samples import SAMPLE_RECORDS, SEED
+
 from config import SAMPLE_DIR
 from loaders.files import load_paths
 from store.db import Store, neutralise_formulas, open_store

@@ -13,15 +13,22 @@ from datetime import datetime
 from functools import lru_cache
 
 import feedparser
-from py3langid import langid
-from py3langid.langid import LanguageIdentifier
 import trafilatura
 import yaml
+from py3langid import langid
+from py3langid.langid import LanguageIdentifier
 from pydantic import ValidationError
 
 from loaders.columns import map_columns
 from loaders.dates import infer_publication_date, parse_partial_date
-from loaders.schema import Article, DateOrigin, Precision, Rejection, clean_text, describe_validation_error
+from loaders.schema import (
+    Article,
+    DateOrigin,
+    Precision,
+    Rejection,
+    clean_text,
+    describe_validation_error,
+)
 from loaders.tables import records_in_html, records_in_text
 
 ARTICLE_SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -15,7 +15,15 @@ from pydantic import ValidationError
 from analysis.gazetteer import load_gazetteer
 from loaders.columns import header_lookup, map_columns, missing_fields
 from loaders.dates import parse_partial_date
-from loaders.schema import OUTCOMES, NegotiationRecord, Outcome, Rejection, clean_text, describe_validation_error, is_blank
+from loaders.schema import (
+    OUTCOMES,
+    NegotiationRecord,
+    Outcome,
+    Rejection,
+    clean_text,
+    describe_validation_error,
+    is_blank,
+)
 
 # Column names people use, by the record field they mean. Keys are compared case-insensitively
 # with spaces, dashes and underscores treated alike.

@@ -21,8 +21,8 @@ from io import StringIO
 import pandas as pd
 
 from analysis.gazetteer import load_gazetteer
-from loaders.dates import MONTH_PATTERN, YEAR_PATTERN
 from loaders.columns import map_columns, normalise_header
+from loaders.dates import MONTH_PATTERN, YEAR_PATTERN
 from loaders.records import (
     HEADER_LOOKUP,
     HEADER_SYNONYMS,

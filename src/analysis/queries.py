@@ -161,15 +161,14 @@ def headline(con: Connection, filters: Filters) -> dict[str, object]:
     articles, params = _articles(filters)
     named, named_params = filters.articles_where("aa")
     where, record_params = filters.records_where("r")
+    # The filtered articles and rounds are each evaluated once, then counted and spanned.
     row = _rows(con, f"""
-        SELECT (SELECT count(*) FROM {articles}),
-               (SELECT count(*) FROM records r WHERE {where}),
-               (SELECT count(DISTINCT aa.actor) FROM article_actors aa WHERE {named}),
-               (SELECT min(d) FROM (SELECT min(published_at)::DATE AS d FROM {articles}
-                                    UNION ALL SELECT min(r.start_date) FROM records r WHERE {where}) AS firsts),
-               (SELECT max(d) FROM (SELECT max(published_at)::DATE AS d FROM {articles}
-                                    UNION ALL SELECT max(coalesce(r.end_date, r.start_date)) FROM records r WHERE {where}) AS lasts)
-        """, params + record_params + named_params + params + record_params + params + record_params)[0]
+        WITH kept AS (SELECT count(*) AS n, min(published_at)::DATE AS first, max(published_at)::DATE AS last FROM {articles}),
+        held AS (SELECT count(*) AS n, min(r.start_date) AS first, max(coalesce(r.end_date, r.start_date)) AS last
+                 FROM records r WHERE {where})
+        SELECT kept.n, held.n, (SELECT count(DISTINCT aa.actor) FROM article_actors aa WHERE {named}),
+               least(kept.first, held.first), greatest(kept.last, held.last)  -- both ignore a NULL
+        FROM kept, held""", params + record_params + named_params)[0]
     return dict(zip(("articles", "rounds", "actors", "first", "last"), row))
 
 

@@ -191,7 +191,7 @@ def _add_round_candidates(
         return
 
     def mentions(rows: list[tuple], name: int) -> list[rounds.Mention]:
-        return [rounds.Mention(row[1], row[2] - spans[row[1]][0], row[name]) for row in rows]
+        return [rounds.Mention(row[1], row[2] - spans[row[1]][0], row[3] - spans[row[1]][0], row[name]) for row in rows]
 
     found = rounds.find_candidates(
         article_id, published_at.date() if published_at else None, published_precision,

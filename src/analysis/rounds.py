@@ -68,7 +68,8 @@ class Mention:
     """A mention of something in a sentence, as the extraction tables store it."""
 
     sentence: int
-    start: int  # offset within the sentence
+    start: int  # offsets within the sentence
+    end: int
     name: str
 
 
@@ -161,7 +162,7 @@ def find_candidates(
 def _is_venue(sentence: str, mention: Mention, place: PlaceInfo | None) -> bool:
     if place is None or place.kind not in ("city", "country") or place.country in _NOT_VENUE_COUNTRIES:
         return False
-    before, after = sentence[: mention.start], sentence[mention.start + len(mention.name):]
+    before, after = sentence[: mention.start], sentence[mention.end:]
     if _VENUE_BEFORE.search(before):
         return True
     return place.kind == "city" and bool(_VENUE_AFTER.search(after) or re.search(r"\b(?:this|the|these)\s+$", before))

@@ -218,23 +218,27 @@ def actor_sentences(
 ) -> pd.DataFrame:
     """Sentences naming an actor, newest articles first: one page of them, never the whole text."""
     where, params = filters.articles_where("aa")
-    # Each article gives at least one sentence, so the page lies within the newest offset + limit articles.
-    return _query(con, f"""
-        WITH latest AS (
-            SELECT aa.article_id FROM article_actors aa
-            WHERE aa.actor = ? AND {where} ORDER BY aa.published_at DESC NULLS LAST, aa.article_id LIMIT ?
-        ), newest AS (
-            SELECT a.article_id, a.title, a.source, a.published_at FROM articles a WHERE a.article_id IN (SELECT article_id FROM latest)
-        ), named AS (
+    # Each article gives at least one sentence, so the page lies within the newest offset + limit
+    # articles. Those are found first and passed on as values: a list of ids narrows the scans of
+    # the mention and sentence tables, which a sub-query does not.
+    newest = [row[0] for row in _rows(con, f"""
+        SELECT aa.article_id FROM article_actors aa WHERE aa.actor = ? AND {where}
+        ORDER BY aa.published_at DESC NULLS LAST, aa.article_id LIMIT ?""", [actor] + params + [offset + limit])]
+    return _query(con, """
+        WITH named AS (
             SELECT DISTINCT m.article_id, m.sentence_index FROM actor_mentions m
-            WHERE m.actor = ? AND m.article_id IN (SELECT article_id FROM newest)
+            WHERE m.actor = ? AND m.article_id IN (SELECT unnest(CAST(? AS VARCHAR[])))
+        ), spans AS (
+            SELECT * FROM sentences s WHERE s.article_id IN (SELECT unnest(CAST(? AS VARCHAR[])))
+        ), texts AS (
+            SELECT article_id, title, source, published_at, text FROM articles a
+            WHERE a.article_id IN (SELECT unnest(CAST(? AS VARCHAR[])))
         )
-        SELECT n.article_id, n.title, n.source, n.published_at::DATE AS published,
-               substring(t.text, s.char_start + 1, s.char_end - s.char_start) AS sentence, s.tone
-        FROM named JOIN newest n USING (article_id) JOIN sentences s USING (article_id, sentence_index)
-        JOIN articles t USING (article_id)
-        ORDER BY n.published_at DESC NULLS LAST, n.article_id, s.sentence_index LIMIT ? OFFSET ?""",
-        [actor] + params + [offset + limit, actor, limit, offset])
+        SELECT a.article_id, a.title, a.source, a.published_at::DATE AS published,
+               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence, s.tone
+        FROM named JOIN spans s USING (article_id, sentence_index) JOIN texts a USING (article_id)
+        ORDER BY a.published_at DESC NULLS LAST, a.article_id, s.sentence_index LIMIT ? OFFSET ?""",
+        [actor, newest, newest, newest, limit, offset])
 
 
 def search_articles(

@@ -202,8 +202,7 @@ def _add_round_candidates(
         extractors.catalog,
     )
     for c in found:
-        extraction.rows["round_candidates"].append((article_id, c.venue, c.country, c.date, c.precision, c.past, c.parties,
-                                                    c.mediators, c.people, c.outcome, c.issues, c.proposal))
+        extraction.rows["round_candidates"].append(c.as_row())
         extraction.rows["round_evidence"] += [(article_id, c.venue, name, value, index) for name, value, index in c.evidence]
 
 

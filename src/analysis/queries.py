@@ -7,7 +7,6 @@ their article's date and source, so the filters apply to them without joining ar
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 import duckdb
@@ -328,30 +327,16 @@ def news_rounds(con: Connection, filters: Filters) -> list[Round]:
     """Rounds reconstructed from the filtered articles' candidates, matched to all loaded records,
     after analysts' decisions (rejected candidates are left out), keeping those the filters select."""
     articles, params = _articles(filters)
-    found = _query(con, f"""
+    # Rows, not a DataFrame: dates, NULLs and lists come back as Python values on every engine.
+    found = _rows(con, f"""
         SELECT c.*, a.published_at::DATE AS published FROM round_candidates c JOIN {articles} USING (article_id)
         ORDER BY a.published_at DESC NULLS LAST, c.article_id, c.venue LIMIT ?""", params + [NEWS_ROUND_CANDIDATES])
-    candidates = [
-        Candidate(r.article_id, r.venue, _none(r.country), _day(r.date), _none(r.precision), bool(r.past), list(r.parties),
-                  list(r.mediators), list(r.people), _none(r.outcome), list(r.issues), _none(r.proposal))
-        for r in found.itertuples(index=False)
-    ]
-    records = [
-        RecordSpan(r[0], r[1], r[2], _day(r[3]), _day(r[4]), r[5], r[6]) for r in _rows(con, """
-            SELECT record_id, venue_city, venue_country, start_date, end_date, start_precision, outcome FROM records""")
-    ]
+    candidates = [Candidate.from_row(row) for row in found]
+    published = {row[0]: row[-1] for row in found if row[-1]}
+    records = [RecordSpan(*row) for row in _rows(con, """
+        SELECT record_id, venue_city, venue_country, start_date, end_date, start_precision, outcome FROM records""")]
     decisions = {r[0]: (r[1], r[2]) for r in _rows(con, "SELECT candidate_id, decision, record_id FROM round_decisions")}
-    published = {r.article_id: _day(r.published) for r in found.itertuples(index=False) if _day(r.published)}
     return [r for r in reconcile(candidates, records, published, decisions) if _selected(r, filters)]
-
-
-def _none(value: object) -> object:
-    return None if value is None or (not isinstance(value, (list, str)) and pd.isna(value)) else value
-
-
-def _day(value: object) -> date | None:
-    value = _none(value)
-    return value.date() if hasattr(value, "date") and callable(value.date) else value  # type: ignore[return-value]
 
 
 def _selected(round_: Round, filters: Filters) -> bool:

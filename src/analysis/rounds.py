@@ -110,6 +110,15 @@ class Candidate:
     def candidate_id(self) -> str:
         return f"{self.article_id}:{self.venue}"
 
+    def as_row(self) -> tuple:
+        """The `round_candidates` row (see analysis/extract.py TABLES); `from_row` reads it back."""
+        return (self.article_id, self.venue, self.country, self.date, self.precision, self.past, self.parties,
+                self.mediators, self.people, self.outcome, self.issues, self.proposal)
+
+    @classmethod
+    def from_row(cls, row: Sequence) -> Candidate:
+        return cls(*row[:5], bool(row[5]), *(list(v) for v in row[6:9]), row[9], list(row[10]), row[11])
+
 
 def root_actor(catalog: Catalog, name: str) -> str:
     """The actor at the top of the affiliation chain: Khalil al-Hayya -> Hamas."""

@@ -53,8 +53,7 @@ def candidates_of(extractors: Extractors, article: EvalArticle) -> list[Candidat
     body = article.text.split("\n", 1)[1] if "\n" in article.text else article.text
     published = datetime.combine(article.published, datetime.min.time()) if article.published else None
     extraction = extract_articles(extractors, [(article.article_id, body, published, article.precision if published else None)])
-    return [Candidate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
-            for r in extraction.rows["round_candidates"]]
+    return [Candidate.from_row(row) for row in extraction.rows["round_candidates"]]
 
 
 def field_correct(name: str, expected: Expected, found: Candidate) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -144,6 +145,10 @@ class IngestReport:
         return "\n".join(lines)
 
 
+class _NothingStored(Exception):
+    """A strict ingest met a rejection: its transaction is rolled back."""
+
+
 class Store:
     """One DuckDB file. Writers hold it alone; use `read_only=True` for readers."""
 
@@ -167,18 +172,29 @@ class Store:
         if dated:
             return
         # Roll-ups gained their article's date and source (and pairs' columns were renamed).
-        self.con.begin()
-        self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN source TO actor")
-        self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN target TO other")
-        for name in ROLLUPS:
-            self.con.execute(f"ALTER TABLE {name} ADD COLUMN published_at TIMESTAMP")
-            self.con.execute(f"ALTER TABLE {name} ADD COLUMN source VARCHAR")
-            self.con.execute(f"UPDATE {name} SET published_at = a.published_at, source = a.source "
-                             f"FROM articles a WHERE {name}.article_id = a.article_id")
-        self.con.commit()
+        with self._writing():
+            self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN source TO actor")
+            self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN target TO other")
+            for name in ROLLUPS:
+                self.con.execute(f"ALTER TABLE {name} ADD COLUMN published_at TIMESTAMP")
+                self.con.execute(f"ALTER TABLE {name} ADD COLUMN source VARCHAR")
+                self.con.execute(f"UPDATE {name} SET published_at = a.published_at, source = a.source "
+                                 f"FROM articles a WHERE {name}.article_id = a.article_id")
 
     def close(self) -> None:
         self.con.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction with the write lock held: committed at the end, rolled back on any error."""
+        with self.write_lock:
+            self.con.begin()
+            try:
+                yield
+                self.con.commit()
+            except BaseException:
+                self.con.rollback()
+                raise
 
     def __enter__(self) -> Store:
         return self
@@ -214,20 +230,14 @@ class Store:
         """Ingest loaded batches in one transaction (see `ingest`)."""
         extractors = extractors or default_extractors()
         started = datetime.now()
-        with self.write_lock:
-            self.con.begin()
-            try:
+        try:
+            with self._writing():
                 ingest_id = self._scalar("SELECT nextval('ingest_ids')")
                 report = IngestReport(ingest_id, 0, 0, 0, 0, 0)
                 for result in batches:
                     self._ingest_batch(result, ingest_id, extractors, pool, report)
                 if strict and report.rejections:
-                    self.con.rollback()
-                    report.ingest_id, report.stored = None, False
-                    report.articles_duplicate += report.articles_added
-                    report.records_duplicate += report.records_added
-                    report.articles_added = report.records_added = 0
-                    return report
+                    raise _NothingStored
                 self._add_venue_places()
                 self._store_catalog(extractors)
                 if report.rejections:
@@ -241,10 +251,11 @@ class Store:
                      report.articles_added, report.articles_duplicate, report.records_added,
                      report.records_duplicate, len(report.rejections)],
                 )
-                self.con.commit()
-            except BaseException:
-                self.con.rollback()
-                raise
+        except _NothingStored:  # rolled back: everything counts as not added
+            report.ingest_id, report.stored = None, False
+            report.articles_duplicate += report.articles_added
+            report.records_duplicate += report.records_added
+            report.articles_added = report.records_added = 0
         return report
 
     def _ingest_batch(self, result: LoadResult, ingest_id: int, extractors: Extractors,
@@ -262,7 +273,7 @@ class Store:
         extraction = extract_in_parallel(list(rows), pool) if pool else extract_articles(extractors, rows)
         articles_added = self._insert_new("articles", "article_id", _arrow(articles, ARTICLE_COLUMNS), ingest_id)
         records_added = self._insert_new("records", "record_id", _arrow(records, RECORD_COLUMNS), ingest_id)
-        self._save_extraction(extraction, new_articles.article_id.tolist(), replace=False)
+        self._save_extraction(extraction, new_articles.article_id.tolist())
         report.files_read += result.files_read
         report.articles_added += articles_added
         report.articles_duplicate += len(result.articles) - articles_added
@@ -278,15 +289,13 @@ class Store:
         ).fetchall()
         return {row[0] for row in found}
 
-    def _save_extraction(self, extraction: Extraction, article_ids: list[str], replace: bool = True) -> None:
-        """Store the analysis rows of these articles (inside the caller's transaction); with `replace`,
-        first delete the rows they had (new articles have none: deleting would scan every table)."""
+    def _save_extraction(self, extraction: Extraction, article_ids: list[str]) -> None:
+        """Add the analysis rows of these articles, which have none yet: new articles, or every article
+        after `reextract` emptied the tables (inside the caller's transaction)."""
         if not article_ids:
             return
         frames = extraction.frames()
         for name, frame in frames.items():
-            if replace:
-                self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
             self.con.from_df(frame).insert_into(name)
         # Roll-ups are derived from this batch's rows only: the mention tables are shadowed by the
         # batch's frames (read by name), so the cost of a batch does not grow with the store.
@@ -295,8 +304,6 @@ class Store:
         batch_only = ("WITH sentences AS (FROM sentences_batch), actor_mentions AS (FROM actor_mentions_batch), "
                       "place_mentions AS (FROM place_mentions_batch), issue_mentions AS (FROM issue_mentions_batch) ")
         for name, (_, select) in ROLLUPS.items():
-            if replace:
-                self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
             self.con.execute(f"INSERT INTO {name} ({', '.join(rollup_columns(name))}) {batch_only}{select}", [article_ids])
         incoming_places = extraction.places_frame()  # noqa: F841 (read by name in the SQL below)
         self.con.execute("INSERT OR REPLACE INTO places SELECT * FROM incoming_places")
@@ -317,13 +324,8 @@ class Store:
         """Run extraction again over every stored article (after editing the actor catalog,
         the issues or the places), replacing all analysis rows in one transaction."""
         extractors = extractors or default_extractors()
-        with self.write_lock:
-            return self._reextract(extractors, batch_size, on_batch)
-
-    def _reextract(self, extractors: Extractors, batch_size: int, on_batch) -> int:
-        ids = [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
-        self.con.begin()
-        try:
+        with self._writing():
+            ids = [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
             for name in (*ANALYSIS_TABLES, *ROLLUPS):
                 self.con.execute(f"DELETE FROM {name}")
             for offset in range(0, len(ids), batch_size):
@@ -336,10 +338,6 @@ class Store:
                 if on_batch:
                     on_batch(len(batch))
             self._store_catalog(extractors)
-            self.con.commit()
-        except BaseException:
-            self.con.rollback()
-            raise
         return len(ids)
 
     def _store_catalog(self, extractors: Extractors) -> None:
@@ -371,20 +369,14 @@ class Store:
             raise ValueError("choose the record to merge this round into")
         if decision == "accepted" and round_.first is None:
             raise ValueError("this round has no date in the news; merge it into a record instead")
-        with self.write_lock:
-            self.con.begin()
-            try:
-                if decision == "accepted":
-                    record_id = self._record_from_round(round_)
-                self.con.executemany(
-                    "INSERT OR REPLACE INTO round_decisions VALUES (?, ?, ?, now()::TIMESTAMP, ?)",
-                    [(c.candidate_id, decision, record_id if decision != "rejected" else None, decided_by)
-                     for c in round_.candidates],
-                )
-                self.con.commit()
-            except BaseException:
-                self.con.rollback()
-                raise
+        with self._writing():
+            if decision == "accepted":
+                record_id = self._record_from_round(round_)
+            self.con.executemany(
+                "INSERT OR REPLACE INTO round_decisions VALUES (?, ?, ?, now()::TIMESTAMP, ?)",
+                [(c.candidate_id, decision, record_id if decision != "rejected" else None, decided_by)
+                 for c in round_.candidates],
+            )
         return record_id
 
     def _record_from_round(self, round_: Round) -> str:

@@ -17,7 +17,7 @@ import pytest
 from samples import SAMPLE_RECORDS, SEED
 
 from analysis import queries
-from cli.main import main
+from cli.main import AGGREGATIONS, main
 from config import SAMPLE_DIR
 from store.db import Store
 from store.engines import (
@@ -38,8 +38,6 @@ FILTERS = [
     Filters(sources=("Reuters",), outcomes=("collapsed", "ongoing")),
     Filters(locations=("'); DROP TABLE articles; --",)),
 ]
-AGGREGATIONS = ["coverage", "top_actors", "mentions_over_time", "co_mentions", "actor_venues", "issue_salience",
-                "rounds_by_venue_outcome", "tone_trend", "headline", "place_counts", "rounds"]
 
 
 def _schema_url(name: str) -> str:

@@ -69,7 +69,7 @@ class Extractors:
 # pairing actors over millions of mention rows took 0.2–8 s at 100k articles (bench/page_times.py).
 # Each carries its article's date and source, so date and source filters apply without a join.
 _ARTICLE = "article_id VARCHAR, published_at TIMESTAMP, source VARCHAR, "
-_DATED = "JOIN articles a USING (article_id)"  # {alias}.published_at, a.source
+_DATED = "JOIN articles a USING (article_id)"  # for a.published_at and a.source
 ROLLUPS: dict[str, tuple[str, str]] = {
     "article_actors": (  # with the number and summed tone of the sentences naming the actor
         _ARTICLE + "actor VARCHAR, mentions INTEGER, sentences INTEGER, tone_sum DOUBLE",

@@ -27,8 +27,7 @@ EXPLICIT_DATE = re.compile(
     rf"|{YEAR_PATTERN}-\d{{2}}-\d{{2}})\b",
     re.IGNORECASE,
 )
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ]\d{2}:\d{2})")  # 2025-08-12, 2025-08-12T09:30...
 
 
 @lru_cache(maxsize=1)
@@ -64,12 +63,7 @@ def parse_partial_date(value: object) -> tuple[datetime, Precision]:
     text = str(value).strip()
     if not text:
         raise ValueError("empty date")
-    if _ISO_DAY.match(text):  # the common case, without dateparser's general machinery
-        try:
-            return datetime.fromisoformat(text), "day"
-        except ValueError:
-            raise ValueError(f"impossible or unreadable date {text!r}") from None
-    if _ISO_DATETIME.match(text):
+    if _ISO.match(text):  # the common cases, without dateparser's general machinery
         try:
             return _to_naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00"))), "day"
         except ValueError:

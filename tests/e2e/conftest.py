@@ -91,8 +91,12 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    from playwright.sync_api import expect
+
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
+    # A cold server's first render (plotly's bundle, the first queries) can take longer than expect's 5 s default.
+    expect.set_options(timeout=20_000)
     yield page
     context.close()

@@ -1,7 +1,9 @@
 """SYNTHETIC benchmark corpus: generated news-like articles, for measuring speed only.
 
 Every article is made from templates filled with actors from data/actors.yaml and
-places from data/places.csv. Titles start with "[SYNTHETIC]" and the source is
+places from data/places.csv. As in real coverage, a few actors and places are named far more
+often than the rest (Zipf-like weights in catalog order), and most sentences name no actor:
+about 10 actor mentions per article, the density the scale targets assume (1M articles, 10M mentions). Titles start with "[SYNTHETIC]" and the source is
 "synthetic-benchmark", so generated text can never be mistaken for news.
 
     python bench/corpus.py 10000 --out /tmp/corpus.jsonl
@@ -24,6 +26,7 @@ ISSUES = ["a 60-day truce", "the release of hostages", "a prisoner exchange", "h
           "the reopening of crossings", "a phased withdrawal", "security arrangements for the day after",
           "reconstruction funding", "alleged ceasefire violations", "the return of displaced families"]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# Sentences that name actors or places, and sentences that name none.
 TEMPLATES = [
     "{person} arrived in {place} on {weekday} for talks on {issue}.",
     "{state} and {state2} discussed {issue} in {place} in {month}.",
@@ -33,6 +36,8 @@ TEMPLATES = [
     "The talks in {place} last week focused on {issue}, two officials said.",
     "{igo} warned that {issue} could not wait, as conditions in {place} worsened.",
     "Mediators from {state} pressed {group} and {state2} to agree on {issue}.",
+]
+FILLERS = [
     "Negotiators have met repeatedly over two years without a lasting deal.",
     "Analysts said the outcome would depend on pressure from outside the region.",
     "Residents described long queues for food and water and fear of renewed strikes.",
@@ -41,8 +46,14 @@ TEMPLATES = [
 ]
 
 
-def generate_articles(count: int, seed: int = 7, sentences: tuple[int, int] = (24, 36)) -> Iterator[dict]:
-    """`count` synthetic articles as dicts ready for the JSON loaders."""
+def _zipf(names: list[str]) -> tuple[list[str], list[float]]:
+    return names, [1 / rank for rank in range(1, len(names) + 1)]
+
+
+def generate_articles(count: int, seed: int = 7, sentences: tuple[int, int] = (24, 36),
+                      naming_share: float = 0.2) -> Iterator[dict]:
+    """`count` synthetic articles as dicts ready for the JSON loaders; `naming_share` of their
+    sentences name actors or places."""
     rng = random.Random(seed)
     actors = list(read_catalog().actors.values())
     by_type = {kind: [a.name for a in actors if a.type == kind] for kind in {a.type for a in actors}}
@@ -51,13 +62,15 @@ def generate_articles(count: int, seed: int = 7, sentences: tuple[int, int] = (2
         "group": by_type["armed group"], "media": by_type["media"], "igo": by_type["mediator/IGO"],
         "place": PLACES, "issue": ISSUES, "weekday": WEEKDAYS,
     }
+    weighted = {key: _zipf(names) for key, names in fill.items()}
     start = date(2023, 10, 7)
     for number in range(count):
         published = start + timedelta(days=rng.randrange(0, 800))
         lines = []
         for _ in range(rng.randint(*sentences)):
-            template = rng.choice(TEMPLATES)
-            values = {key: rng.choice(choices) for key, choices in fill.items() if "{" + key + "}" in template}
+            template = rng.choice(TEMPLATES if rng.random() < naming_share else FILLERS)
+            values = {key: rng.choices(names, weights)[0] for key, (names, weights) in weighted.items()
+                      if "{" + key + "}" in template}
             lines.append(template.format(month=f"{published:%B %Y}", **values))
         paragraphs = ["\n".join([" ".join(lines[i : i + 3])]) for i in range(0, len(lines), 3)]
         yield {

@@ -9,7 +9,9 @@ For each corpus size (SYNTHETIC articles from bench/corpus.py, in files of 10,00
 - every page's first render and rerun after a filter change (bench/page_times.py in a
   child process, whose peak memory is the app's).
 Prints a table and writes bench/results/scale.{json,md}. Large sizes take a while:
-100,000 articles ingest in about three minutes with two processes.
+100,000 articles ingest in about four minutes with two processes. With `--grown-from SIZE`,
+the larger sizes' stores are made from the SIZE store by bench/replicate.py instead of ingested
+(their page times and memory are measured, their ingest is not).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import generate_articles
+from replicate import replicate
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -58,10 +61,17 @@ def child(command: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def measure(size: int, workdir: Path, runs: int, workers: list[int], earlier: dict | None = None) -> dict:
+def measure(size: int, workdir: Path, runs: int, workers: list[int], earlier: dict | None = None,
+            grown_from: int | None = None) -> dict:
     """Ingest with each process count, then time the pages on the last store; with `earlier`
-    (an earlier result of this size), keep its ingest figures and time the pages on its store."""
-    if earlier:
+    (an earlier result of this size), keep its ingest figures and time the pages on its store;
+    with `grown_from`, replicate that size's store instead of ingesting."""
+    if grown_from:
+        result = {"articles": size, "store": f"replicated {size // grown_from}x from the {grown_from:,}-article store"}
+        workers = []
+        store = workdir / f"store-{size}-replicated.duckdb"
+        replicate(workdir / f"store-{grown_from}-w2.duckdb", store, size // grown_from)
+    elif earlier:
         result = {key: value for key, value in earlier.items() if key.startswith("ingest_") or key == "articles"}
         workers = []
         most = max(int(m[1]) for key in result if (m := INGEST_KEY.fullmatch(key)))
@@ -103,6 +113,8 @@ def main() -> None:
     parser.add_argument("--pages-only", action="store_true", help="time the pages again on the stores of an earlier run")
     parser.add_argument("--more", type=int, default=0, metavar="N",
                         help="also ingest N new articles into a copy of each store (2 processes)")
+    parser.add_argument("--grown-from", type=int, metavar="SIZE",
+                        help="make the stores of larger sizes by replicating this size's (2-process) store")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ceasefire-bench"))
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -112,8 +124,9 @@ def main() -> None:
     for size in args.sizes:
         print(f"measuring {size:,} articles…", file=sys.stderr)
         if not (args.pages_only and args.more):
+            grown_from = args.grown_from if args.grown_from and size > args.grown_from else None
             measured[size] = measure(size, args.workdir, args.runs, args.workers,
-                                     measured.get(size) if args.pages_only else None)
+                                     measured.get(size) if args.pages_only else None, grown_from)
         if args.more:
             store = args.workdir / f"store-{size}-w{max(args.workers)}.duckdb"
             measured[size][f"ingest_{args.more}_more_2p"] = ingest_more(store, args.more, args.workdir)
@@ -131,6 +144,8 @@ def main() -> None:
                      f"| {ingest(r, 2, 'peak_mib_main_process')} | {r['store_mib']} | {r['app_peak_mib']} | "
                      + " | ".join(str(r["pages"][p]["rerun_median_ms"]) for p in pages) + " |")
     for r in results:
+        if "store" in r:
+            lines.append(f"\nThe {r['articles']:,}-article store was {r['store']} (bench/replicate.py): its ingest was not measured.")
         for key, more in r.items():
             if key.endswith("_more_2p"):
                 lines.append(f"\nIngesting {more['articles']:,} more articles into the {r['articles']:,}-article store, "

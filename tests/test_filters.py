@@ -28,3 +28,18 @@ def test_sql_is_parameterised():
 def test_invalid_params_are_explained(params, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Filters.from_params(params)
+
+
+def test_facet_bits_make_masks_for_places_countries_and_actors():
+    from store.filters import FacetBits
+
+    bits = FacetBits({"Cairo": ("Egypt", 0), "Sharm el-Sheikh": ("Egypt", 3), "Doha": ("Qatar", 1), "Lusail": ("Qatar", None)},
+                     {"Hamas": 0, "Qatar": 5})
+    assert bits.location_mask(["Cairo"]) == 0b1
+    assert bits.location_mask(["Egypt"]) == 0b1001  # every place in the country
+    assert bits.location_mask(["Atlantis"]) == 0  # names nothing: selects nothing
+    assert bits.location_mask(["Qatar"]) is None  # Lusail has no bit: the filter needs the semi-join
+    assert bits.actor_mask(["Hamas", "Qatar"]) == 0b100001
+    assert bits.actor_mask(["Nobody"]) is None
+    where, params = Filters(locations=("Egypt",), actors=("Hamas",)).articles_where("aa", bits)
+    assert where == "(aa.place_bits & ?) <> 0 AND (aa.actor_bits & ?) <> 0" and params == [0b1001, 0b1]

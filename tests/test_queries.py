@@ -129,3 +129,72 @@ def test_reextract_picks_up_catalog_edits(store, write, tmp_path):
 def test_grain_is_checked(con):
     with pytest.raises(ValueError, match="grain must be one of"):
         queries.coverage(con, Filters(), "fortnight; DROP TABLE articles")
+
+
+BIT_FILTERS = [
+    Filters(locations=("Cairo",)),
+    Filters(locations=("Egypt", "Doha")),  # a country: every place in it
+    Filters(actors=("Hamas", "Qatar"), locations=("Egypt",), start=date(2025, 7, 1)),
+    Filters(actors=("Steve Witkoff",)),
+    Filters(locations=("Atlantis",), actors=("Nobody",)),  # no place (mask 0), an actor with no bit (semi-join)
+]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    from config import SAMPLE_DIR
+    from store.db import Store
+
+    with Store(tmp_path_factory.mktemp("bits") / "sample.duckdb") as store:
+        store.ingest_paths([SAMPLE_DIR])
+        yield store
+
+
+@pytest.mark.parametrize("filters", BIT_FILTERS, ids=lambda f: f.describe("articles"))
+def test_place_and_actor_bits_select_what_the_semi_joins_select(sample, filters):
+    from cli.main import AGGREGATIONS
+
+    bits = queries._bits(sample.con)
+    where, _ = filters.articles_where("aa", bits)
+    assert "_bits & ?" in where
+    with_bits = {name: getattr(queries, name)(sample.con, filters) for name in AGGREGATIONS}
+    # Without bits every location and actor filter is a semi-join on article ids (as on PostgreSQL).
+    with sample.con.cursor() as cursor:
+        cursor.begin()
+        cursor.execute("DELETE FROM facet_bits")
+        assert filters.locations == ("Atlantis",) or "_bits &" not in filters.articles_where("aa", queries._bits(cursor))[0]
+        by_semi_join = {name: getattr(queries, name)(cursor, filters) for name in AGGREGATIONS}
+        cursor.rollback()
+    for name, expected in by_semi_join.items():
+        if isinstance(expected, pd.DataFrame):
+            pd.testing.assert_frame_equal(with_bits[name], expected, obj=name)
+        else:
+            assert with_bits[name] == expected, name
+    assert filters.locations == ("Atlantis",) or len(with_bits["top_actors"]) > 0
+
+
+def test_names_past_the_63rd_get_no_bit_and_are_filtered_by_semi_join(tmp_path):
+    from store.db import Store
+    from store.filters import FACET_BITS
+
+    with Store(tmp_path / "s.duckdb") as store:
+        store.con.executemany("INSERT INTO places VALUES (?, 'city', 'Nowhere', 0, 0)", [[f"Town {i}"] for i in range(100)])
+        store._give_bits("place", [f"Town {i}" for i in range(100)])
+        assert store.con.execute("SELECT count(*), max(bit) FROM facet_bits").fetchall() == [(FACET_BITS, FACET_BITS - 1)]
+        bits = queries._bits(store.con)
+    assert "place_bits & ?" in Filters(locations=("Town 62",)).articles_where("aa", bits)[0]
+    assert "article_places" in Filters(locations=("Town 63",)).articles_where("aa", bits)[0]
+    assert "article_places" in Filters(locations=("Nowhere",)).articles_where("aa", bits)[0]  # the country: all 100
+
+
+def test_actor_sentences_are_the_stored_sentences_with_their_stored_tone(sample):
+    page = queries.actor_sentences(sample.con, Filters(), "Hamas", limit=200)
+    stored = sample.con.execute("""
+        SELECT DISTINCT a.article_id, substring(a.text, s.char_start + 1, s.char_end - s.char_start), s.tone, a.published_at
+        FROM actor_mentions m JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
+        WHERE m.actor = 'Hamas' ORDER BY a.published_at DESC NULLS LAST, a.article_id""").fetchall()
+    assert len(page) == len(stored) > 20
+    assert sorted(zip(page.article_id, page.sentence, page.tone)) == sorted((a, s, t) for a, s, t, _ in stored)
+    assert page.published.tolist() == sorted(page.published, reverse=True)  # newest first
+    second = queries.actor_sentences(sample.con, Filters(), "Hamas", limit=5, offset=5)
+    assert second.sentence.tolist() == page.sentence.tolist()[5:10]

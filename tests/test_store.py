@@ -172,19 +172,27 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
     from analysis.extract import ROLLUPS
 
     path = tmp_path / "old.duckdb"
+    calls = [
+        lambda con: queries.top_actors(con, Filters(sources=("Project briefing",), start=date(2025, 1, 1))),
+        lambda con: queries.co_mentions(con, Filters()),
+        lambda con: queries.top_actors(con, Filters(locations=("Egypt",), actors=("Qatar",))),
+        lambda con: queries.coverage(con, Filters(locations=("Doha",)), "month"),
+    ]
     with Store(path) as store:
         store.ingest_paths([SAMPLE_DIR])
-        expected = [queries.top_actors(store.con, Filters(sources=("Project briefing",), start=date(2025, 1, 1))), queries.co_mentions(store.con, Filters())]
-        for name in ROLLUPS:  # the layout of the previous version
-            store.con.execute(f"ALTER TABLE {name} DROP COLUMN published_at")
-            store.con.execute(f"ALTER TABLE {name} DROP COLUMN source")
+        expected = [call(store.con) for call in calls]
+        for name in ROLLUPS:  # the layout of two versions ago
+            for column in ("published_at", "source", "place_bits", "actor_bits"):
+                store.con.execute(f"ALTER TABLE {name} DROP COLUMN {column}")
+        store.con.execute("DROP TABLE facet_bits")
         store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN actor TO source")
         store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN other TO target")
     with Store(path) as store:
-        found = [queries.top_actors(store.con, Filters(sources=("Project briefing",), start=date(2025, 1, 1))), queries.co_mentions(store.con, Filters())]
-        assert not expected[0].empty and not expected[1].empty
-        for before, after in zip(expected, found):
-            pd.testing.assert_frame_equal(before, after)
+        found = [call(store.con) for call in calls]
+        assert "_bits & ?" in Filters(locations=("Doha",)).articles_where("st", queries._bits(store.con))[0]
+    assert all(not frame.empty for frame in expected)
+    for before, after in zip(expected, found):
+        pd.testing.assert_frame_equal(before, after)
 
 
 def test_exports_are_written_by_duckdb_and_can_be_capped(tmp_path):
@@ -196,3 +204,26 @@ def test_exports_are_written_by_duckdb_and_can_be_capped(tmp_path):
         whole = export_bytes(store.con, "articles", "parquet", Filters())
     assert capped.rows == 3 and len(pd.read_csv(io.BytesIO(capped.content))) == 3
     assert whole.rows == len(pd.read_parquet(io.BytesIO(whole.content))) == 17
+
+
+def test_ingests_that_add_a_fifth_of_the_store_leave_it_compacted(tmp_path, write):
+    from analysis import queries
+    from store.db import COMPACT_ORDER
+
+    def in_order(store: Store) -> bool:
+        return all(store.con.execute(f"SELECT {order} FROM {table}").fetchall()
+                   == store.con.execute(f"SELECT {order} FROM {table} ORDER BY {order}").fetchall()
+                   for table, order in COMPACT_ORDER.items())
+
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest_paths([SAMPLE_DIR])  # the first ingest adds everything
+        assert in_order(store)
+        filters = Filters(locations=("Egypt",), start=date(2025, 1, 1))
+        before = [queries.top_actors(store.con, filters), queries.issue_salience(store.con, filters)]
+        store.ingest_paths([write("late.txt", "Late news\nZelensky met Qatar's emir in Doha about Hamas.")])
+        assert not in_order(store)  # one article more: appended, not worth rewriting the store
+        store.compact()
+        assert in_order(store)
+        after = [queries.top_actors(store.con, filters), queries.issue_salience(store.con, filters)]
+    for old, new in zip(before, after):
+        pd.testing.assert_frame_equal(old, new)

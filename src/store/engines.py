@@ -30,6 +30,8 @@ from config import duckdb_memory_limit
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 # What the queries read; the store's own log (ingests, rejections) stays with the store.
 PUBLISHED_TABLES = ("articles", "records", "actors", "places", *ANALYSIS_TABLES, *ROLLUPS)
+# Roll-up columns that mean something only in their own store (each shard numbers its bits itself).
+UNPUBLISHED_COLUMNS = ("place_bits", "actor_bits")
 
 
 class Engine(Protocol):
@@ -127,14 +129,14 @@ def publish(
         # such as actors are replaced whole, which concurrent transactions would duplicate).
         pg.execute("SELECT pg_advisory_xact_lock(hashtext('ceasefire publish'))")
         for table in tables:
-            columns = store.execute(f"DESCRIBE {table}").fetchall()
+            columns = [c for c in store.execute(f"DESCRIBE {table}").fetchall() if c[0] not in UNPUBLISHED_COLUMNS]
             names = [c[0] for c in columns]
             ddl = ", ".join(f'"{name}" {kind}' for name, kind, *_ in columns)
             pg.execute(sqlglot.transpile(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})", read="duckdb", write="postgres")[0])
             pg.execute(f"CREATE TEMP TABLE incoming (LIKE {table}) ON COMMIT DROP")
             quoted = ", ".join(f'"{n}"' for n in names)
             with pg.cursor().copy(f"COPY incoming ({quoted}) FROM STDIN") as copy:
-                for batch in _batches(store, table, batch_rows):
+                for batch in _batches(store, table, quoted, batch_rows):
                     for row in batch:
                         copy.write_row(row)
             copied[table] = pg.execute("SELECT count(*) FROM incoming").fetchone()[0]
@@ -151,7 +153,7 @@ def _merge_sql(table: str, quoted: str) -> str:
     return f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM incoming); {insert}"
 
 
-def _batches(store: duckdb.DuckDBPyConnection, table: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
-    result = store.execute(f"SELECT * FROM {table}")
+def _batches(store: duckdb.DuckDBPyConnection, table: str, columns: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    result = store.execute(f"SELECT {columns} FROM {table}")
     while batch := result.fetchmany(size):
         yield batch

@@ -18,6 +18,35 @@ PARAMS = {
 }
 
 
+# Bits in the roll-ups' place_bits and actor_bits (BIGINT, sign bit unused).
+FACET_BITS = 63
+
+
+@dataclass(frozen=True)
+class FacetBits:
+    """The bit of each place and actor in one store's roll-ups (table facet_bits), and each place's
+    country, so a location or actor filter becomes a mask tested on the row: `bits & mask <> 0`."""
+
+    places: Mapping[str, tuple[str | None, int | None]]  # name → (country, bit or None)
+    actors: Mapping[str, int]
+
+    def location_mask(self, locations: Sequence[str]) -> int | None:
+        """The mask of the places at these locations (a place, or any place in a country); None if
+        one of them has no bit (the filter then needs the semi-join)."""
+        wanted = set(locations)
+        bits = [bit for name, (country, bit) in self.places.items() if name in wanted or country in wanted]
+        return None if None in bits else _mask(bits)
+
+    def actor_mask(self, actors: Sequence[str]) -> int | None:
+        """The mask of these actors; None if one of them has no bit (never named, or past the 63rd)."""
+        bits = [self.actors.get(name) for name in actors]
+        return None if None in bits else _mask(bits)
+
+
+def _mask(bits: Sequence[int | None]) -> int:
+    return sum({1 << bit for bit in bits if bit is not None})
+
+
 @dataclass(frozen=True)
 class Filters:
     start: date | None = None
@@ -88,9 +117,11 @@ class Filters:
             parts.append(f"with outcome {_either(self.outcomes)}")
         return " ".join(parts) if len(parts) > 1 else f"all {noun}"
 
-    def articles_where(self, alias: str = "a") -> tuple[str, list]:
+    def articles_where(self, alias: str = "a", bits: FacetBits | None = None) -> tuple[str, list]:
         """SQL condition and parameters selecting the articles these filters keep: on `articles`, or on
-        any per-article table with the article's `article_id`, `published_at` and `source`."""
+        any per-article table with the article's `article_id`, `published_at` and `source`. Given the
+        store's `bits`, on a roll-up (which has `place_bits` and `actor_bits`), location and actor
+        filters test the row's bits instead of looking up the articles that name them."""
         clauses, params = [], []
         if self.start:
             clauses.append(f"{alias}.published_at >= ?")
@@ -98,7 +129,12 @@ class Filters:
         if self.end:
             clauses.append(f"{alias}.published_at < ? + INTERVAL 1 DAY")
             params.append(self.end)
-        if self.locations:
+        location_mask = bits.location_mask(self.locations) if bits and self.locations else None
+        actor_mask = bits.actor_mask(self.actors) if bits and self.actors else None
+        if location_mask is not None:
+            clauses.append(f"({alias}.place_bits & ?) <> 0")
+            params.append(location_mask)
+        elif self.locations:
             # An article is "at" a place it mentions, or at any place in a country it is filtered by.
             marks = _marks(self.locations)
             # The few place names first, then the articles naming them (not a join of every mention).
@@ -107,7 +143,10 @@ class Filters:
                 f"(SELECT p.name FROM places p WHERE p.name IN ({marks}) OR p.country IN ({marks})))"
             )
             params += list(self.locations) * 2
-        if self.actors:
+        if actor_mask is not None:
+            clauses.append(f"({alias}.actor_bits & ?) <> 0")
+            params.append(actor_mask)
+        elif self.actors:
             clauses.append(f"{alias}.article_id IN (SELECT aa.article_id FROM article_actors aa WHERE aa.actor IN ({_marks(self.actors)}))")
             params += list(self.actors)
         if self.sources:

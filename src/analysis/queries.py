@@ -279,17 +279,20 @@ def search_articles(
     con: Connection, filters: Filters, text: str = "", limit: int = 50, offset: int = 0
 ) -> tuple[int, pd.DataFrame]:
     """(number of matches, one page of them) for a case-insensitive search in titles and texts."""
-    articles, params = _articles(con, filters)
     if not text.strip():
         # Without a search, the count and the page's earliest date come from the slim roll-up, and
         # only articles dated on or after that date are read from `articles`.
-        where, stats_params = _where(con, filters, "st")
-        total = _rows(con, f"SELECT count(*) FROM article_stats st WHERE {where}", stats_params)[0][0]
+        where, params = _where(con, filters, "st")
+        total = _rows(con, f"SELECT count(*) FROM article_stats st WHERE {where}", params)[0][0]
         last = _rows(con, f"""SELECT st.published_at FROM article_stats st WHERE {where}
-                              ORDER BY st.published_at DESC NULLS LAST LIMIT 1 OFFSET ?""", stats_params + [offset + limit - 1])
-        cutoff = last[0][0] if last else None
-        search, search_params = ("WHERE a.published_at >= ?", [cutoff]) if cutoff is not None else ("", [])
+                              ORDER BY st.published_at DESC NULLS LAST LIMIT 1 OFFSET ?""", params + [offset + limit - 1])
+        if last and last[0][0] is not None:
+            where += " AND st.published_at >= ?"
+            params = [*params, last[0][0]]
+        articles = f"(SELECT * FROM articles a WHERE a.article_id IN (SELECT st.article_id FROM article_stats st WHERE {where})) AS a"
+        search, search_params = "", []
     else:
+        articles, params = _articles(con, filters)
         pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         search, search_params = "WHERE a.title ILIKE ? ESCAPE '\\' OR a.text ILIKE ? ESCAPE '\\'", [pattern, pattern]
         total = _rows(con, f"SELECT count(*) FROM {articles} {search}", params + search_params)[0][0]
@@ -363,7 +366,7 @@ def data_version(con: Connection) -> tuple:
 
 
 # The dashboard reconciles at most this many candidates (the newest): reconciling is pure Python.
-NEWS_ROUND_CANDIDATES = 5000
+NEWS_ROUND_CANDIDATES = 2000
 
 
 def news_rounds(con: Connection, filters: Filters) -> list[Round]:

@@ -30,7 +30,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import generate_articles
-from replicate import replicate
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -70,7 +69,9 @@ def measure(size: int, workdir: Path, runs: int, workers: list[int], earlier: di
         result = {"articles": size, "store": f"replicated {size // grown_from}x from the {grown_from:,}-article store"}
         workers = []
         store = workdir / f"store-{size}-replicated.duckdb"
-        replicate(workdir / f"store-{grown_from}-w2.duckdb", store, size // grown_from)
+        # In a child: a parent grown by DuckDB's work would pass its peak memory on to the children it forks.
+        child([sys.executable, str(BENCH / "replicate.py"), str(workdir / f"store-{grown_from}-w2.duckdb"), str(store),
+               str(size // grown_from)])
     elif earlier:
         result = {key: value for key, value in earlier.items() if key.startswith("ingest_") or key == "articles"}
         workers = []

@@ -59,3 +59,14 @@ def test_network_draws_every_edge_once_with_its_label():
     assert sorted(t.line.width for t in lines) == [1, 3, 6]  # wider for more co-mentions
     nodes = fig.data[-1]
     assert nodes.text[0] == "Hamas" and set(nodes.text) == {"Hamas", "Israel", "Egypt", "Qatar"}  # busiest first
+
+
+def test_places_map_sizes_circles_by_count_and_labels_only_the_biggest():
+    places = pd.DataFrame({"name": [f"Place {i}" for i in range(8)], "latitude": range(8), "longitude": range(8),
+                           "count": [80, 70, 60, 50, 40, 30, 20, 10], "what": ["venue"] + ["articles"] * 7})
+    fig = charts.places_map(places, "Where the talks are")
+    circles = fig.data[0]
+    assert fig.layout.title.text == "Where the talks are" and fig.layout.geo.center.lat == charts.MAP_CENTRE["lat"]
+    assert [label for label in circles.text if label] == [f"Place {i}" for i in range(6)]  # the six biggest
+    assert list(circles.marker.size) == sorted(circles.marker.size, reverse=True)
+    assert circles.marker.color[0] == "#d73027" and circles.marker.color[1] == "#1f5f8b"  # venues red, mentions blue

@@ -38,10 +38,11 @@ def _bits(con: Connection) -> FacetBits | None:
     engine = as_engine(con)
     if not isinstance(engine, DuckDBEngine):
         return None
-    places = engine.rows("SELECT p.name, p.country, b.bit FROM places p "
-                         "LEFT JOIN facet_bits b ON b.kind = 'place' AND b.name = p.name", [])
-    actors = engine.rows("SELECT name, bit FROM facet_bits WHERE kind = 'actor'", [])
-    return FacetBits({name: (country, bit) for name, country, bit in places}, dict(actors))
+    rows = engine.rows("""
+        SELECT 'place', p.name, p.country, b.bit FROM places p LEFT JOIN facet_bits b ON b.kind = 'place' AND b.name = p.name
+        UNION ALL SELECT kind, name, NULL, bit FROM facet_bits WHERE kind = 'actor'""", [])
+    return FacetBits({name: (country, bit) for kind, name, country, bit in rows if kind == "place"},
+                     {name: bit for kind, name, _, bit in rows if kind == "actor"})
 
 
 def _where(con: Connection, filters: Filters, alias: str) -> tuple[str, list]:

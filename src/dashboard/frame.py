@@ -86,8 +86,10 @@ def _cached(name: str, filters: Filters, data_version: tuple, path: str, kwargs:
 
 
 def query(name: str, filters: Filters, **kwargs: Any) -> Any:
-    """Run `analysis.queries.<name>` cached on the filters, its arguments and the data version."""
-    return _cached(name, filters, version(), str(store_path()), tuple(sorted(kwargs.items())))
+    """Run `analysis.queries.<name>` cached on the filters, its arguments and the data version
+    (read once a rerun, by the sidebar: a page runs up to seven queries)."""
+    data_version = st.session_state.get("_data_version") or version()
+    return _cached(name, filters, data_version, str(store_path()), tuple(sorted(kwargs.items())))
 
 
 def run(function: Callable[..., Any], *args: Any) -> Any:
@@ -123,7 +125,8 @@ def _widget_values(filters: Filters, options: dict[str, Any]) -> dict[str, Any]:
 
 def sidebar_filters(page_name: str) -> Filters:
     """Render the shared filters and page links; return the filters in force."""
-    options = _options(version(), str(store_path()))
+    st.session_state["_data_version"] = data_version = version()
+    options = _options(data_version, str(store_path()))
     from_url = _url_filters()
     unknown = [v for field in ("locations", "actors", "sources")
                for v in getattr(from_url, field) if v not in options[field]]

@@ -35,16 +35,16 @@ class FacetBits:
         one of them has no bit (the filter then needs the semi-join)."""
         wanted = set(locations)
         bits = [bit for name, (country, bit) in self.places.items() if name in wanted or country in wanted]
-        return None if None in bits else _mask(bits)
+        return None if None in bits else _mask(bits)  # type: ignore[arg-type]
 
     def actor_mask(self, actors: Sequence[str]) -> int | None:
         """The mask of these actors; None if one of them has no bit (never named, or past the 63rd)."""
         bits = [self.actors.get(name) for name in actors]
-        return None if None in bits else _mask(bits)
+        return None if None in bits else _mask(bits)  # type: ignore[arg-type]
 
 
-def _mask(bits: Sequence[int | None]) -> int:
-    return sum({1 << bit for bit in bits if bit is not None})
+def _mask(bits: Sequence[int]) -> int:
+    return sum({1 << bit for bit in bits})
 
 
 @dataclass(frozen=True)

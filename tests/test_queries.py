@@ -198,3 +198,18 @@ def test_actor_sentences_are_the_stored_sentences_with_their_stored_tone(sample)
     assert page.published.tolist() == sorted(page.published, reverse=True)  # newest first
     second = queries.actor_sentences(sample.con, Filters(), "Hamas", limit=5, offset=5)
     assert second.sentence.tolist() == page.sentence.tolist()[5:10]
+
+
+def test_a_store_without_bits_opened_read_only_filters_by_semi_join(tmp_path):
+    from config import SAMPLE_DIR
+    from store.db import Store
+
+    path = tmp_path / "old.duckdb"
+    filters = Filters(locations=("Egypt",), actors=("Qatar",))
+    with Store(path) as store:
+        store.ingest_paths([SAMPLE_DIR])
+        expected = queries.top_actors(store.con, filters)
+        store.con.execute("DROP TABLE facet_bits")  # as stores made before the bits
+    with Store(path, read_only=True) as store:
+        assert queries._bits(store.con) is None
+        pd.testing.assert_frame_equal(queries.top_actors(store.con, filters), expected)

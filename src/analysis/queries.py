@@ -38,9 +38,12 @@ def _bits(con: Connection) -> FacetBits | None:
     engine = as_engine(con)
     if not isinstance(engine, DuckDBEngine):
         return None
-    rows = engine.rows("""
-        SELECT 'place', p.name, p.country, b.bit FROM places p LEFT JOIN facet_bits b ON b.kind = 'place' AND b.name = p.name
-        UNION ALL SELECT kind, name, NULL, bit FROM facet_bits WHERE kind = 'actor'""", [])
+    try:
+        rows = engine.rows("""
+            SELECT 'place', p.name, p.country, b.bit FROM places p LEFT JOIN facet_bits b ON b.kind = 'place' AND b.name = p.name
+            UNION ALL SELECT kind, name, NULL, bit FROM facet_bits WHERE kind = 'actor'""", [])
+    except duckdb.CatalogException:  # a store from before the bits, opened read-only (so not upgraded)
+        return None
     return FacetBits({name: (country, bit) for kind, name, country, bit in rows if kind == "place"},
                      {name: bit for kind, name, _, bit in rows if kind == "actor"})
 

@@ -136,17 +136,24 @@ def test_filters_keep_values_out_of_sql(store):
 def test_ingest_in_two_processes_stores_exactly_what_one_process_does(tmp_path, write, monkeypatch):
     # AppTest leaves the last page script as __main__, and new worker processes would run it again.
     monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
-    files = [write(f"batch{i}.json", json.dumps([
+    reports = [[
         {"title": f"Report {i}-{j}", "published": f"2025-0{1 + j % 9}-1{j % 10}",
          "text": f"Hamas and Israel sent delegations to Cairo for round {i}-{j}. Egyptian mediators proposed a truce."}
-        for j in range(30)])) for i in range(3)] + [SAMPLE_RECORDS]
+        for j in range(30)] for i in range(3)]
+    # Batches of one file each: a batch is written while the next is analysed, so the second file,
+    # which repeats articles of the first, is prepared before they are stored; they must be stored
+    # and analysed once.
+    files = [write(f"batch{i}.json", json.dumps(batch)) for i, batch in enumerate(reports)]
+    files = [files[0], write("repeats.json", json.dumps(reports[0][:5])), *files[1:], SAMPLE_RECORDS]
     fingerprints = []
     for workers in (1, 2):
         with Store(tmp_path / f"w{workers}.duckdb") as store:
-            report = store.ingest_paths(files, workers=workers)
-            assert (report.articles_added, report.records_added, report.rejections) == (90, 24, [])
+            report = store.ingest_paths(files, workers=workers, batch_articles=1)
+            assert (report.articles_added, report.articles_duplicate, report.records_added, report.rejections) == (90, 5, 24, [])
             fingerprints.append([store.con.execute(f"SELECT count(*), sum(hash(x)) FROM (SELECT * FROM {table}) x").fetchall()
-                                 for table in ("actor_mentions", "place_mentions", "date_mentions", "sentences", "actor_pairs")])
+                                 for table in ("actor_mentions", "place_mentions", "date_mentions", "sentences", "actor_pairs",
+                                               "article_actors", "round_candidates")])
+            assert store.con.execute("SELECT count(DISTINCT article_id), count(*) FROM article_stats").fetchall() == [(90, 90)]
     assert fingerprints[0] == fingerprints[1]
 
 

@@ -6,7 +6,7 @@ its sentence, so any figure can be traced back to the sentence it came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -225,13 +225,20 @@ def _add_round_candidates(
         extraction.rows["round_evidence"] += [(article_id, c.venue, name, value, index) for name, value, index in c.evidence]
 
 
-def extract_in_parallel(articles: list[tuple], pool: Any, chunk: int = 500) -> Extraction:
-    """`extract_articles` with the default extractors in a process pool; same rows, same order."""
-    merged = Extraction()
-    for part in pool.map(_extract_chunk, [articles[i : i + chunk] for i in range(0, len(articles), chunk)]):
-        for name, rows in part.rows.items():
-            merged.rows[name] += rows
-        merged.places.update(part.places)
+def extract_in_parallel(articles: list[tuple], pool: Any, chunk: int = 500) -> Callable[[], Extraction]:
+    """Start `extract_articles` with the default extractors in a process pool, and return a function
+    that waits for it: same rows, same order. The caller can write other work meanwhile."""
+    parts = [pool.submit(_extract_chunk, articles[i : i + chunk]) for i in range(0, len(articles), chunk)]
+
+    def merged() -> Extraction:
+        extraction = Extraction()
+        for part in parts:
+            done = part.result()
+            for name, rows in done.rows.items():
+                extraction.rows[name] += rows
+            extraction.places.update(done.places)
+        return extraction
+
     return merged
 
 

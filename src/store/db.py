@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -163,6 +164,17 @@ class _NothingStored(Exception):
     """A strict ingest met a rejection: its transaction is rolled back."""
 
 
+@dataclass
+class _Batch:
+    """A loaded batch on its way into the store, its new articles' analysis under way."""
+
+    result: LoadResult
+    articles: pd.DataFrame  # without repeats
+    records: pd.DataFrame  # without repeats, parties and mediators by canonical name
+    new_article_ids: list[str]
+    extraction: Callable[[], Extraction]  # waits for the analysis
+
+
 class Store:
     """One DuckDB file. Writers hold it alone; use `read_only=True` for readers."""
 
@@ -265,8 +277,16 @@ class Store:
             with self._writing():
                 ingest_id = self._scalar("SELECT nextval('ingest_ids')")
                 report = IngestReport(ingest_id, 0, 0, 0, 0, 0)
+                # A batch is written while the pool analyses the next one (and loads the one after).
+                seen: set[str] = set()
+                waiting: _Batch | None = None
                 for result in batches:
-                    self._ingest_batch(result, ingest_id, extractors, pool, report)
+                    batch = self._prepare_batch(result, extractors, pool, seen)
+                    if waiting:
+                        self._write_batch(waiting, ingest_id, report)
+                    waiting = batch
+                if waiting:
+                    self._write_batch(waiting, ingest_id, report)
                 if strict and report.rejections:
                     raise _NothingStored
                 self._add_venue_places()
@@ -291,28 +311,36 @@ class Store:
             self.compact()
         return report
 
-    def _ingest_batch(self, result: LoadResult, ingest_id: int, extractors: Extractors,
-                      pool: ProcessPoolExecutor | None, report: IngestReport) -> None:
-        """Insert one batch's new articles, records and analysis (inside the caller's transaction)."""
+    def _prepare_batch(self, result: LoadResult, extractors: Extractors, pool: ProcessPoolExecutor | None,
+                       seen: set[str]) -> _Batch:
+        """One loaded batch, its articles that are neither stored nor in an earlier batch of this
+        ingest (`seen`, which this adds to), and their analysis: started in the pool, if any."""
         articles = result.articles.drop_duplicates("article_id")
         records = result.records.drop_duplicates("record_id")
         records = records.assign(**{
             column: records[column].map(lambda names: [extractors.catalog.canonical(n) for n in names])
             for column in ("parties", "mediators")
         })
-        stored = self._existing_ids(articles.article_id.tolist())
-        new_articles = articles[~articles.article_id.isin(stored)]
-        rows = new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None)
-        extraction = extract_in_parallel(list(rows), pool) if pool else extract_articles(extractors, rows)
-        articles_added = self._insert_new("articles", "article_id", _arrow(articles, ARTICLE_COLUMNS), ingest_id)
-        records_added = self._insert_new("records", "record_id", _arrow(records, RECORD_COLUMNS), ingest_id)
-        self._save_extraction(extraction, new_articles.article_id.tolist())
-        report.files_read += result.files_read
+        ids = articles.article_id.tolist()
+        stored = self._existing_ids([i for i in ids if i not in seen])
+        new_articles = articles[~articles.article_id.isin(stored) & ~articles.article_id.isin(seen)]
+        seen.update(ids)
+        rows = list(new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None))
+        extraction = extract_in_parallel(rows, pool) if pool else partial(extract_articles, extractors, rows)
+        return _Batch(result, articles, records, new_articles.article_id.tolist(), extraction)
+
+    def _write_batch(self, batch: _Batch, ingest_id: int, report: IngestReport) -> None:
+        """Insert one batch's new articles, records and analysis (inside the caller's transaction)."""
+        extraction = batch.extraction()
+        articles_added = self._insert_new("articles", "article_id", _arrow(batch.articles, ARTICLE_COLUMNS), ingest_id)
+        records_added = self._insert_new("records", "record_id", _arrow(batch.records, RECORD_COLUMNS), ingest_id)
+        self._save_extraction(extraction, batch.new_article_ids)
+        report.files_read += batch.result.files_read
         report.articles_added += articles_added
-        report.articles_duplicate += len(result.articles) - articles_added
+        report.articles_duplicate += len(batch.result.articles) - articles_added
         report.records_added += records_added
-        report.records_duplicate += len(result.records) - records_added
-        report.rejections += result.rejections
+        report.records_duplicate += len(batch.result.records) - records_added
+        report.rejections += batch.result.rejections
 
     def _existing_ids(self, article_ids: list[str]) -> set[str]:
         if not article_ids:

@@ -48,16 +48,26 @@ def _bits(con: Connection) -> FacetBits | None:
                      {name: bit for kind, name, _, bit in rows if kind == "actor"})
 
 
+def _bits_for(con: Connection, filters: Filters) -> FacetBits | None:
+    """The store's bits, read only when the filters have places or actors to test."""
+    return _bits(con) if filters.locations or filters.actors else None
+
+
 def _where(con: Connection, filters: Filters, alias: str) -> tuple[str, list]:
     """The filters' condition on a roll-up (alias), testing place and actor bits where the store has them."""
-    return filters.articles_where(alias, _bits(con) if filters.locations or filters.actors else None)
+    return filters.articles_where(alias, _bits_for(con, filters))
+
+
+def _articles_with_stats(where: str) -> str:
+    """The `articles` whose article_stats row (alias st) meets `where`, as a sub-query."""
+    return f"(SELECT * FROM articles a WHERE a.article_id IN (SELECT st.article_id FROM article_stats st WHERE {where})) AS a"
 
 
 def _articles(con: Connection, filters: Filters) -> tuple[str, list]:
     """The filtered `articles` as a sub-query: places and actors tested on each article's article_stats row."""
     if filters.locations or filters.actors:
         where, params = _where(con, filters, "st")
-        return f"(SELECT * FROM articles a WHERE a.article_id IN (SELECT st.article_id FROM article_stats st WHERE {where})) AS a", params
+        return _articles_with_stats(where), params
     where, params = filters.articles_where("a")
     return f"(SELECT * FROM articles a WHERE {where}) AS a", params
 
@@ -140,8 +150,9 @@ def actor_venues(con: Connection, filters: Filters) -> pd.DataFrame:
 
 def issue_salience(con: Connection, filters: Filters, grain: Grain = "month") -> pd.DataFrame:
     """Per period and issue: sentences tagged with it, and their share of all sentences."""
-    stats, params = _where(con, filters, "st")
-    issues, issue_params = _where(con, filters, "ai")
+    bits = _bits_for(con, filters)
+    stats, params = filters.articles_where("st", bits)
+    issues, issue_params = filters.articles_where("ai", bits)
     period = f"date_trunc('{_grain(grain)}', {{}}.published_at)::DATE"
     return _query(con, f"""
         WITH totals AS (
@@ -184,8 +195,9 @@ def tone_trend(
 
 def headline(con: Connection, filters: Filters) -> dict[str, object]:
     """The overview's figures: articles, rounds, actors mentioned, and the span of dates."""
-    kept, params = _where(con, filters, "st")
-    named, named_params = _where(con, filters, "aa")
+    bits = _bits_for(con, filters)
+    kept, params = filters.articles_where("st", bits)
+    named, named_params = filters.articles_where("aa", bits)
     where, record_params = filters.records_where("r")
     # The filtered articles and rounds are each evaluated once, then counted and spanned.
     row = _rows(con, f"""
@@ -293,7 +305,7 @@ def search_articles(
         if last and last[0][0] is not None:
             where += " AND st.published_at >= ?"
             params = [*params, last[0][0]]
-        articles = f"(SELECT * FROM articles a WHERE a.article_id IN (SELECT st.article_id FROM article_stats st WHERE {where})) AS a"
+        articles = _articles_with_stats(where)
         search, search_params = "", []
     else:
         articles, params = _articles(con, filters)

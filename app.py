@@ -12,10 +12,11 @@ filters = page("Overview", "Negotiation rounds and the news around them at a gla
                            "when, where and who.")
 
 figures = query("headline", filters)
+named = query("top_actors", filters)  # every actor mentioned: counted here, the ten most mentioned charted below
 articles, rounds, actors, first, last = st.columns(5)
 articles.metric("Articles", f"{figures['articles']:,}")
 rounds.metric("Negotiation rounds", f"{figures['rounds']:,}")
-actors.metric("Actors mentioned", f"{figures['actors']:,}")
+actors.metric("Actors mentioned", f"{len(named):,}")
 first.metric("From", f"{figures['first']:%b %Y}" if figures["first"] else "–")
 last.metric("To", f"{figures['last']:%b %Y}" if figures["last"] else "–")
 
@@ -26,13 +27,12 @@ with left:
     if coverage.empty:
         nothing_found("dated articles", filters)
     else:
-        st.altair_chart(charts.coverage_chart(coverage, grain), width="stretch", key="overview_coverage")
+        st.vega_lite_chart(spec=charts.coverage_chart(coverage, grain), width="stretch", key="overview_coverage")
 with right:
-    top = query("top_actors", filters, limit=10)
-    if top.empty:
+    if named.empty:
         nothing_found("actor mentions", filters)
     else:
-        st.plotly_chart(charts.top_actors_chart(top, "Top 10 actors by mentions"), width="stretch", key="overview_actors")
+        st.plotly_chart(charts.top_actors_chart(named.head(10), "Top 10 actors by mentions"), width="stretch", key="overview_actors")
 
 left, right = st.columns([3, 2])
 with left:

@@ -32,7 +32,7 @@ FILTERS = {
 QUERIES = {
     "headline": lambda con, f: queries.headline(con, f),
     "coverage": lambda con, f: queries.coverage(con, f),
-    "top_actors": lambda con, f: queries.top_actors(con, f, 20),
+    "top_actors": lambda con, f: queries.top_actors(con, f),
     "mentions_over_time": lambda con, f: queries.mentions_over_time(con, f, "week", ["Hamas", "Israel", "Egypt"]),
     "co_mentions": lambda con, f: queries.co_mentions(con, f, "sentence", 40),
     "actor_profile": lambda con, f: queries.actor_profile(con, f, "Qatar"),

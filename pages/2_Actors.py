@@ -8,7 +8,7 @@ from dashboard.frame import nothing_found, page, query, table
 filters = page("Actors", "Who the news names, how often, with whom, and in what words: mentions over time, "
                          "the most mentioned actors, the co-mention network and a profile of each actor.")
 
-top = query("top_actors", filters, limit=20)
+top = query("top_actors", filters).head(20)  # all of them: the overview's, cached, when it was opened first
 if top.empty:
     nothing_found("actor mentions", filters)
     st.stop()
@@ -17,7 +17,7 @@ grain = st.segmented_control("Per", ["day", "week", "month"], default="month", k
 over_time = query("mentions_over_time", filters, grain=grain, actors=list(filters.actors) or top.actor[:8].tolist())
 left, right = st.columns([3, 2])
 with left:
-    st.altair_chart(charts.mentions_chart(over_time, grain), width="stretch", key="actors_over_time")
+    st.vega_lite_chart(spec=charts.mentions_chart(over_time, grain), width="stretch", key="actors_over_time")
 with right:
     st.plotly_chart(charts.top_actors_chart(top, "Top 20 actors by mentions"), width="stretch", key="actors_top")
 
@@ -48,7 +48,7 @@ if profile.get("wikidata"):
 st.markdown(" · ".join(details))
 tone = query("tone_trend", filters, grain="month", actor=actor)
 if not tone.empty:
-    st.altair_chart(charts.tone_chart(tone, "month", f"sentences naming {actor}"), width="stretch", key="actors_tone")
+    st.vega_lite_chart(spec=charts.tone_chart(tone, "month", f"sentences naming {actor}"), width="stretch", key="actors_tone")
 page_number = st.number_input("Page of sentences", min_value=1, value=1, step=1, key="actors_sentences_page")
 sentences = query("actor_sentences", filters, actor=actor, limit=20, offset=(page_number - 1) * 20)
 table(sentences[["published", "title", "source", "sentence", "tone"]].rename(columns=str.capitalize),

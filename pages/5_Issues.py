@@ -16,7 +16,7 @@ salience = query("issue_salience", filters, grain=grain)
 if salience.empty:
     nothing_found("dated articles raising key issues", filters)
 else:
-    st.altair_chart(charts.issue_salience_chart(salience, labels, grain), width="stretch", key="issues_salience")
+    st.vega_lite_chart(spec=charts.issue_salience_chart(salience, labels, grain), width="stretch", key="issues_salience")
     overall = (salience.groupby("issue", as_index=False).sentences.sum().sort_values("sentences", ascending=False)
                .assign(issue=lambda f: f.issue.map(labels)))
     table(overall.rename(columns={"issue": "Issue", "sentences": "Sentences raising it"}), key="issues_table")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
 
 from dashboard import charts
 
@@ -70,3 +75,65 @@ def test_places_map_sizes_circles_by_count_and_labels_only_the_biggest():
     assert [label for label in circles.text if label] == [f"Place {i}" for i in range(6)]  # the six biggest
     assert list(circles.marker.size) == sorted(circles.marker.size, reverse=True)
     assert circles.marker.color[0] == "#d73027" and circles.marker.color[1] == "#1f5f8b"  # venues red, mentions blue
+
+
+EDGES = pd.DataFrame({"source": ["Hamas", "Egypt"], "target": ["Israel", "Qatar"], "weight": [10, 5]})
+PLACES = pd.DataFrame({"name": ["Cairo", "Doha"], "latitude": [30.04, 25.29], "longitude": [31.24, 51.53],
+                       "count": [5, 2], "what": ["venue", "articles"]})
+ISSUES = pd.DataFrame({"issue": ["hostages"], "outcome": ["agreement"], "rounds": [2]})
+PLOTLY_FIGURES = {
+    "top actors": lambda: charts.top_actors_chart(ACTORS), "rounds": lambda: charts.rounds_timeline(ROUNDS),
+    "network": lambda: charts.network_chart(EDGES, "Links"), "map": lambda: charts.places_map(PLACES, "Places"),
+    "issues by outcome": lambda: charts.issues_by_outcome_chart(ISSUES, {"hostages": "Hostages"}),
+}
+
+
+@pytest.mark.parametrize("name", PLOTLY_FIGURES)
+def test_plotly_figures_built_without_validation_equal_their_validated_selves(name):
+    # The builders skip plotly's validation for speed: a misspelt property, or a "magic underscore"
+    # shorthand that only validation expands, would reach the browser as is. Validation raises on
+    # the first and rewrites the second, so either makes the two differ.
+    figure = PLOTLY_FIGURES[name]()
+    assert json.loads(pio.to_json(figure, validate=False)) == json.loads(pio.to_json(go.Figure(figure.to_dict())))
+
+
+def _fields(spec: object) -> set[str]:
+    """Every data field a Vega-Lite spec encodes."""
+    if isinstance(spec, dict):
+        own = {spec["field"]} if isinstance(spec.get("field"), str) else set()
+        return own.union(*(_fields(value) for key, value in spec.items() if key != "datasets"))
+    if isinstance(spec, list):
+        return set().union(*(_fields(value) for value in spec))
+    return set()
+
+
+def test_altair_specs_carry_their_data_and_encode_only_its_columns():
+    periods = pd.to_datetime(["2025-07-01", "2025-08-01"])
+    specs = [
+        (charts.coverage_chart(pd.DataFrame({"period": periods, "articles": [3, 5]}), "month"), "Articles per month"),
+        (charts.mentions_chart(pd.DataFrame({"period": periods, "actor": ["Hamas", "Egypt"], "mentions": [4, 2]}), "week"),
+         "Mentions per week of the most mentioned actors"),
+        (charts.tone_chart(pd.DataFrame({"period": periods, "tone": [0.2, -0.1], "sentences": [9, 4]}), "month",
+                           "sentences naming Hamas"), "Tone of sentences naming Hamas per month (VADER lexicon; wording, not truth)"),
+    ]
+    for spec, title in specs:
+        data = spec["datasets"][spec["data"]["name"]]
+        assert spec["title"] == title
+        assert _fields(spec) and _fields(spec) <= set(data.columns), title
+    coverage = specs[0][0]
+    assert coverage["encoding"]["x"]["title"] == "Publication date" and coverage["encoding"]["y"]["title"] == "Articles"
+    tone = specs[2][0]
+    assert tone["layer"][1]["mark"]["type"] == "rule" and tone["layer"][1]["encoding"]["y"] == {"datum": 0}  # neutral
+    again = charts.coverage_chart(pd.DataFrame({"period": periods, "articles": [1, 1]}), "month")
+    assert again["datasets"]["table"].articles.tolist() == [1, 1]  # the cached spec is not shared between calls
+    assert coverage["datasets"]["table"].articles.tolist() == [3, 5]
+
+
+def test_issue_heat_map_shows_labels_and_percentages_and_grows_with_the_issues():
+    frame = pd.DataFrame({"period": pd.to_datetime(["2025-07-01", "2025-07-01", "2025-08-01"]),
+                          "issue": ["hostages", "aid", "hostages"], "sentences": [3, 1, 2], "share": [0.3, 0.1, 0.25]})
+    spec = charts.issue_salience_chart(frame, {"hostages": "Hostages and prisoners", "aid": "Humanitarian aid"}, "month")
+    data = spec["datasets"]["table"]
+    assert set(data.issue) == {"Hostages and prisoners", "Humanitarian aid"} and data.percent.tolist() == [30.0, 10.0, 25.0]
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 320 and spec["height"] == 40 * 2 + 80
+    assert _fields(spec) <= set(data.columns)

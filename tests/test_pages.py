@@ -55,6 +55,9 @@ def test_overview_without_filters(sample_store):
     figures = metrics(app)
     assert figures["Articles"] == str(sample_store["articles"]) and figures["Negotiation rounds"] == "26"
     assert (figures["From"], figures["To"]) == ("Nov 2023", "Oct 2025")
+    with open_store() as store:
+        named = store.con.execute("SELECT count(DISTINCT actor) FROM actor_mentions").fetchone()[0]
+    assert named > 10 and figures["Actors mentioned"] == str(named)
     latest = app.dataframe[0].value
     assert len(latest) == 8 and latest.iloc[0].Venue == "Sharm el-Sheikh"
 
@@ -67,6 +70,11 @@ def test_overview_deep_link_with_filters_sets_widgets_and_figures(sample_store):
     assert metrics(app)["Negotiation rounds"] == "2"  # the CSV's August 2025 round and the seed's table row
     assert set(app.dataframe[0].value.Venue) == {"Cairo"}
     assert int(metrics(app)["Articles"]) < sample_store["articles"]  # only articles naming Cairo
+    with open_store() as store:
+        named, everyone = store.con.execute("""
+            SELECT count(DISTINCT actor) FILTER (WHERE article_id IN (SELECT article_id FROM place_mentions WHERE place = 'Cairo')),
+                   count(DISTINCT actor) FROM actor_mentions""").fetchone()
+    assert 0 < named < everyone and metrics(app)["Actors mentioned"] == str(named)  # actors of articles naming Cairo
 
 
 def test_changing_a_filter_updates_figures_and_url(sample_store):

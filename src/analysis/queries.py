@@ -88,17 +88,18 @@ def coverage(con: Connection, filters: Filters, grain: Grain = "week") -> pd.Dat
         FROM article_stats st WHERE {where} AND st.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
 
 
-def top_actors(con: Connection, filters: Filters, limit: int = 20) -> pd.DataFrame:
-    """Actors by mentions, with the number of articles that mention them."""
+def top_actors(con: Connection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Actors by mentions, with the number of articles that mention them: the `limit` most
+    mentioned, or all of them (the overview counts them too: one scan for both)."""
     where, params = _where(con, filters, "aa")
     return _query(con, f"""
         WITH counted AS (
             SELECT aa.actor, sum(aa.mentions)::BIGINT AS mentions, count(*) AS articles
             FROM article_actors aa WHERE {where} GROUP BY aa.actor
-            ORDER BY mentions DESC, aa.actor LIMIT ?
+            ORDER BY mentions DESC, aa.actor {'LIMIT ' + str(int(limit)) if limit is not None else ''}
         )
         SELECT counted.actor, c.type, counted.mentions, counted.articles
-        FROM counted LEFT JOIN actors c ON c.name = counted.actor ORDER BY mentions DESC, actor""", params + [limit])
+        FROM counted LEFT JOIN actors c ON c.name = counted.actor ORDER BY mentions DESC, actor""", params)
 
 
 def mentions_over_time(
@@ -194,10 +195,9 @@ def tone_trend(
 
 
 def headline(con: Connection, filters: Filters) -> dict[str, object]:
-    """The overview's figures: articles, rounds, actors mentioned, and the span of dates."""
-    bits = _bits_for(con, filters)
-    kept, params = filters.articles_where("st", bits)
-    named, named_params = filters.articles_where("aa", bits)
+    """The overview's figures: articles, rounds, and the span of their dates (actors mentioned
+    are the length of `top_actors`, which the overview reads anyway)."""
+    kept, params = _where(con, filters, "st")
     where, record_params = filters.records_where("r")
     # The filtered articles and rounds are each evaluated once, then counted and spanned.
     row = _rows(con, f"""
@@ -205,10 +205,9 @@ def headline(con: Connection, filters: Filters) -> dict[str, object]:
                       FROM article_stats st WHERE {kept}),
         held AS (SELECT count(*) AS n, min(r.start_date) AS first, max(coalesce(r.end_date, r.start_date)) AS last
                  FROM records r WHERE {where})
-        SELECT kept.n, held.n, (SELECT count(DISTINCT aa.actor) FROM article_actors aa WHERE {named}),
-               least(kept.first, held.first), greatest(kept.last, held.last)  -- both ignore a NULL
-        FROM kept, held""", params + record_params + named_params)[0]
-    return dict(zip(("articles", "rounds", "actors", "first", "last"), row))
+        SELECT kept.n, held.n, least(kept.first, held.first), greatest(kept.last, held.last)  -- both ignore a NULL
+        FROM kept, held""", params + record_params)[0]
+    return dict(zip(("articles", "rounds", "first", "last"), row))
 
 
 def rounds(con: Connection, filters: Filters, limit: int | None = None) -> pd.DataFrame:

@@ -184,6 +184,7 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         lambda con: queries.co_mentions(con, Filters()),
         lambda con: queries.top_actors(con, Filters(locations=("Egypt",), actors=("Qatar",))),
         lambda con: queries.coverage(con, Filters(locations=("Doha",)), "month"),
+        lambda con: pd.DataFrame(map(vars, queries.news_rounds(con, Filters(locations=("Cairo",))))),
     ]
     with Store(path) as store:
         store.ingest_paths([SAMPLE_DIR])
@@ -194,6 +195,7 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         store.con.execute("DROP TABLE facet_bits")
         store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN actor TO source")
         store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN other TO target")
+        store.con.execute("ALTER TABLE round_candidates DROP COLUMN published")
     with Store(path) as store:
         found = [call(store.con) for call in calls]
         assert "_bits & ?" in Filters(locations=("Doha",)).articles_where("st", queries._bits(store.con))[0]

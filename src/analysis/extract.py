@@ -39,9 +39,12 @@ TABLES: dict[str, dict[str, str]] = {
     "issue_mentions": {"article_id": "VARCHAR", "sentence_index": "INTEGER", "char_start": "INTEGER", "char_end": "INTEGER",
                        "issue": "VARCHAR", "term": "VARCHAR"},
     # Negotiation rounds the article reports (analysis/rounds.py), and the sentence behind each field.
+    # A candidate carries its article's publication date last, so the newest can be read without
+    # looking up every candidate's article (Candidate.from_row reads the columns before it).
     "round_candidates": {"article_id": "VARCHAR", "venue": "VARCHAR", "country": "VARCHAR", "date": "DATE",
                          "precision": "VARCHAR", "past": "BOOLEAN", "parties": "VARCHAR[]", "mediators": "VARCHAR[]",
-                         "people": "VARCHAR[]", "outcome": "VARCHAR", "issues": "VARCHAR[]", "proposal": "VARCHAR"},
+                         "people": "VARCHAR[]", "outcome": "VARCHAR", "issues": "VARCHAR[]", "proposal": "VARCHAR",
+                         "published": "DATE"},
     "round_evidence": {"article_id": "VARCHAR", "venue": "VARCHAR", "field": "VARCHAR", "value": "VARCHAR",
                        "sentence_index": "INTEGER"},
 }
@@ -212,8 +215,9 @@ def _add_round_candidates(
     def mentions(rows: list[tuple], name: int) -> list[rounds.Mention]:
         return [rounds.Mention(row[1], row[2] - spans[row[1]][0], row[3] - spans[row[1]][0], row[name]) for row in rows]
 
+    published = published_at.date() if published_at else None
     found = rounds.find_candidates(
-        article_id, published_at.date() if published_at else None, published_precision,
+        article_id, published, published_precision,
         [rounds.Sentence(i, text[spans[i][0]:spans[i][1]]) for i in about_talks],
         mentions(actor_rows, 4), mentions(place_rows, 4),
         [rounds.DateMention(row[1], row[6], row[7], row[5]) for row in date_rows], mentions(issue_rows, 4),
@@ -221,7 +225,7 @@ def _add_round_candidates(
         extractors.catalog,
     )
     for c in found:
-        extraction.rows["round_candidates"].append(c.as_row())
+        extraction.rows["round_candidates"].append((*c.as_row(), published))
         extraction.rows["round_evidence"] += [(article_id, c.venue, name, value, index) for name, value, index in c.evidence]
 
 

@@ -52,6 +52,7 @@ COMPACT_ORDER = {
     "article_places": "published_at, article_id",
     "article_issues": "published_at, article_id",
     "actor_pairs": "published_at, article_id",
+    "round_candidates": "published, article_id, venue",
 }
 # Compact after an ingest that adds at least 1/COMPACT_SHARE of the store's articles.
 COMPACT_SHARE = 5
@@ -223,6 +224,12 @@ class Store:
                     self.con.execute(f"UPDATE {name} SET place_bits = f.place_bits, actor_bits = f.actor_bits "
                                      f"FROM upgrade_facets f WHERE {name}.article_id = f.article_id")
                 self.con.execute("DROP TABLE upgrade_facets")
+        if not self._scalar("SELECT count(*) FROM information_schema.columns "
+                            "WHERE table_name = 'round_candidates' AND column_name = 'published'"):
+            with self._writing():  # ... and candidates their article's date
+                self.con.execute("ALTER TABLE round_candidates ADD COLUMN published DATE")
+                self.con.execute("UPDATE round_candidates SET published = a.published_at::DATE FROM articles a "
+                                 "WHERE round_candidates.article_id = a.article_id")
 
     def close(self) -> None:
         self.con.close()

@@ -173,6 +173,18 @@ def test_place_and_actor_bits_select_what_the_semi_joins_select(sample, filters)
     assert filters.locations == ("Atlantis",) or len(with_bits["top_actors"]) > 0
 
 
+@pytest.mark.parametrize("filters", [Filters(), *BIT_FILTERS], ids=lambda f: f.describe("articles"))
+def test_article_co_mentions_from_the_actor_bits_equal_pairing_each_articles_actors(sample, filters):
+    with_bits = queries.co_mentions(sample.con, filters, "article", limit=100, among=12)
+    with sample.con.cursor() as cursor:
+        cursor.begin()
+        cursor.execute("DELETE FROM facet_bits")  # no actor has a bit: every article's actors are paired
+        paired = queries.co_mentions(cursor, filters, "article", limit=100, among=12)
+        cursor.rollback()
+    pd.testing.assert_frame_equal(with_bits, paired)
+    assert filters.locations == ("Atlantis",) or len(paired) > 3
+
+
 def test_names_past_the_63rd_get_no_bit_and_are_filtered_by_semi_join(tmp_path):
     from store.db import Store
     from store.filters import FACET_BITS

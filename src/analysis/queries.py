@@ -130,14 +130,31 @@ def co_mentions(
             GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [limit])
     if scope != "article":
         raise ValueError(f"scope must be 'sentence' or 'article', got {scope!r}")
-    where, params = _where(con, filters, "aa")
-    return _query(con, f"""
-        WITH named AS (SELECT aa.article_id, aa.actor FROM article_actors aa WHERE {where}),
-        top AS (SELECT actor FROM named GROUP BY actor ORDER BY count(*) DESC, actor LIMIT ?),
-        present AS (SELECT * FROM named WHERE actor IN (SELECT actor FROM top))
-        SELECT x.actor AS source, y.actor AS target, count(*) AS weight
-        FROM present x JOIN present y ON x.article_id = y.article_id AND x.actor < y.actor
-        GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [among, limit])
+    bits = _bits(con)
+    where, params = filters.articles_where("aa", bits)
+    top = [row[0] for row in _rows(con, f"""SELECT aa.actor FROM article_actors aa WHERE {where}
+                                             GROUP BY aa.actor ORDER BY count(*) DESC, aa.actor LIMIT ?""", params + [among])]
+    mask = bits.actor_mask(top) if bits else None
+    if mask is None:  # an engine without bits, or a top actor without one: pair the actors of each article
+        return _query(con, f"""
+            WITH present AS (SELECT aa.article_id, aa.actor FROM article_actors aa
+                             WHERE {where} AND aa.actor IN (SELECT unnest(CAST(? AS VARCHAR[]))))
+            SELECT x.actor AS source, y.actor AS target, count(*) AS weight
+            FROM present x JOIN present y ON x.article_id = y.article_id AND x.actor < y.actor
+            GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [top, limit])
+    # Articles are grouped by which of the top actors they name (~40k combinations among 1M
+    # articles), and only the combinations are paired: ~50 ms, where pairing the actors of every
+    # article took 3–5 s at 1M articles.
+    stats, stats_params = filters.articles_where("st", bits)
+    names = {bit: name for name, bit in bits.actors.items()}  # type: ignore[union-attr]
+    pairs = _rows(con, f"""
+        WITH combos AS (SELECT st.actor_bits & ? AS combo, count(*) AS articles FROM article_stats st WHERE {stats} GROUP BY 1),
+        named AS (SELECT combo, articles, b FROM combos, range(63) AS r(b) WHERE (combo >> b) & 1 = 1)
+        SELECT x.b, y.b, sum(x.articles)::BIGINT FROM named x JOIN named y ON x.combo = y.combo AND x.b < y.b
+        GROUP BY ALL""", [mask] + stats_params)
+    edges = sorted((min(names[x], names[y]), max(names[x], names[y]), weight) for x, y, weight in pairs)
+    edges.sort(key=lambda edge: -edge[2])  # heaviest first, ties by name (the sort is stable)
+    return pd.DataFrame(edges[:limit], columns=["source", "target", "weight"])
 
 
 def actor_venues(con: Connection, filters: Filters) -> pd.DataFrame:

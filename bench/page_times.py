@@ -61,11 +61,13 @@ def build_store(path: Path, count: int, batch: int = 10_000) -> dict:
 
 
 def time_pages(runs: int) -> dict[str, dict]:
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     results = {}
     for page in PAGES:
         name = page.split("_", 1)[1].removesuffix(".py") if page else "Overview"
+        st.cache_data.clear()  # a page's reruns find nothing an earlier page cached (pages share some queries)
         app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
         if page:
             app.switch_page(page)

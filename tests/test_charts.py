@@ -124,6 +124,8 @@ def test_altair_specs_carry_their_data_and_encode_only_its_columns():
     assert coverage["encoding"]["x"]["title"] == "Publication date" and coverage["encoding"]["y"]["title"] == "Articles"
     tone = specs[2][0]
     assert tone["layer"][1]["mark"]["type"] == "rule" and tone["layer"][1]["encoding"]["y"] == {"datum": 0}  # neutral
+    assert tone["autosize"]["type"] == "fit-x"  # fitted to its height too, Streamlit cut the layered chart's title
+    assert all("config" not in spec for spec, _ in specs)  # Streamlit's theme, not altair's, styles them
     again = charts.coverage_chart(pd.DataFrame({"period": periods, "articles": [1, 1]}), "month")
     assert again["datasets"]["table"].articles.tolist() == [1, 1]  # the cached spec is not shared between calls
     assert coverage["datasets"]["table"].articles.tolist() == [3, 5]

@@ -53,7 +53,9 @@ DATA = alt.Data(name="table")
 
 @functools.lru_cache(maxsize=256)
 def _spec_json(build: Callable[..., alt.TopLevelMixin], *labels: object) -> str:
-    return json.dumps(build(*labels).to_dict())  # validated here, once per set of labels
+    # Without altair's default theme, as st.altair_chart converts a chart: Streamlit's theme styles it.
+    with alt.theme.enable("none"):
+        return json.dumps(build(*labels).to_dict())  # validated here, once per set of labels
 
 
 def _vega_lite(data: pd.DataFrame, build: Callable[..., alt.TopLevelMixin], *labels: object) -> dict:
@@ -238,4 +240,6 @@ def _tone(grain: str, who: str) -> alt.LayerChart:
                  alt.Tooltip("tone:Q", title="Tone", format=".2f"), alt.Tooltip("sentences:Q", title="Sentences")],
     )
     zero = alt.Chart().mark_rule(color="#999999", strokeDash=[4, 4]).encode(y=alt.datum(0))
-    return alt.layer(line, zero, data=DATA, title=f"Tone of {who} per {grain} (VADER lexicon; wording, not truth)").properties(height=260)
+    # Sized to the width only: fitted to its height too (Streamlit's default), a layered chart's title was cut off.
+    return alt.layer(line, zero, data=DATA, title=f"Tone of {who} per {grain} (VADER lexicon; wording, not truth)").properties(
+        height=260, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))

@@ -36,8 +36,7 @@ with right:
 
 left, right = st.columns([3, 2])
 with left:
-    places = query("place_counts", filters)
-    venues = places[places.what == "venue"]
+    venues = query("place_counts", filters, mentioned=False)
     if venues.empty:
         nothing_found("venues of rounds", filters)
     else:

@@ -185,6 +185,66 @@ def test_article_co_mentions_from_the_actor_bits_equal_pairing_each_articles_act
     assert filters.locations == ("Atlantis",) or len(paired) > 3
 
 
+@pytest.mark.parametrize("filters", [Filters(), Filters(locations=("Egypt",)), Filters(outcomes=("collapsed",))],
+                         ids=lambda f: f.describe("rounds"))
+def test_venues_alone_are_the_venue_rows_of_all_places(sample, filters):
+    places = queries.place_counts(sample.con, filters)
+    venues = queries.place_counts(sample.con, filters, mentioned=False)
+    assert set(places.what) == {"venue", "articles"} and set(venues.what) == {"venue"}
+    pd.testing.assert_frame_equal(venues, places[places.what == "venue"].reset_index(drop=True))
+
+
+FACET_FILTERS = [  # what facet_actors answers: no place or actor, or one of them, with or without dates
+    Filters(), Filters(start=date(2024, 1, 1), end=date(2024, 12, 31)), Filters(end=date(2025, 8, 1)),
+    Filters(locations=("Cairo",)), Filters(locations=("Doha",), start=date(2025, 7, 1)),
+    Filters(actors=("Hamas",)), Filters(actors=("Qatar",), start=date(2024, 3, 1), end=date(2025, 8, 31)),
+]
+
+
+@pytest.mark.parametrize("filters", FACET_FILTERS, ids=lambda f: f.describe("articles"))
+def test_actors_by_facet_and_day_equal_the_scan_of_article_actors(sample, filters, monkeypatch):
+    from store.filters import FacetBits
+
+    assert "facet_actors" in queries._named(sample.con, filters)[0]
+    calls = {"top": lambda: queries.top_actors(sample.con, filters),
+             "over time": lambda: queries.mentions_over_time(sample.con, filters, "week", ["Hamas", "Egypt", "Qatar", "Israel"])}
+    from_facets = {name: call() for name, call in calls.items()}
+    monkeypatch.setattr(FacetBits, "facet", lambda self, locations, actors: None)
+    assert "facet_actors" not in queries._named(sample.con, filters)[0]
+    for name, call in calls.items():
+        pd.testing.assert_frame_equal(from_facets[name], call(), obj=name)
+    assert len(from_facets["top"]) > 1
+
+
+def test_facets_are_only_one_place_or_one_actor_with_a_bit(sample):
+    bits = queries._bits(sample.con)
+    assert bits.facet((), ()) == ("all", -1)
+    assert bits.facet(("Cairo",), ())[0] == "place" and bits.facet((), ("Hamas",))[0] == "actor"
+    for locations, actors in [(("Cairo", "Doha"), ()), (("Cairo",), ("Hamas",)), ((), ("Hamas", "Egypt")), (("Atlantis",), ())]:
+        assert bits.facet(locations, actors) is None, (locations, actors)
+    assert "facet_actors" not in queries._named(sample.con, Filters(locations=("Cairo",), sources=("Wire A",)))[0]
+
+
+def test_actors_by_facet_add_up_over_ingests_and_compaction(tmp_path, write, monkeypatch):
+    from store import db
+
+    monkeypatch.setattr(db, "COMPACT_SHARE", 0)  # no ingest compacts: each adds its own rows
+    same_day = [{**article, "published": "2025-07-07", "text": article["text"] + " Again."} for article in ARTICLES[:3]]
+    files = [write(f"article-{i}.json", json.dumps(article)) for i, article in enumerate(ARTICLES + same_day)]
+    with db.Store(tmp_path / "s.duckdb") as store:
+        for file in files:  # one ingest each: a facet's actor and day get a row from each
+            store.ingest_paths([file])
+        filters = [Filters(), Filters(locations=("Doha",)), Filters(actors=("Israel",))]
+        before = [queries.top_actors(store.con, f) for f in filters]
+        rows = store.count("facet_actors")
+        store.compact()
+        assert store.count("facet_actors") < rows
+        for f, expected in zip(filters, before):
+            pd.testing.assert_frame_equal(queries.top_actors(store.con, f), expected)
+        everyone = queries.top_actors(store.con, Filters()).set_index("actor")
+        assert everyone.loc["Hamas", "articles"] == 7 and everyone.loc["Israel", "articles"] == 4
+
+
 def test_names_past_the_63rd_get_no_bit_and_are_filtered_by_semi_join(tmp_path):
     from store.db import Store
     from store.filters import FACET_BITS

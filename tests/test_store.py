@@ -185,6 +185,8 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         lambda con: queries.top_actors(con, Filters(locations=("Egypt",), actors=("Qatar",))),
         lambda con: queries.coverage(con, Filters(locations=("Doha",)), "month"),
         lambda con: pd.DataFrame(map(vars, queries.news_rounds(con, Filters(locations=("Cairo",))))),
+        lambda con: queries.top_actors(con, Filters(locations=("Doha",))),  # from actors by facet and day
+        lambda con: queries.mentions_over_time(con, Filters(start=date(2025, 1, 1)), "month"),
     ]
     with Store(path) as store:
         store.ingest_paths([SAMPLE_DIR])
@@ -196,6 +198,7 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN actor TO source")
         store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN other TO target")
         store.con.execute("ALTER TABLE round_candidates DROP COLUMN published")
+        store.con.execute("DROP TABLE facet_actors")
     with Store(path) as store:
         found = [call(store.con) for call in calls]
         assert "_bits & ?" in Filters(locations=("Doha",)).articles_where("st", queries._bits(store.con))[0]

@@ -110,6 +110,25 @@ ROLLUPS: dict[str, tuple[str, str]] = {
          "WHERE x.article_id IN (SELECT unnest(?)) GROUP BY ALL"),
     ),
 }
+# Each actor's mentions and articles per day, over every article ('all', bit -1), or over the
+# articles naming one place or one actor (facet 'place' or 'actor' and its bit): the filters of
+# most views (none, a date range, one place, one actor) read their facet's few rows instead of
+# scanning article_actors, 8.5M rows at 1M articles (50–120 ms a query). Summed from article_actors
+# rows; a key may repeat (one row per ingest batch) until `Store.compact` adds them up.
+FACET_ACTORS = "facet_actors"
+FACET_ACTORS_COLUMNS = "facet VARCHAR, bit SMALLINT, published_at DATE, actor VARCHAR, mentions BIGINT, articles BIGINT"
+
+
+def facet_actors_select(rows: str) -> str:
+    """The facet_actors rows of the article_actors rows that the query `rows` selects."""
+    def by(facet: str, bits: str) -> str:
+        return (f"SELECT '{facet}', b, published_at::DATE, actor, sum(mentions), count(*) "
+                f"FROM named, range(63) AS r(b) WHERE ({bits} >> b) & 1 = 1 GROUP BY ALL")
+    return (f"WITH named AS MATERIALIZED ({rows}) "
+            "SELECT 'all', -1, published_at::DATE, actor, sum(mentions), count(*) FROM named GROUP BY ALL "
+            f"UNION ALL {by('place', 'place_bits')} UNION ALL {by('actor', 'actor_bits')}")
+
+
 # The bits of each article's places and actors, from its mentions and the store's facet_bits
 # (one ? for the article ids); articles naming none get 0.
 ARTICLE_FACETS = """article_facets AS (
@@ -133,6 +152,7 @@ def ddl() -> str:
         for name, columns in TABLES.items()
     ]
     statements += [f"CREATE TABLE IF NOT EXISTS {name} ({columns});" for name, (columns, _) in ROLLUPS.items()]
+    statements.append(f"CREATE TABLE IF NOT EXISTS {FACET_ACTORS} ({FACET_ACTORS_COLUMNS});")
     statements += [
         # The bit (0–62) of a place or an actor in the roll-ups' place_bits and actor_bits, given on
         # first sight; names past the 63rd have none and are filtered by a semi-join instead.

@@ -53,6 +53,22 @@ def _bits_for(con: Connection, filters: Filters) -> FacetBits | None:
     return _bits(con) if filters.locations or filters.actors else None
 
 
+def _named(con: Connection, filters: Filters) -> tuple[str, list]:
+    """The article_actors rows the filters keep, as a sub-query `aa` of (actor, published_at,
+    mentions, articles), each row counting `articles` articles. Filters of one facet — none, one
+    place, or one actor, with or without dates, without sources — read that facet's rows of the
+    DuckDB store's facet_actors (actors by day) instead: tens of thousands of rows, not millions."""
+    bits = _bits(con) if not filters.sources else None
+    facet = bits.facet(filters.locations, filters.actors) if bits else None
+    if facet is None:
+        where, params = _where(con, filters, "aa")
+        return (f"(SELECT aa.actor, aa.published_at, aa.mentions, 1 AS articles FROM article_actors aa WHERE {where}) AS aa",
+                params)
+    dates, params = Filters(start=filters.start, end=filters.end).articles_where("f")
+    return (f"(SELECT f.actor, f.published_at, f.mentions, f.articles FROM facet_actors f "
+            f"WHERE f.facet = ? AND f.bit = ? AND {dates}) AS aa", [*facet, *params])
+
+
 def _where(con: Connection, filters: Filters, alias: str) -> tuple[str, list]:
     """The filters' condition on a roll-up (alias), testing place and actor bits where the store has them."""
     return filters.articles_where(alias, _bits_for(con, filters))
@@ -91,11 +107,11 @@ def coverage(con: Connection, filters: Filters, grain: Grain = "week") -> pd.Dat
 def top_actors(con: Connection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
     """Actors by mentions, with the number of articles that mention them: the `limit` most
     mentioned, or all of them (the overview counts them too: one scan for both)."""
-    where, params = _where(con, filters, "aa")
+    named, params = _named(con, filters)
     return _query(con, f"""
         WITH counted AS (
-            SELECT aa.actor, sum(aa.mentions)::BIGINT AS mentions, count(*) AS articles
-            FROM article_actors aa WHERE {where} GROUP BY aa.actor
+            SELECT aa.actor, sum(aa.mentions)::BIGINT AS mentions, sum(aa.articles)::BIGINT AS articles
+            FROM {named} GROUP BY aa.actor
             ORDER BY mentions DESC, aa.actor {'LIMIT ' + str(int(limit)) if limit is not None else ''}
         )
         SELECT counted.actor, c.type, counted.mentions, counted.articles
@@ -108,11 +124,10 @@ def mentions_over_time(
     """Mentions per period of the given actors (default: the `top` most mentioned)."""
     if actors is None:
         actors = top_actors(con, filters, top).actor.tolist()
-    where, params = _where(con, filters, "aa")
+    named, params = _named(con, filters)
     return _query(con, f"""
         SELECT date_trunc('{_grain(grain)}', aa.published_at)::DATE AS period, aa.actor, sum(aa.mentions)::BIGINT AS mentions
-        FROM article_actors aa
-        WHERE {where} AND aa.published_at IS NOT NULL AND aa.actor IN (SELECT unnest(CAST(? AS VARCHAR[])))
+        FROM {named} WHERE aa.published_at IS NOT NULL AND aa.actor IN (SELECT unnest(CAST(? AS VARCHAR[])))
         GROUP BY ALL ORDER BY period, aa.actor""", params + [actors])
 
 
@@ -240,21 +255,22 @@ def rounds(con: Connection, filters: Filters, limit: int | None = None) -> pd.Da
         ORDER BY r.start_date DESC, r.record_id {'LIMIT ' + str(int(limit)) if limit else ''}""", params)
 
 
-def place_counts(con: Connection, filters: Filters, limit: int = 300) -> pd.DataFrame:
-    """Venues (rounds held there) and mentioned places (articles naming them), with coordinates."""
-    mentioned, params = _where(con, filters, "ap")
-    where, record_params = filters.records_where("r")
+def place_counts(con: Connection, filters: Filters, limit: int = 300, mentioned: bool = True) -> pd.DataFrame:
+    """Venues (rounds held there) and, unless `mentioned` is False, mentioned places (articles
+    naming them), with coordinates. Venues alone need no scan of the mentions' roll-up."""
+    where, params = filters.records_where("r")
+    named, named_params = _where(con, filters, "ap") if mentioned else ("FALSE", [])
     return _query(con, f"""
         WITH venues AS (
             SELECT coalesce(r.venue_city, r.venue_country) AS name, count(*) AS count, 'venue' AS what
             FROM records r WHERE {where} GROUP BY 1
         ), mentioned AS (
             SELECT ap.place AS name, count(*) AS count, 'articles' AS what
-            FROM article_places ap WHERE {mentioned} GROUP BY 1
+            FROM article_places ap WHERE {named} GROUP BY 1
         )
         SELECT p.name, p.kind, p.country, p.latitude, p.longitude, x.count, x.what
         FROM (SELECT * FROM venues UNION ALL SELECT * FROM mentioned) x JOIN places p ON p.name = x.name
-        ORDER BY x.count DESC, p.name, x.what LIMIT ?""", record_params + params + [limit])
+        ORDER BY x.count DESC, p.name, x.what LIMIT ?""", params + named_params + [limit])
 
 
 def actor_profile(con: Connection, filters: Filters, actor: str) -> dict[str, object]:

@@ -43,6 +43,18 @@ class FacetBits:
         return None if None in bits else _mask(bits)  # type: ignore[arg-type]
 
 
+    def facet(self, locations: Sequence[str], actors: Sequence[str]) -> tuple[str, int] | None:
+        """The one facet these location and actor filters select, as (kind, bit): ("all", -1) for
+        neither, a place's or an actor's bit for just one of them; None for anything else (several
+        places, as a country has, several actors, both kinds, or a name without a bit)."""
+        if not locations and not actors:
+            return ("all", -1)
+        mask = self.location_mask(locations) if locations and not actors else self.actor_mask(actors) if actors and not locations else None
+        if not mask or mask & (mask - 1):  # none, or more than one bit
+            return None
+        return ("place" if locations else "actor", mask.bit_length() - 1)
+
+
 def _mask(bits: Sequence[int]) -> int:
     return sum({1 << bit for bit in bits})
 

@@ -119,14 +119,14 @@ FACET_ACTORS = "facet_actors"
 FACET_ACTORS_COLUMNS = "facet VARCHAR, bit SMALLINT, published_at DATE, actor VARCHAR, mentions BIGINT, articles BIGINT"
 
 
-def facet_actors_select(rows: str) -> str:
-    """The facet_actors rows of the article_actors rows that the query `rows` selects."""
+def facet_actors_selects(source: str) -> list[str]:
+    """The queries giving the facet_actors rows of the article_actors rows in `source` (a table):
+    one per kind of facet, so a whole store's are made a kind at a time."""
     def by(facet: str, bits: str) -> str:
         return (f"SELECT '{facet}', b, published_at::DATE, actor, sum(mentions), count(*) "
-                f"FROM named, range(63) AS r(b) WHERE ({bits} >> b) & 1 = 1 GROUP BY ALL")
-    return (f"WITH named AS MATERIALIZED ({rows}) "
-            "SELECT 'all', -1, published_at::DATE, actor, sum(mentions), count(*) FROM named GROUP BY ALL "
-            f"UNION ALL {by('place', 'place_bits')} UNION ALL {by('actor', 'actor_bits')}")
+                f"FROM {source}, range(63) AS r(b) WHERE ({bits} >> b) & 1 = 1 GROUP BY ALL")
+    return [f"SELECT 'all', -1, published_at::DATE, actor, sum(mentions), count(*) FROM {source} GROUP BY ALL",
+            by("place", "place_bits"), by("actor", "actor_bits")]
 
 
 # The bits of each article's places and actors, from its mentions and the store's facet_bits

@@ -27,7 +27,7 @@ from analysis.extract import (
     default_extractors,
     extract_articles,
     extract_in_parallel,
-    facet_actors_select,
+    facet_actors_selects,
     rollup_columns,
 )
 from analysis.extract import TABLES as ANALYSIS_TABLES
@@ -386,8 +386,11 @@ class Store:
             self.con.execute(f"INSERT INTO {name} ({', '.join(rollup_columns(name))}) {batch_only}{select}",
                              [article_ids, article_ids])
         # The batch's article_actors rows are found by id (a scan of the article_id column, ~30 ms at 1M).
-        self.con.execute(f"INSERT INTO {FACET_ACTORS} " + facet_actors_select(
-            "SELECT * FROM article_actors WHERE article_id IN (SELECT unnest(?))"), [article_ids])
+        self.con.execute("CREATE TEMP TABLE batch_actors AS FROM article_actors WHERE article_id IN (SELECT unnest(?))",
+                         [article_ids])
+        for select in facet_actors_selects("batch_actors"):
+            self.con.execute(f"INSERT INTO {FACET_ACTORS} {select}")
+        self.con.execute("DROP TABLE batch_actors")
 
     def _give_bits(self, kind: str, names: Iterable[str]) -> None:
         """Give these names (most frequent first) that have no bit yet the next free bits, while any are left."""
@@ -443,18 +446,23 @@ class Store:
                 self.con.execute(f"CREATE TABLE {table}_compacted AS SELECT * FROM {table} ORDER BY {order}")
                 self.con.execute(f"DROP TABLE {table}")
                 self.con.execute(f"ALTER TABLE {table}_compacted RENAME TO {table}")
-            # The batches' rows of one key added up, each facet's rows together.
-            self.con.execute(f"CREATE TABLE {FACET_ACTORS}_compacted AS SELECT facet, bit, published_at, actor, "
-                             f"sum(mentions)::BIGINT AS mentions, sum(articles)::BIGINT AS articles FROM {FACET_ACTORS} "
-                             "GROUP BY ALL ORDER BY facet, bit, published_at, actor")
-            self.con.execute(f"DROP TABLE {FACET_ACTORS}")
-            self.con.execute(f"ALTER TABLE {FACET_ACTORS}_compacted RENAME TO {FACET_ACTORS}")
+            self._sum_facet_actors()
+
+    def _sum_facet_actors(self) -> None:
+        """Add up the rows of one key in facet_actors (one came from each ingest batch), each facet's rows together."""
+        self.con.execute(f"CREATE TABLE {FACET_ACTORS}_compacted AS SELECT facet, bit, published_at, actor, "
+                         f"sum(mentions)::BIGINT AS mentions, sum(articles)::BIGINT AS articles FROM {FACET_ACTORS} "
+                         "GROUP BY ALL ORDER BY facet, bit, published_at, actor")
+        self.con.execute(f"DROP TABLE {FACET_ACTORS}")
+        self.con.execute(f"ALTER TABLE {FACET_ACTORS}_compacted RENAME TO {FACET_ACTORS}")
 
     def rebuild_facet_actors(self) -> None:
         """Derive facet_actors again from all of article_actors (a store from before it, or rows copied in)."""
         with self._writing():
             self.con.execute(f"DELETE FROM {FACET_ACTORS}")
-            self.con.execute(f"INSERT INTO {FACET_ACTORS} {facet_actors_select('FROM article_actors')} ORDER BY ALL")
+            for select in facet_actors_selects("article_actors"):  # a kind at a time: less memory at once
+                self.con.execute(f"INSERT INTO {FACET_ACTORS} {select}")
+            self._sum_facet_actors()
 
     def _store_catalog(self, extractors: Extractors) -> None:
         self.con.execute("DELETE FROM actors")

@@ -27,6 +27,7 @@ FILTERS = {
     "2024": Filters(start=date(2024, 1, 1), end=date(2024, 12, 31)),
     "Cairo": Filters(locations=("Cairo",)),
     "Hamas": Filters(actors=("Hamas",)),
+    "Doha and Hamas": Filters(locations=("Doha",), actors=("Hamas",)),  # two facets: no facet table answers it
 }
 # (name, call) for what the pages run on each rerun.
 QUERIES = {
@@ -35,10 +36,12 @@ QUERIES = {
     "top_actors": lambda con, f: queries.top_actors(con, f),
     "mentions_over_time": lambda con, f: queries.mentions_over_time(con, f, "week", ["Hamas", "Israel", "Egypt"]),
     "co_mentions": lambda con, f: queries.co_mentions(con, f, "sentence", 40),
+    "co_mentions (article)": lambda con, f: queries.co_mentions(con, f, "article", 40),
     "actor_profile": lambda con, f: queries.actor_profile(con, f, "Qatar"),
     "tone_trend": lambda con, f: queries.tone_trend(con, f, "month", "Qatar"),
     "actor_sentences": lambda con, f: queries.actor_sentences(con, f, "Qatar"),
     "place_counts": lambda con, f: queries.place_counts(con, f),
+    "place_counts (venues)": lambda con, f: queries.place_counts(con, f, mentioned=False),
     "rounds": lambda con, f: queries.rounds(con, f),
     "news_rounds": lambda con, f: queries.news_rounds(con, f),
     "search_articles": lambda con, f: queries.search_articles(con, f, "", 25),

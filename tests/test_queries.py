@@ -122,6 +122,7 @@ def test_reextract_picks_up_catalog_edits(store, write, tmp_path):
     catalog.write_text(ACTORS_YAML.read_text(encoding="utf-8")
                        + "\n- {name: Gaza Reconstruction Board, type: mediator/IGO}\n", encoding="utf-8")
     assert store.reextract(Extractors.load(actors_path=catalog)) == 1
+    assert "facet_actors" in queries._named(store.con, Filters())[0]  # derived again, so read again
     assert sorted(queries.top_actors(store.con, Filters()).actor) == ["Gaza Reconstruction Board", "Hamas"]
     assert store.count("actors") == 235
 
@@ -216,6 +217,28 @@ def test_actors_by_facet_and_day_equal_the_scan_of_article_actors(sample, filter
     assert len(from_facets["top"]) > 1
 
 
+def test_outdated_actors_by_facet_are_not_read(sample):
+    with sample.con.cursor() as cursor:
+        cursor.begin()
+        cursor.execute("INSERT INTO facet_actors_outdated VALUES (now())")  # as between a big ingest and its compaction
+        assert "facet_actors" not in queries._named(cursor, Filters())[0]
+        cursor.rollback()
+    assert "facet_actors" in queries._named(sample.con, Filters())[0]
+
+
+def test_a_big_ingest_derives_actors_by_facet_once_and_a_small_one_adds_to_them(tmp_path, write, monkeypatch):
+    from store.db import Store
+
+    more = [{**article, "text": article["text"] + f" Update {i}."} for i, article in enumerate(ARTICLES)]
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest_paths([write(f"a-{i}.json", json.dumps(article)) for i, article in enumerate(ARTICLES + more[:3])])
+        assert not store._facet_actors_outdated() and store.count("facet_actors") > 0
+        monkeypatch.setattr(Store, "_derive_facet_actors", lambda self: pytest.fail("a small ingest derived them all"))
+        store.ingest_paths([write("b.json", json.dumps(more[3]))])  # an eighth of the store: its rows are added
+        assert not store._facet_actors_outdated()
+        assert queries.top_actors(store.con, Filters()).set_index("actor").loc["Egypt", "articles"] == 4
+
+
 def test_facets_are_only_one_place_or_one_actor_with_a_bit(sample):
     bits = queries._bits(sample.con)
     assert bits.facet((), ()) == ("all", -1)
@@ -234,6 +257,7 @@ def test_actors_by_facet_add_up_over_ingests_and_compaction(tmp_path, write, mon
     with db.Store(tmp_path / "s.duckdb") as store:
         for file in files:  # one ingest each: a facet's actor and day get a row from each
             store.ingest_paths([file])
+        assert not store._facet_actors_outdated()  # every ingest added its rows
         filters = [Filters(), Filters(locations=("Doha",)), Filters(actors=("Israel",))]
         before = [queries.top_actors(store.con, f) for f in filters]
         rows = store.count("facet_actors")

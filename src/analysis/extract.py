@@ -153,6 +153,8 @@ def ddl() -> str:
     ]
     statements += [f"CREATE TABLE IF NOT EXISTS {name} ({columns});" for name, (columns, _) in ROLLUPS.items()]
     statements.append(f"CREATE TABLE IF NOT EXISTS {FACET_ACTORS} ({FACET_ACTORS_COLUMNS});")
+    # A row here: facet_actors lags behind article_actors until `Store.compact` derives it again.
+    statements.append(f"CREATE TABLE IF NOT EXISTS {FACET_ACTORS}_outdated (since TIMESTAMP);")
     statements += [
         # The bit (0–62) of a place or an actor in the roll-ups' place_bits and actor_bits, given on
         # first sight; names past the 63rd have none and are filtered by a semi-join instead.

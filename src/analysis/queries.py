@@ -58,8 +58,8 @@ def _named(con: Connection, filters: Filters) -> tuple[str, list]:
     mentions, articles), each row counting `articles` articles. Filters of one facet — none, one
     place, or one actor, with or without dates, without sources — read that facet's rows of the
     DuckDB store's facet_actors (actors by day) instead: tens of thousands of rows, not millions."""
-    bits = _bits(con) if not filters.sources else None
-    facet = bits.facet(filters.locations, filters.actors) if bits else None
+    bits = _bits(con) if not filters.sources else None  # None on a server engine: it has no facet tables
+    facet = bits.facet(filters.locations, filters.actors) if bits and _facet_actors_current(con) else None
     if facet is None:
         where, params = _where(con, filters, "aa")
         return (f"(SELECT aa.actor, aa.published_at, aa.mentions, 1 AS articles FROM article_actors aa WHERE {where}) AS aa",
@@ -67,6 +67,15 @@ def _named(con: Connection, filters: Filters) -> tuple[str, list]:
     dates, params = Filters(start=filters.start, end=filters.end).articles_where("f")
     return (f"(SELECT f.actor, f.published_at, f.mentions, f.articles FROM facet_actors f "
             f"WHERE f.facet = ? AND f.bit = ? AND {dates}) AS aa", [*facet, *params])
+
+
+def _facet_actors_current(con: Connection) -> bool:
+    """Whether facet_actors covers every article: not between a big ingest and its compaction, nor
+    in a store from before it that was opened read-only (so not upgraded)."""
+    try:
+        return not _rows(con, "SELECT count(*) FROM facet_actors_outdated")[0][0]
+    except duckdb.CatalogException:
+        return False
 
 
 def _where(con: Connection, filters: Filters, alias: str) -> tuple[str, list]:

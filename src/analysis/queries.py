@@ -65,8 +65,9 @@ def _named(con: Connection, filters: Filters) -> tuple[str, list]:
         return (f"(SELECT aa.actor, aa.published_at, aa.mentions, 1 AS articles FROM article_actors aa WHERE {where}) AS aa",
                 params)
     dates, params = Filters(start=filters.start, end=filters.end).articles_where("f")
-    return (f"(SELECT f.actor, f.published_at, f.mentions, f.articles FROM facet_actors f "
-            f"WHERE f.facet = ? AND f.bit = ? AND {dates}) AS aa", [*facet, *params])
+    rows = (f"(SELECT f.actor, f.published_at, f.mentions, f.articles FROM facet_actors f "
+            f"WHERE f.facet = ? AND f.bit = ? AND {dates}) AS aa")
+    return rows, [*facet, *params]
 
 
 def _facet_actors_current(con: Connection) -> bool:

@@ -58,10 +58,11 @@ def _named(con: Connection, filters: Filters) -> tuple[str, list]:
     mentions, articles), each row counting `articles` articles. Filters of one facet — none, one
     place, or one actor, with or without dates, without sources — read that facet's rows of the
     DuckDB store's facet_actors (actors by day) instead: tens of thousands of rows, not millions."""
-    bits = _bits(con) if not filters.sources else None  # None on a server engine: it has no facet tables
-    facet = bits.facet(filters.locations, filters.actors) if bits and _facet_actors_current(con) else None
+    bits = _bits(con)  # read once, for the facet or the scan; None on a server engine, which has no facet tables
+    facet = (bits.facet(filters.locations, filters.actors)
+             if bits and not filters.sources and _facet_actors_current(con) else None)
     if facet is None:
-        where, params = _where(con, filters, "aa")
+        where, params = filters.articles_where("aa", bits)
         return (f"(SELECT aa.actor, aa.published_at, aa.mentions, 1 AS articles FROM article_actors aa WHERE {where}) AS aa",
                 params)
     dates, params = Filters(start=filters.start, end=filters.end).articles_where("f")
@@ -96,6 +97,14 @@ def _articles(con: Connection, filters: Filters) -> tuple[str, list]:
         return _articles_with_stats(where), params
     where, params = filters.articles_where("a")
     return f"(SELECT * FROM articles a WHERE {where}) AS a", params
+
+
+def _nth_newest_date(con: Connection, where: str, params: list, n: int) -> object | None:
+    """The publication date of the `n`th newest article whose article_stats row (alias st) meets
+    `where`; None if fewer match, or if that article is undated."""
+    found = _rows(con, f"""SELECT st.published_at FROM article_stats st WHERE {where}
+                           ORDER BY st.published_at DESC NULLS LAST LIMIT 1 OFFSET ?""", params + [n - 1])
+    return found[0][0] if found else None
 
 
 def _query(con: Connection, sql: str, params: list) -> pd.DataFrame:
@@ -342,11 +351,10 @@ def search_articles(
         # only articles dated on or after that date are read from `articles`.
         where, params = _where(con, filters, "st")
         total = _rows(con, f"SELECT count(*) FROM article_stats st WHERE {where}", params)[0][0]
-        last = _rows(con, f"""SELECT st.published_at FROM article_stats st WHERE {where}
-                              ORDER BY st.published_at DESC NULLS LAST LIMIT 1 OFFSET ?""", params + [offset + limit - 1])
-        if last and last[0][0] is not None:
+        last = _nth_newest_date(con, where, params, offset + limit)
+        if last is not None:
             where += " AND st.published_at >= ?"
-            params = [*params, last[0][0]]
+            params = [*params, last]
         articles = _articles_with_stats(where)
         search, search_params = "", []
     else:
@@ -448,11 +456,10 @@ def _newest_candidates(con: Connection, filters: Filters, limit: int) -> list[tu
     where, params = _where(con, filters, "st")
     articles = limit
     while True:
-        cutoff = _rows(con, f"""SELECT st.published_at FROM article_stats st WHERE {where}
-                                ORDER BY st.published_at DESC NULLS LAST LIMIT 1 OFFSET ?""", params + [articles - 1])
-        if cutoff and cutoff[0][0] is not None:
+        cutoff = _nth_newest_date(con, where, params, articles)
+        if cutoff is not None:
             recent, kept = "c.published >= CAST(? AS DATE) AND", f"{where} AND st.published_at >= ?"
-            recent_params, kept_params = [cutoff[0][0]], [*params, cutoff[0][0]]
+            recent_params, kept_params = [cutoff], [*params, cutoff]
         else:  # fewer filtered articles than that (or undated ones among them): all of them
             recent, kept, recent_params, kept_params = "", where, [], params
         # Rows, not a DataFrame: dates, NULLs and lists come back as Python values on every engine.

@@ -198,11 +198,11 @@ class Store:
 
     def _upgrade(self) -> None:
         """Bring a store made by an earlier version up to date, in place."""
-        def has(column: str) -> bool:
+        def has(table: str, column: str) -> bool:
             return bool(self._scalar("SELECT count(*) FROM information_schema.columns "
-                                     "WHERE table_name = 'article_actors' AND column_name = ?", [column]))
+                                     "WHERE table_name = ? AND column_name = ?", [table, column]))
 
-        if not has("published_at"):  # roll-ups gained their article's date and source (pairs' columns were renamed)
+        if not has("article_actors", "published_at"):  # roll-ups gained their article's date and source (pairs' columns were renamed)
             with self._writing():
                 self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN source TO actor")
                 self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN target TO other")
@@ -211,7 +211,7 @@ class Store:
                     self.con.execute(f"ALTER TABLE {name} ADD COLUMN source VARCHAR")
                     self.con.execute(f"UPDATE {name} SET published_at = a.published_at, source = a.source "
                                      f"FROM articles a WHERE {name}.article_id = a.article_id")
-        if not has("place_bits"):  # ... and then their article's place and actor bits
+        if not has("article_actors", "place_bits"):  # ... and then their article's place and actor bits
             with self._writing():
                 for kind, names in (
                     ("place", "SELECT place FROM article_places GROUP BY place ORDER BY count(*) DESC, place"),
@@ -230,8 +230,7 @@ class Store:
                 self.con.execute("DROP TABLE upgrade_facets")
         if not self._scalar(f"SELECT count(*) FROM {FACET_ACTORS}") and self._scalar("SELECT count(*) FROM article_actors"):
             self.rebuild_facet_actors()  # ... and actors by facet and day were added
-        if not self._scalar("SELECT count(*) FROM information_schema.columns "
-                            "WHERE table_name = 'round_candidates' AND column_name = 'published'"):
+        if not has("round_candidates", "published"):
             with self._writing():  # ... and candidates their article's date
                 self.con.execute("ALTER TABLE round_candidates ADD COLUMN published DATE")
                 self.con.execute("UPDATE round_candidates SET published = a.published_at::DATE FROM articles a "

@@ -42,14 +42,15 @@ class FacetBits:
         bits = [self.actors.get(name) for name in actors]
         return None if None in bits else _mask(bits)  # type: ignore[arg-type]
 
-
     def facet(self, locations: Sequence[str], actors: Sequence[str]) -> tuple[str, int] | None:
         """The one facet these location and actor filters select, as (kind, bit): ("all", -1) for
         neither, a place's or an actor's bit for just one of them; None for anything else (several
         places, as a country has, several actors, both kinds, or a name without a bit)."""
         if not locations and not actors:
             return ("all", -1)
-        mask = self.location_mask(locations) if locations and not actors else self.actor_mask(actors) if actors and not locations else None
+        if locations and actors:
+            return None
+        mask = self.location_mask(locations) if locations else self.actor_mask(actors)
         if not mask or mask & (mask - 1):  # none, or more than one bit
             return None
         return ("place" if locations else "actor", mask.bit_length() - 1)

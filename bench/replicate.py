@@ -36,7 +36,7 @@ def replicate(source: Path, target: Path, copies: int) -> None:
             con.execute(f"INSERT INTO {table} SELECT {select} FROM original, range(1, ?) AS copy(k)", [copies])
             con.execute("DROP TABLE original")
     with Store(target) as store:
-        store.rebuild_facet_actors()  # keyed by facet and day, not by article: derived again, not copied
+        store.rebuild_facets()  # keyed by facet and day, not by article: derived again, not copied
         store.compact()
 
 

@@ -154,6 +154,15 @@ def test_tone_agrees_with_full_vader_on_the_seed(extractors):
     assert tones[0] > 0.3 and tones[1] < -0.3
 
 
+def test_a_sentence_scored_alone_has_its_tone_in_the_article(extractors):
+    # The dashboard scores only the sentences it shows (queries.actor_sentences).
+    text = SEED_TEXT + "\nNot good. Talks did not fail, no. Hardly a win!"
+    spans = split_sentences(text)
+    alone = [extractors.tone.sentence_tones(text[s:e], [(0, e - s)])[0] for s, e in spans]
+    in_article = extractors.tone.sentence_tones(text, spans)
+    assert alone == in_article and sum(tone != 0 for tone in alone) > 10
+
+
 def write_catalog(tmp_path: Path, extra: list[dict]) -> Path:
     entries = yaml.safe_load(Path(read_catalog.__defaults__[0]).read_text(encoding="utf-8")) + extra
     path = tmp_path / "actors.yaml"

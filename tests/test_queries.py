@@ -195,7 +195,7 @@ def test_venues_alone_are_the_venue_rows_of_all_places(sample, filters):
     pd.testing.assert_frame_equal(venues, places[places.what == "venue"].reset_index(drop=True))
 
 
-FACET_FILTERS = [  # what facet_actors answers: no place or actor, or one of them, with or without dates
+FACET_FILTERS = [  # what the facet tables answer: no place or actor, or one of them, with or without dates
     Filters(), Filters(start=date(2024, 1, 1), end=date(2024, 12, 31)), Filters(end=date(2025, 8, 1)),
     Filters(locations=("Cairo",)), Filters(locations=("Doha",), start=date(2025, 7, 1)),
     Filters(actors=("Hamas",)), Filters(actors=("Qatar",), start=date(2024, 3, 1), end=date(2025, 8, 31)),
@@ -203,40 +203,48 @@ FACET_FILTERS = [  # what facet_actors answers: no place or actor, or one of the
 
 
 @pytest.mark.parametrize("filters", FACET_FILTERS, ids=lambda f: f.describe("articles"))
-def test_actors_by_facet_and_day_equal_the_scan_of_article_actors(sample, filters, monkeypatch):
+def test_rollups_by_facet_and_day_equal_the_scan_of_the_rollups(sample, filters, monkeypatch):
     from store.filters import FacetBits
 
-    assert "facet_actors" in queries._named(sample.con, filters)[0]
+    def reads_facets() -> bool:
+        pairs = queries._rollup(sample.con, filters, "actor_pairs", "p", {"actor": "actor"})[0]
+        return "facet_actors" in queries._named(sample.con, filters)[0] and "facet_pairs" in pairs
+
+    assert reads_facets()
     calls = {"top": lambda: queries.top_actors(sample.con, filters),
-             "over time": lambda: queries.mentions_over_time(sample.con, filters, "week", ["Hamas", "Egypt", "Qatar", "Israel"])}
+             "over time": lambda: queries.mentions_over_time(sample.con, filters, "week", ["Hamas", "Egypt", "Qatar", "Israel"]),
+             "pairs": lambda: queries.co_mentions(sample.con, filters, "sentence", limit=1000)}
     from_facets = {name: call() for name, call in calls.items()}
     monkeypatch.setattr(FacetBits, "facet", lambda self, locations, actors: None)
-    assert "facet_actors" not in queries._named(sample.con, filters)[0]
+    assert not reads_facets()
     for name, call in calls.items():
         pd.testing.assert_frame_equal(from_facets[name], call(), obj=name)
-    assert len(from_facets["top"]) > 1
+    assert len(from_facets["top"]) > 1 and len(from_facets["pairs"]) > 0
 
 
-def test_outdated_actors_by_facet_are_not_read(sample):
+def test_outdated_facet_tables_are_not_read(sample):
     with sample.con.cursor() as cursor:
         cursor.begin()
-        cursor.execute("INSERT INTO facet_actors_outdated VALUES (now())")  # as between a big ingest and its compaction
+        cursor.execute("INSERT INTO facets_outdated VALUES (now())")  # as between a big ingest and its compaction
         assert "facet_actors" not in queries._named(cursor, Filters())[0]
         cursor.rollback()
     assert "facet_actors" in queries._named(sample.con, Filters())[0]
 
 
-def test_a_big_ingest_derives_actors_by_facet_once_and_a_small_one_adds_to_them(tmp_path, write, monkeypatch):
+def test_a_big_ingest_derives_the_facet_tables_once_and_a_small_one_adds_to_them(tmp_path, write, monkeypatch):
     from store.db import Store
 
     more = [{**article, "text": article["text"] + f" Update {i}."} for i, article in enumerate(ARTICLES)]
     with Store(tmp_path / "s.duckdb") as store:
         store.ingest_paths([write(f"a-{i}.json", json.dumps(article)) for i, article in enumerate(ARTICLES + more[:3])])
-        assert not store._facet_actors_outdated() and store.count("facet_actors") > 0
-        monkeypatch.setattr(Store, "_derive_facet_actors", lambda self: pytest.fail("a small ingest derived them all"))
+        assert not store._facets_outdated() and store.count("facet_actors") > 0 and store.count("facet_pairs") > 0
+        pairs = queries.co_mentions(store.con, Filters()).set_index(["source", "target"]).weight
+        monkeypatch.setattr(Store, "_derive_facets", lambda self: pytest.fail("a small ingest derived them all"))
         store.ingest_paths([write("b.json", json.dumps(more[3]))])  # an eighth of the store: its rows are added
-        assert not store._facet_actors_outdated()
+        assert not store._facets_outdated()
         assert queries.top_actors(store.con, Filters()).set_index("actor").loc["Egypt", "articles"] == 4
+        after = queries.co_mentions(store.con, Filters()).set_index(["source", "target"]).weight
+        assert after[("Egypt", "Hamas")] == pairs[("Egypt", "Hamas")] + 1  # the new article's sentence naming both
 
 
 def test_facets_are_only_one_place_or_one_actor_with_a_bit(sample):
@@ -257,14 +265,15 @@ def test_actors_by_facet_add_up_over_ingests_and_compaction(tmp_path, write, mon
     with db.Store(tmp_path / "s.duckdb") as store:
         for file in files:  # one ingest each: a facet's actor and day get a row from each
             store.ingest_paths([file])
-        assert not store._facet_actors_outdated()  # every ingest added its rows
+        assert not store._facets_outdated()  # every ingest added its rows
         filters = [Filters(), Filters(locations=("Doha",)), Filters(actors=("Israel",))]
-        before = [queries.top_actors(store.con, f) for f in filters]
-        rows = store.count("facet_actors")
+        calls = [lambda f: queries.top_actors(store.con, f), lambda f: queries.co_mentions(store.con, f)]
+        before = [call(f) for f in filters for call in calls]
+        rows = store.count("facet_actors"), store.count("facet_pairs")
         store.compact()
-        assert store.count("facet_actors") < rows
-        for f, expected in zip(filters, before):
-            pd.testing.assert_frame_equal(queries.top_actors(store.con, f), expected)
+        assert store.count("facet_actors") < rows[0] and store.count("facet_pairs") < rows[1]
+        for (f, call), expected in zip([(f, call) for f in filters for call in calls], before):
+            pd.testing.assert_frame_equal(call(f), expected)
         everyone = queries.top_actors(store.con, Filters()).set_index("actor")
         assert everyone.loc["Hamas", "articles"] == 7 and everyone.loc["Israel", "articles"] == 4
 

@@ -186,6 +186,7 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         lambda con: queries.coverage(con, Filters(locations=("Doha",)), "month"),
         lambda con: pd.DataFrame(map(vars, queries.news_rounds(con, Filters(locations=("Cairo",))))),
         lambda con: queries.top_actors(con, Filters(locations=("Doha",))),  # from actors by facet and day
+        lambda con: queries.co_mentions(con, Filters(actors=("Hamas",))),  # from pairs by facet and day
         lambda con: queries.mentions_over_time(con, Filters(start=date(2025, 1, 1)), "month"),
     ]
     with Store(path) as store:
@@ -199,9 +200,12 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN other TO target")
         store.con.execute("ALTER TABLE round_candidates DROP COLUMN published")
         store.con.execute("DROP TABLE facet_actors")
+        store.con.execute("DROP TABLE facet_pairs")
+        store.con.execute("ALTER TABLE facets_outdated RENAME TO facet_actors_outdated")
     with Store(path) as store:
         found = [call(store.con) for call in calls]
         assert "_bits & ?" in Filters(locations=("Doha",)).articles_where("st", queries._bits(store.con))[0]
+        assert "facet_pairs" in queries._rollup(store.con, Filters(), "actor_pairs", "p", {"actor": "actor"})[0]
     assert all(not frame.empty for frame in expected)
     for before, after in zip(expected, found):
         pd.testing.assert_frame_equal(before, after)

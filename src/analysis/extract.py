@@ -110,23 +110,51 @@ ROLLUPS: dict[str, tuple[str, str]] = {
          "WHERE x.article_id IN (SELECT unnest(?)) GROUP BY ALL"),
     ),
 }
-# Each actor's mentions and articles per day, over every article ('all', bit -1), or over the
-# articles naming one place or one actor (facet 'place' or 'actor' and its bit): the filters of
-# most views (none, a date range, one place, one actor) read their facet's few rows instead of
-# scanning article_actors, 8.5M rows at 1M articles (50–120 ms a query). Summed from article_actors
-# rows; a key may repeat (one row per ingest batch) until `Store.compact` adds them up.
-FACET_ACTORS = "facet_actors"
-FACET_ACTORS_COLUMNS = "facet VARCHAR, bit SMALLINT, published_at DATE, actor VARCHAR, mentions BIGINT, articles BIGINT"
+@dataclass(frozen=True)
+class FacetTable:
+    """A roll-up summed per day over every article (facet 'all', bit -1), and over the articles
+    naming one place or one actor (facet 'place' or 'actor' and its bit). The filters of most views
+    (none, a date range, one place, one actor) read their facet's few rows instead of scanning the
+    roll-up: tens of thousands of rows, not millions (40–120 ms a query at 1M articles). A key may
+    repeat (one row per ingest batch) until `Store.compact` adds them up."""
+
+    name: str
+    rollup: str
+    keys: tuple[str, ...]  # besides the facet, its bit and the day
+    sums: dict[str, str]  # column → its sum over the roll-up's rows
+
+    def ddl(self) -> str:
+        keys = ", ".join(f"{key} VARCHAR" for key in self.keys)
+        sums = ", ".join(f"{column} BIGINT" for column in self.sums)
+        return f"CREATE TABLE IF NOT EXISTS {self.name} (facet VARCHAR, bit SMALLINT, published_at DATE, {keys}, {sums});"
+
+    def selects(self, source: str) -> list[str]:
+        """The queries giving this table's rows of the roll-up rows in `source` (a table): one per
+        kind of facet, so a whole store's are made a kind at a time, each in the order it is read
+        (a facet's rows together, by date), which spares sorting them all again afterwards."""
+        keys, sums = ", ".join(self.keys), ", ".join(self.sums.values())
+
+        def by(facet: str, bits: str) -> str:
+            return (f"SELECT '{facet}', b, published_at::DATE, {keys}, {sums} "
+                    f"FROM {source}, range(63) AS r(b) WHERE ({bits} >> b) & 1 = 1 GROUP BY ALL ORDER BY 2, 3")
+        return [f"SELECT 'all', -1, published_at::DATE, {keys}, {sums} FROM {source} GROUP BY ALL ORDER BY 3",
+                by("place", "place_bits"), by("actor", "actor_bits")]
+
+    def summed(self) -> str:
+        """The table with the rows of each key added up, each facet's rows together."""
+        sums = ", ".join(f"sum({column})::BIGINT AS {column}" for column in self.sums)
+        return (f"SELECT facet, bit, published_at, {', '.join(self.keys)}, {sums} FROM {self.name} "
+                f"GROUP BY ALL ORDER BY facet, bit, published_at, {', '.join(self.keys)}")
 
 
-def facet_actors_selects(source: str) -> list[str]:
-    """The queries giving the facet_actors rows of the article_actors rows in `source` (a table):
-    one per kind of facet, so a whole store's are made a kind at a time."""
-    def by(facet: str, bits: str) -> str:
-        return (f"SELECT '{facet}', b, published_at::DATE, actor, sum(mentions), count(*) "
-                f"FROM {source}, range(63) AS r(b) WHERE ({bits} >> b) & 1 = 1 GROUP BY ALL")
-    return [f"SELECT 'all', -1, published_at::DATE, actor, sum(mentions), count(*) FROM {source} GROUP BY ALL",
-            by("place", "place_bits"), by("actor", "actor_bits")]
+FACET_TABLES = {
+    facet.rollup: facet for facet in (
+        FacetTable("facet_actors", "article_actors", ("actor",), {"mentions": "sum(mentions)", "articles": "count(*)"}),
+        FacetTable("facet_pairs", "actor_pairs", ("actor", "other"), {"sentences": "sum(sentences)"}),
+    )
+}
+# A row here: the facet tables lag behind their roll-ups until `Store.compact` derives them again.
+FACETS_OUTDATED = "facets_outdated"
 
 
 # The bits of each article's places and actors, from its mentions and the store's facet_bits
@@ -152,9 +180,8 @@ def ddl() -> str:
         for name, columns in TABLES.items()
     ]
     statements += [f"CREATE TABLE IF NOT EXISTS {name} ({columns});" for name, (columns, _) in ROLLUPS.items()]
-    statements.append(f"CREATE TABLE IF NOT EXISTS {FACET_ACTORS} ({FACET_ACTORS_COLUMNS});")
-    # A row here: facet_actors lags behind article_actors until `Store.compact` derives it again.
-    statements.append(f"CREATE TABLE IF NOT EXISTS {FACET_ACTORS}_outdated (since TIMESTAMP);")
+    statements += [facet.ddl() for facet in FACET_TABLES.values()]
+    statements.append(f"CREATE TABLE IF NOT EXISTS {FACETS_OUTDATED} (since TIMESTAMP);")
     statements += [
         # The bit (0–62) of a place or an actor in the roll-ups' place_bits and actor_bits, given on
         # first sight; names past the 63rd have none and are filtered by a semi-join instead.

@@ -12,6 +12,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+from analysis.extract import FACET_TABLES, FACETS_OUTDATED
 from analysis.rounds import Candidate, RecordSpan, Round, reconcile
 from analysis.text import split_sentences
 from analysis.tone import tone_scorer
@@ -55,27 +56,34 @@ def _bits_for(con: Connection, filters: Filters) -> FacetBits | None:
 
 def _named(con: Connection, filters: Filters) -> tuple[str, list]:
     """The article_actors rows the filters keep, as a sub-query `aa` of (actor, published_at,
-    mentions, articles), each row counting `articles` articles. Filters of one facet — none, one
-    place, or one actor, with or without dates, without sources — read that facet's rows of the
-    DuckDB store's facet_actors (actors by day) instead: tens of thousands of rows, not millions."""
+    mentions, articles), each row counting `articles` articles."""
+    return _rollup(con, filters, "article_actors", "aa", {
+        "actor": "actor", "published_at": "published_at", "mentions": "mentions", "articles": "1"})
+
+
+def _rollup(con: Connection, filters: Filters, rollup: str, alias: str, columns: dict[str, str]) -> tuple[str, list]:
+    """The rows of a roll-up the filters keep, as a sub-query `alias` of these columns (name → its
+    value in a roll-up row). Filters of one facet — none, one place, or one actor, with or without
+    dates, without sources — read that facet's rows of the roll-up's facet table (same column names)
+    in a DuckDB store instead: tens of thousands of rows, not millions."""
     bits = _bits(con)  # read once, for the facet or the scan; None on a server engine, which has no facet tables
     facet = (bits.facet(filters.locations, filters.actors)
-             if bits and not filters.sources and _facet_actors_current(con) else None)
+             if bits and not filters.sources and _facets_current(con) else None)
     if facet is None:
-        where, params = filters.articles_where("aa", bits)
-        return (f"(SELECT aa.actor, aa.published_at, aa.mentions, 1 AS articles FROM article_actors aa WHERE {where}) AS aa",
-                params)
+        where, params = filters.articles_where(alias, bits)
+        values = ", ".join(f"{value} AS {name}" for name, value in columns.items())
+        return f"(SELECT {values} FROM {rollup} {alias} WHERE {where}) AS {alias}", params
     dates, params = Filters(start=filters.start, end=filters.end).articles_where("f")
-    rows = (f"(SELECT f.actor, f.published_at, f.mentions, f.articles FROM facet_actors f "
-            f"WHERE f.facet = ? AND f.bit = ? AND {dates}) AS aa")
+    rows = (f"(SELECT {', '.join(columns)} FROM {FACET_TABLES[rollup].name} f "
+            f"WHERE f.facet = ? AND f.bit = ? AND {dates}) AS {alias}")
     return rows, [*facet, *params]
 
 
-def _facet_actors_current(con: Connection) -> bool:
-    """Whether facet_actors covers every article: not between a big ingest and its compaction, nor
-    in a store from before it that was opened read-only (so not upgraded)."""
+def _facets_current(con: Connection) -> bool:
+    """Whether the facet tables cover every article: not between a big ingest and its compaction,
+    nor in a store from before them that was opened read-only (so not upgraded)."""
     try:
-        return not _rows(con, "SELECT count(*) FROM facet_actors_outdated")[0][0]
+        return not _rows(con, f"SELECT count(*) FROM {FACETS_OUTDATED}")[0][0]
     except duckdb.CatalogException:
         return False
 
@@ -157,11 +165,10 @@ def co_mentions(
     naming both, or (scope "article") the number of articles naming both, among the `among`
     most mentioned actors (pairing every actor of every article does not scale)."""
     if scope == "sentence":
-        where, params = _where(con, filters, "p")
+        pairs, params = _rollup(con, filters, "actor_pairs", "p", {"actor": "actor", "other": "other", "sentences": "sentences"})
         return _query(con, f"""
             SELECT p.actor AS source, p.other AS target, sum(p.sentences)::BIGINT AS weight
-            FROM actor_pairs p WHERE {where}
-            GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [limit])
+            FROM {pairs} GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [limit])
     if scope != "article":
         raise ValueError(f"scope must be 'sentence' or 'article', got {scope!r}")
     bits = _bits(con)
@@ -326,16 +333,15 @@ def actor_sentences(
         WHERE article_id IN (SELECT unnest(CAST(? AS VARCHAR[])))""", [newest])}
     # The sentences are cut from their texts by the splitter and scored by the scorer that made
     # the stored ones: reading them from the sentence table (30M rows at 1M articles) took 0.2 s.
-    spans_and_tones = {}
-    for article_id, (_, _, _, _, text) in articles.items():
-        spans = split_sentences(text)
-        spans_and_tones[article_id] = spans, tone_scorer().sentence_tones(text, spans)
+    # A sentence's tone depends on its words alone, so only the sentences shown are scored.
+    spans = {article_id: split_sentences(text) for article_id, (*_, text) in articles.items()}
     rows = []
     for article_id, index in named:
         _, title, source, published_at, text = articles[article_id]
-        spans, tones = spans_and_tones[article_id]
-        start, end = spans[index]
-        rows.append((published_at, article_id, index, title, source, text[start:end], tones[index]))
+        start, end = spans[article_id][index]
+        sentence = text[start:end]
+        tone = tone_scorer().sentence_tones(sentence, [(0, len(sentence))])[0]
+        rows.append((published_at, article_id, index, title, source, sentence, tone))
     rows.sort(key=lambda row: (row[0] is None, -(row[0].timestamp()) if row[0] else 0, row[1], row[2]))
     page = [(article_id, title, source, published_at and published_at.date(), sentence, tone)
             for published_at, article_id, _, title, source, sentence, tone in rows[offset : offset + limit]]

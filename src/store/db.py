@@ -19,7 +19,8 @@ import pyarrow as pa
 
 from analysis.extract import (
     ARTICLE_FACETS,
-    FACET_ACTORS,
+    FACET_TABLES,
+    FACETS_OUTDATED,
     ROLLUPS,
     Extraction,
     Extractors,
@@ -27,7 +28,6 @@ from analysis.extract import (
     default_extractors,
     extract_articles,
     extract_in_parallel,
-    facet_actors_selects,
     rollup_columns,
 )
 from analysis.extract import TABLES as ANALYSIS_TABLES
@@ -125,7 +125,8 @@ CREATE TABLE IF NOT EXISTS rejections (
 );
 """
 
-TABLES = ("articles", "records", "rejections", "ingests", "round_decisions", *ANALYSIS_TABLES, *ROLLUPS, FACET_ACTORS, "places",
+FACETS = tuple(facet.name for facet in FACET_TABLES.values())
+TABLES = ("articles", "records", "rejections", "ingests", "round_decisions", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
           "actors", "facet_bits")
 ExportFormat = Literal["csv", "parquet"]
 Decision = Literal["accepted", "merged", "rejected"]
@@ -228,8 +229,12 @@ class Store:
                     self.con.execute(f"UPDATE {name} SET place_bits = f.place_bits, actor_bits = f.actor_bits "
                                      f"FROM upgrade_facets f WHERE {name}.article_id = f.article_id")
                 self.con.execute("DROP TABLE upgrade_facets")
-        if not self._scalar(f"SELECT count(*) FROM {FACET_ACTORS}") and self._scalar("SELECT count(*) FROM article_actors"):
-            self.rebuild_facet_actors()  # ... and actors by facet and day were added
+        if self._scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'facet_actors_outdated'"):
+            with self._writing():  # ... and one mark of outdated facet tables replaced facet_actors' own
+                self.con.execute(f"INSERT INTO {FACETS_OUTDATED} FROM facet_actors_outdated")
+                self.con.execute("DROP TABLE facet_actors_outdated")
+        if any(not self.count(facet.name) and self.count(facet.rollup) for facet in FACET_TABLES.values()):
+            self.rebuild_facets()  # ... and roll-ups by facet and day were added (actors, then pairs)
         if not has("round_candidates", "published"):
             with self._writing():  # ... and candidates their article's date
                 self.con.execute("ALTER TABLE round_candidates ADD COLUMN published DATE")
@@ -320,7 +325,7 @@ class Store:
             report.records_duplicate += report.records_added
             report.articles_added = report.records_added = 0
         if (report.articles_added and report.articles_added * COMPACT_SHARE >= self.count("articles")
-                or self._facet_actors_outdated()):
+                or self._facets_outdated()):
             self.compact()
         return report
 
@@ -385,29 +390,30 @@ class Store:
         for name, (_, select) in ROLLUPS.items():
             self.con.execute(f"INSERT INTO {name} ({', '.join(rollup_columns(name))}) {batch_only}{select}",
                              [article_ids, article_ids])
-        self._add_facet_actors(article_ids)
+        self._add_facets(article_ids)
 
-    def _add_facet_actors(self, article_ids: list[str]) -> None:
-        """Add these new articles' actors to facet_actors; or, for a batch of a fifth of the store or
-        more, leave it outdated until the ingest's compaction derives it again: a batch's rows are
-        summed by facet and day only within the batch (~85 a synthetic article), and a million-article
-        ingest would pile up 85M of them (inserting them cost ~7% of the ingest's throughput)."""
-        if self._facet_actors_outdated() or len(article_ids) * COMPACT_SHARE >= self.count("articles"):
-            self._outdate_facet_actors()
+    def _add_facets(self, article_ids: list[str]) -> None:
+        """Add these new articles' rows to the facet tables; or, for a batch of a fifth of the store or
+        more, leave them outdated until the ingest's compaction derives them again: a batch's rows are
+        summed by facet and day only within the batch (~85 actors a synthetic article), and a
+        million-article ingest would pile up 85M of them (inserting them cost ~7% of its throughput)."""
+        if self._facets_outdated() or len(article_ids) * COMPACT_SHARE >= self.count("articles"):
+            self._outdate_facets()
             return
-        # The batch's article_actors rows are found by id (a scan of the article_id column, ~30 ms at 1M).
-        self.con.execute("CREATE TEMP TABLE batch_actors AS FROM article_actors WHERE article_id IN (SELECT unnest(?))",
-                         [article_ids])
-        for select in facet_actors_selects("batch_actors"):
-            self.con.execute(f"INSERT INTO {FACET_ACTORS} {select}")
-        self.con.execute("DROP TABLE batch_actors")
+        for facet in FACET_TABLES.values():
+            # The batch's roll-up rows are found by id (a scan of the article_id column, ~30 ms at 1M).
+            self.con.execute(f"CREATE TEMP TABLE batch_rows AS FROM {facet.rollup} WHERE article_id IN (SELECT unnest(?))",
+                             [article_ids])
+            for select in facet.selects("batch_rows"):
+                self.con.execute(f"INSERT INTO {facet.name} {select}")
+            self.con.execute("DROP TABLE batch_rows")
 
-    def _facet_actors_outdated(self) -> bool:
-        return bool(self._scalar(f"SELECT count(*) FROM {FACET_ACTORS}_outdated"))
+    def _facets_outdated(self) -> bool:
+        return bool(self._scalar(f"SELECT count(*) FROM {FACETS_OUTDATED}"))
 
-    def _outdate_facet_actors(self) -> None:
-        if not self._facet_actors_outdated():
-            self.con.execute(f"INSERT INTO {FACET_ACTORS}_outdated VALUES (now())")
+    def _outdate_facets(self) -> None:
+        if not self._facets_outdated():
+            self.con.execute(f"INSERT INTO {FACETS_OUTDATED} VALUES (now())")
 
     def _give_bits(self, kind: str, names: Iterable[str]) -> None:
         """Give these names (most frequent first) that have no bit yet the next free bits, while any are left."""
@@ -437,9 +443,9 @@ class Store:
         extractors = extractors or default_extractors()
         with self._writing():
             ids = [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
-            for name in (*ANALYSIS_TABLES, *ROLLUPS, FACET_ACTORS, "facet_bits"):
+            for name in (*ANALYSIS_TABLES, *ROLLUPS, *FACETS, "facet_bits"):
                 self.con.execute(f"DELETE FROM {name}")
-            self._outdate_facet_actors()  # derived once, by the compaction at the end
+            self._outdate_facets()  # derived once, by the compaction at the end
             for offset in range(0, len(ids), batch_size):
                 batch = ids[offset : offset + batch_size]
                 rows = self.con.execute(
@@ -464,29 +470,30 @@ class Store:
                 self.con.execute(f"CREATE TABLE {table}_compacted AS SELECT * FROM {table} ORDER BY {order}")
                 self.con.execute(f"DROP TABLE {table}")
                 self.con.execute(f"ALTER TABLE {table}_compacted RENAME TO {table}")
-            if self._facet_actors_outdated():
-                self._derive_facet_actors()
-            self._sum_facet_actors()
+            if self._facets_outdated():
+                self._derive_facets()  # one row a key, in order
+            else:
+                self._sum_facets()  # add up the rows that ingests added since
 
-    def _derive_facet_actors(self) -> None:
-        self.con.execute(f"DELETE FROM {FACET_ACTORS}")
-        for select in facet_actors_selects("article_actors"):  # a kind at a time: less memory at once
-            self.con.execute(f"INSERT INTO {FACET_ACTORS} {select}")
-        self.con.execute(f"DELETE FROM {FACET_ACTORS}_outdated")
+    def _derive_facets(self) -> None:
+        for facet in FACET_TABLES.values():
+            self.con.execute(f"DROP TABLE {facet.name}")  # not DELETE: a new table is written in order, not into gaps
+            self.con.execute(facet.ddl())
+            for select in facet.selects(facet.rollup):  # a kind at a time: less memory at once
+                self.con.execute(f"INSERT INTO {facet.name} {select}")
+        self.con.execute(f"DELETE FROM {FACETS_OUTDATED}")
 
-    def _sum_facet_actors(self) -> None:
-        """Add up the rows of one key in facet_actors (one came from each ingest batch), each facet's rows together."""
-        self.con.execute(f"CREATE TABLE {FACET_ACTORS}_compacted AS SELECT facet, bit, published_at, actor, "
-                         f"sum(mentions)::BIGINT AS mentions, sum(articles)::BIGINT AS articles FROM {FACET_ACTORS} "
-                         "GROUP BY ALL ORDER BY facet, bit, published_at, actor")
-        self.con.execute(f"DROP TABLE {FACET_ACTORS}")
-        self.con.execute(f"ALTER TABLE {FACET_ACTORS}_compacted RENAME TO {FACET_ACTORS}")
+    def _sum_facets(self) -> None:
+        """Add up the rows of one key in each facet table (one came from each ingest batch)."""
+        for facet in FACET_TABLES.values():
+            self.con.execute(f"CREATE TABLE {facet.name}_compacted AS {facet.summed()}")
+            self.con.execute(f"DROP TABLE {facet.name}")
+            self.con.execute(f"ALTER TABLE {facet.name}_compacted RENAME TO {facet.name}")
 
-    def rebuild_facet_actors(self) -> None:
-        """Derive facet_actors again from all of article_actors (a store from before it, or rows copied in)."""
+    def rebuild_facets(self) -> None:
+        """Derive the facet tables again from all of their roll-ups (a store from before them, or rows copied in)."""
         with self._writing():
-            self._derive_facet_actors()
-            self._sum_facet_actors()
+            self._derive_facets()
 
     def _store_catalog(self, extractors: Extractors) -> None:
         self.con.execute("DELETE FROM actors")

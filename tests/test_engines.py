@@ -108,6 +108,9 @@ def test_filter_options_and_article_pages_are_identical(whole, sharded):
     expected_total, expected_page = queries.search_articles(whole.con, Filters(), "Cairo", limit=5)
     assert total == expected_total > 0
     assert _normalised(page) == _normalised(expected_page)
+    sentences = queries.actor_sentences(whole.con, Filters(), "Hamas", limit=30)
+    assert len(sentences) == 30
+    assert _normalised(queries.actor_sentences(sharded, Filters(), "Hamas", limit=30)) == _normalised(sentences)
 
 
 def test_publishing_a_shard_twice_changes_nothing(whole, tmp_path):
@@ -118,6 +121,22 @@ def test_publishing_a_shard_twice_changes_nothing(whole, tmp_path):
     try:
         assert engine.rows("SELECT count(*) FROM articles", [])[0][0] == first["articles"] == whole.count("articles")
         assert engine.rows("SELECT count(*) FROM actor_mentions", [])[0][0] == whole.count("actor_mentions")
+    finally:
+        engine.close()
+
+
+def test_publishing_again_adds_the_columns_a_newer_version_has(whole):
+    url = _schema_url("engine_upgrade")
+    import psycopg
+
+    publish(whole.con, url)
+    with psycopg.connect(url, autocommit=True) as pg:
+        pg.execute("ALTER TABLE article_actors DROP COLUMN sentence_indexes")  # as published by an older version
+    publish(whole.con, url)
+    engine = connect(url)
+    try:
+        expected = queries.actor_sentences(whole.con, Filters(), "Qatar")
+        assert len(expected) > 0 and _normalised(queries.actor_sentences(engine, Filters(), "Qatar")) == _normalised(expected)
     finally:
         engine.close()
 

@@ -187,6 +187,7 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         lambda con: pd.DataFrame(map(vars, queries.news_rounds(con, Filters(locations=("Cairo",))))),
         lambda con: queries.top_actors(con, Filters(locations=("Doha",))),  # from actors by facet and day
         lambda con: queries.co_mentions(con, Filters(actors=("Hamas",))),  # from pairs by facet and day
+        lambda con: queries.actor_sentences(con, Filters(locations=("Cairo",)), "Hamas"),
         lambda con: queries.mentions_over_time(con, Filters(start=date(2025, 1, 1)), "month"),
     ]
     with Store(path) as store:
@@ -199,6 +200,7 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN actor TO source")
         store.con.execute("ALTER TABLE actor_pairs RENAME COLUMN other TO target")
         store.con.execute("ALTER TABLE round_candidates DROP COLUMN published")
+        store.con.execute("ALTER TABLE article_actors DROP COLUMN sentence_indexes")
         store.con.execute("DROP TABLE facet_actors")
         store.con.execute("DROP TABLE facet_pairs")
         store.con.execute("ALTER TABLE facets_outdated RENAME TO facet_actors_outdated")
@@ -209,6 +211,22 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
     assert all(not frame.empty for frame in expected)
     for before, after in zip(expected, found):
         pd.testing.assert_frame_equal(before, after)
+
+
+def test_a_store_from_an_earlier_version_opened_read_only_says_how_to_upgrade_it(tmp_path):
+    from analysis import queries
+    from store.db import OutdatedStore
+
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        store.ingest_paths([SEED])
+        store.con.execute("ALTER TABLE article_actors DROP COLUMN sentence_indexes")
+    with pytest.raises(OutdatedStore, match=r"earlier version.*open it once for writing.*ceasefire --db"):
+        Store(path, read_only=True)
+    with Store(path) as store:  # for writing: upgraded
+        pass
+    with Store(path, read_only=True) as store:
+        assert len(queries.actor_sentences(store.con, Filters(), "Hamas")) > 0
 
 
 def test_exports_are_written_by_duckdb_and_can_be_capped(tmp_path):

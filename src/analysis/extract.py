@@ -78,9 +78,9 @@ _CARRIED = "a.published_at, a.source, f.place_bits, f.actor_bits"
 # `article_facets` (article_id, place_bits, actor_bits) is provided by the statement that runs these.
 _DATED = "JOIN articles a USING (article_id) JOIN article_facets f USING (article_id)"
 ROLLUPS: dict[str, tuple[str, str]] = {
-    "article_actors": (  # with the number and summed tone of the sentences naming the actor
-        _ARTICLE + "actor VARCHAR, mentions INTEGER, sentences INTEGER, tone_sum DOUBLE",
-        (f"SELECT article_id, {_CARRIED}, actor, sum(n), count(*), sum(s.tone) FROM ("
+    "article_actors": (  # with the number, summed tone and indexes of the sentences naming the actor
+        _ARTICLE + "actor VARCHAR, mentions INTEGER, sentences INTEGER, tone_sum DOUBLE, sentence_indexes INTEGER[]",
+        (f"SELECT article_id, {_CARRIED}, actor, sum(n), count(*), sum(s.tone), list(sentence_index ORDER BY sentence_index) FROM ("
          "SELECT article_id, actor, sentence_index, count(*) AS n FROM actor_mentions "
          "WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL) "
          f"JOIN sentences s USING (article_id, sentence_index) {_DATED} GROUP BY ALL"),

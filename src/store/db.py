@@ -165,6 +165,10 @@ class IngestReport:
         return "\n".join(lines)
 
 
+class OutdatedStore(Exception):
+    """A store made by an earlier version, opened read-only (so it cannot be upgraded)."""
+
+
 class _NothingStored(Exception):
     """A strict ingest met a rejection: its transaction is rolled back."""
 
@@ -196,13 +200,18 @@ class Store:
         if not read_only:
             self.con.execute(SCHEMA + ddl())
             self._upgrade()
+        elif self._has("articles", "article_id") and not self._has("article_actors", "sentence_indexes"):
+            self.close()  # the newest column this version adds: any store that has it is up to date
+            raise OutdatedStore(f"{self.path} was made by an earlier version of Ceasefire Talks Dashboard; open it once "
+                                f"for writing to bring it up to date, e.g. `ceasefire --db {self.path} stats`")
+
+    def _has(self, table: str, column: str) -> bool:
+        return bool(self._scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+                                 [table, column]))
 
     def _upgrade(self) -> None:
         """Bring a store made by an earlier version up to date, in place."""
-        def has(table: str, column: str) -> bool:
-            return bool(self._scalar("SELECT count(*) FROM information_schema.columns "
-                                     "WHERE table_name = ? AND column_name = ?", [table, column]))
-
+        has = self._has
         if not has("article_actors", "published_at"):  # roll-ups gained their article's date and source (pairs' columns were renamed)
             with self._writing():
                 self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN source TO actor")
@@ -235,6 +244,15 @@ class Store:
                 self.con.execute("DROP TABLE facet_actors_outdated")
         if any(not self.count(facet.name) and self.count(facet.rollup) for facet in FACET_TABLES.values()):
             self.rebuild_facets()  # ... and roll-ups by facet and day were added (actors, then pairs)
+        if not has("article_actors", "sentence_indexes"):
+            with self._writing():  # ... and an actor's row the indexes of its sentences
+                self.con.execute("ALTER TABLE article_actors ADD COLUMN sentence_indexes INTEGER[]")
+                # An actor at a time: all at once ran out of DuckDB's memory at 1M articles.
+                for (actor,) in self.con.execute("SELECT DISTINCT actor FROM article_actors").fetchall():
+                    self.con.execute("""UPDATE article_actors SET sentence_indexes = m.indexes FROM (
+                        SELECT article_id, list(DISTINCT sentence_index ORDER BY sentence_index) AS indexes
+                        FROM actor_mentions WHERE actor = $actor GROUP BY ALL) m
+                        WHERE article_actors.actor = $actor AND article_actors.article_id = m.article_id""", {"actor": actor})
         if not has("round_candidates", "published"):
             with self._writing():  # ... and candidates their article's date
                 self.con.execute("ALTER TABLE round_candidates ADD COLUMN published DATE")

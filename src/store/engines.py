@@ -133,6 +133,9 @@ def publish(
             names = [c[0] for c in columns]
             ddl = ", ".join(f'"{name}" {kind}' for name, kind, *_ in columns)
             pg.execute(sqlglot.transpile(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})", read="duckdb", write="postgres")[0])
+            for name, kind, *_ in columns:  # a table published by an earlier version gains the columns added since
+                pg.execute(sqlglot.transpile(f'ALTER TABLE {table} ADD COLUMN IF NOT EXISTS "{name}" {kind}',
+                                             read="duckdb", write="postgres")[0])
             pg.execute(f"CREATE TEMP TABLE incoming (LIKE {table}) ON COMMIT DROP")
             quoted = ", ".join(f'"{n}"' for n in names)
             with pg.cursor().copy(f"COPY incoming ({quoted}) FROM STDIN") as copy:

@@ -1,6 +1,6 @@
 """Benchmark: server-side page render and rerun-after-filter-change times on a large store.
 
-    python bench/page_times.py [--articles 100000] [--store /tmp/bench-100k.duckdb] [--runs 5]
+    python bench/page_times.py [--articles 100000] [--store /tmp/bench-100k.duckdb] [--runs 7]
 
 Builds the store once from the SYNTHETIC corpus (bench/corpus.py) plus the sample records,
 then drives every page with Streamlit's AppTest: the first render of each page, and
@@ -104,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--store", type=Path, default=Path(tempfile.gettempdir()) / "ceasefire-bench-100k.duckdb")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7, help="filter changes timed on each page (at most 7)")
     args = parser.parse_args()
     build = None
     if not args.store.exists():

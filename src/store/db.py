@@ -211,7 +211,7 @@ class Store:
 
     def _upgrade(self) -> None:
         """Bring a store made by an earlier version up to date, in place."""
-        has = self._has
+        has = self._has  # (table, column)
         if not has("article_actors", "published_at"):  # roll-ups gained their article's date and source (pairs' columns were renamed)
             with self._writing():
                 self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN source TO actor")
@@ -238,7 +238,7 @@ class Store:
                     self.con.execute(f"UPDATE {name} SET place_bits = f.place_bits, actor_bits = f.actor_bits "
                                      f"FROM upgrade_facets f WHERE {name}.article_id = f.article_id")
                 self.con.execute("DROP TABLE upgrade_facets")
-        if self._scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'facet_actors_outdated'"):
+        if has("facet_actors_outdated", "since"):
             with self._writing():  # ... and one mark of outdated facet tables replaced facet_actors' own
                 self.con.execute(f"INSERT INTO {FACETS_OUTDATED} FROM facet_actors_outdated")
                 self.con.execute("DROP TABLE facet_actors_outdated")
@@ -342,10 +342,13 @@ class Store:
             report.articles_duplicate += report.articles_added
             report.records_duplicate += report.records_added
             report.articles_added = report.records_added = 0
-        if (report.articles_added and report.articles_added * COMPACT_SHARE >= self.count("articles")
-                or self._facets_outdated()):
+        if self._a_big_addition(report.articles_added) or self._facets_outdated():
             self.compact()
         return report
+
+    def _a_big_addition(self, added: int) -> bool:
+        """Whether `added` new articles are 1/COMPACT_SHARE of the store or more: their ingest compacts."""
+        return bool(added) and added * COMPACT_SHARE >= self.count("articles")
 
     def _prepare_batch(self, result: LoadResult, extractors: Extractors, pool: ProcessPoolExecutor | None,
                        seen: set[str]) -> _Batch:
@@ -415,7 +418,7 @@ class Store:
         more, leave them outdated until the ingest's compaction derives them again: a batch's rows are
         summed by facet and day only within the batch (~85 actors a synthetic article), and a
         million-article ingest would pile up 85M of them (inserting them cost ~7% of its throughput)."""
-        if self._facets_outdated() or len(article_ids) * COMPACT_SHARE >= self.count("articles"):
+        if self._facets_outdated() or self._a_big_addition(len(article_ids)):
             self._outdate_facets()
             return
         for facet in FACET_TABLES.values():

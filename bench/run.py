@@ -7,7 +7,8 @@ For each corpus size (SYNTHETIC articles from bench/corpus.py, in files of 10,00
   whose peak memory is read from the OS;
 - the store's size on disk;
 - every page's first render and rerun after a filter change (bench/page_times.py in a
-  child process, whose peak memory is the app's).
+  child process, whose peak memory is the app's): the median and slowest of the changes'
+  medians over repeats, and the slowest first time, with the machine's speed then.
 Prints a table and writes bench/results/scale.{json,md}. Large sizes take a while:
 100,000 articles ingest in about four minutes with two processes. With `--grown-from SIZE`,
 the larger sizes' stores are made from the SIZE store by bench/replicate.py instead of ingested
@@ -60,7 +61,7 @@ def child(command: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def measure(size: int, workdir: Path, runs: int, workers: list[int], earlier: dict | None = None,
+def measure(size: int, workdir: Path, runs: int, repeats: int, workers: list[int], earlier: dict | None = None,
             grown_from: int | None = None) -> dict:
     """Ingest with each process count, then time the pages on the last store; with `earlier`
     (an earlier result of this size), keep its ingest figures and time the pages on its store;
@@ -91,9 +92,11 @@ def measure(size: int, workdir: Path, runs: int, workers: list[int], earlier: di
     # The OS writes the new store out in the background: flushed first, so the writeback does not
     # compete with the pages being timed.
     os.sync()
-    _, peak = child([sys.executable, str(BENCH / "page_times.py"), "--store", str(store), "--runs", str(runs)])
+    _, peak = child([sys.executable, str(BENCH / "page_times.py"), "--store", str(store), "--runs", str(runs),
+                     "--repeats", str(repeats)])
     result["app_peak_mib"] = round(peak)
-    result["pages"] = json.loads((RESULTS / "page_times.json").read_text())["pages"]
+    timed = json.loads((RESULTS / "page_times.json").read_text())
+    result["pages"], result["python_loop_ms"] = timed["pages"], timed["meta"]["python_loop_ms_before_after"]
     return result
 
 
@@ -113,6 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=7, help="filter changes timed on each page (at most 7)")
+    parser.add_argument("--repeats", type=int, default=3, help="times each filter change is timed")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="ingest with each of these process counts")
     parser.add_argument("--pages-only", action="store_true", help="time the pages again on the stores of an earlier run")
     parser.add_argument("--more", type=int, default=0, metavar="N",
@@ -129,7 +133,7 @@ def main() -> None:
         print(f"measuring {size:,} articles…", file=sys.stderr)
         if not (args.pages_only and args.more):
             grown_from = args.grown_from if args.grown_from and size > args.grown_from else None
-            measured[size] = measure(size, args.workdir, args.runs, args.workers,
+            measured[size] = measure(size, args.workdir, args.runs, args.repeats, args.workers,
                                      measured.get(size) if args.pages_only else None, grown_from)
         if args.more:
             store = args.workdir / f"store-{size}-w{max(args.workers)}.duckdb"
@@ -141,12 +145,14 @@ def main() -> None:
         return str(r[f"ingest_{workers}p"][key]) if f"ingest_{workers}p" in r else "not run"
 
     lines = ["| articles | ingest 1 process (art/s) | ingest 2 processes (art/s) | ingest peak MiB (2 processes, main) | store MiB "
-             "| app peak MiB | " + " | ".join(f"{p} rerun ms, median / slowest" for p in pages) + " |",
-             "| ---: " * (6 + len(pages)) + "|"]
+             "| app peak MiB | Python loop ms | "
+             + " | ".join(f"{p} rerun ms, median / slowest (slowest first time)" for p in pages) + " |",
+             "| ---: " * (7 + len(pages)) + "|"]
     for r in results:
         lines.append(f"| {r['articles']:,} | {ingest(r, 1, 'articles_per_second')} | {ingest(r, 2, 'articles_per_second')} "
-                     f"| {ingest(r, 2, 'peak_mib_main_process')} | {r['store_mib']} | {r['app_peak_mib']} | "
-                     + " | ".join(f"{r['pages'][p]['rerun_median_ms']} / {r['pages'][p]['rerun_max_ms']}" for p in pages) + " |")
+                     f"| {ingest(r, 2, 'peak_mib_main_process')} | {r['store_mib']} | {r['app_peak_mib']} "
+                     f"| {' / '.join(map(str, r.get('python_loop_ms', ['–'])))} | "
+                     + " | ".join(_page_cell(r["pages"][p]) for p in pages) + " |")
     for r in results:
         if "store" in r:
             lines.append(f"\nThe {r['articles']:,}-article store was {r['store']} (bench/replicate.py): its ingest was not measured.")
@@ -157,11 +163,18 @@ def main() -> None:
                              f"{more['peak_mib_main_process']} MiB.")
     table = "\n".join(lines)
     print(table)
-    meta = {"measured_at": datetime.now().isoformat(timespec="seconds"), "runs": args.runs,
-            "note": "synthetic corpus; reruns: median and slowest of uncached filter changes, server-side (AppTest)"}
+    meta = {"measured_at": datetime.now().isoformat(timespec="seconds"), "runs": args.runs, "repeats": args.repeats,
+            "note": "synthetic corpus; reruns: median and slowest of uncached filter changes (each the median of its "
+                    "repeats), and the slowest first time, server-side (AppTest); Python loop: the machine's speed "
+                    "before and after the pages were timed"}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scale.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     (RESULTS / "scale.md").write_text(f"# Scale benchmark\n\n{json.dumps(meta)}\n\n{table}\n")
+
+
+def _page_cell(page: dict) -> str:
+    first = f" ({page['first_time_max_ms']})" if "first_time_max_ms" in page else ""
+    return f"{page['rerun_median_ms']} / {page['rerun_max_ms']}{first}"
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ if profile.get("aliases") is not None and len(profile["aliases"]):
 if profile.get("wikidata"):
     details.append(f"**Wikidata:** [{profile['wikidata']}](https://www.wikidata.org/wiki/{profile['wikidata']})")
 st.markdown(" · ".join(details))
-tone = query("tone_trend", filters, grain="month", actor=actor)
+tone = profile["tone"]
 if not tone.empty:
     st.vega_lite_chart(spec=charts.tone_chart(tone, "month", f"sentences naming {actor}"), width="stretch", key="actors_tone")
 page_number = st.number_input("Page of sentences", min_value=1, value=1, step=1, key="actors_sentences_page")

@@ -108,6 +108,25 @@ def test_tone_trend_for_articles_and_for_an_actor(con):
     assert witkoff.sentences.tolist() == [1]
 
 
+def test_actor_profile_counts_from_the_mentions_and_tones_the_sentences_naming_it(con):
+    hamas = queries.actor_profile(con, Filters(), "Hamas")
+    assert (hamas["type"], hamas["mentions"], hamas["articles"]) == ("armed group", 4, 4)  # one of them undated
+    assert (str(hamas["first_seen"])[:10], str(hamas["last_seen"])[:10]) == ("2025-07-07", "2025-08-13")
+    # The monthly tone is the mean of the stored tones of the dated sentences naming Hamas.
+    expected = con.execute("""
+        SELECT date_trunc('month', a.published_at)::DATE, avg(s.tone), count(*) FROM sentences s
+        JOIN articles a USING (article_id) WHERE a.published_at IS NOT NULL AND (s.article_id, s.sentence_index) IN
+            (SELECT (article_id, sentence_index) FROM actor_mentions WHERE actor = 'Hamas') GROUP BY 1 ORDER BY 1""").fetchall()
+    tone = hamas["tone"]
+    assert [(p.date(), round(t, 9), n) for p, t, n in tone.itertuples(index=False)] == [
+        (p, round(t, 9), n) for p, t, n in expected]
+    assert queries.tone_trend(con, Filters(), "month", actor="Hamas").equals(tone)
+    july = queries.actor_profile(con, Filters(end=date(2025, 7, 31)), "Hamas")
+    assert (july["mentions"], july["articles"], len(july["tone"])) == (2, 2, 1)
+    nobody = queries.actor_profile(con, Filters(), "Nobody")
+    assert (nobody["type"], nobody["mentions"], nobody["first_seen"], len(nobody["tone"])) == (None, 0, None, 0)
+
+
 def test_empty_filters_give_empty_frames_not_errors(con):
     nothing = Filters(actors=("Nobody",))
     for frame in (queries.coverage(con, nothing), queries.top_actors(con, nothing), queries.co_mentions(con, nothing),

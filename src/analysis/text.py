@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 
 # Splitting on punctuation with a short abbreviation list is ~100x faster than a
 # statistical sentence splitter and good enough for news prose; lines are always
@@ -20,7 +21,11 @@ _LAST_WORD = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*\s+$")
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of a text, whitespace trimmed."""
-    spans: list[tuple[int, int]] = []
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[tuple[int, int]]:
+    """The sentences of `split_sentences`, found one at a time: a reader of the first few stops early."""
     for line in _LINE.finditer(text):
         start = line.start()
         for boundary in _BOUNDARY.finditer(text, line.start(), line.end()):
@@ -28,19 +33,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             token = word.group(1).casefold() if word else ""
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue  # "Mr. Netanyahu", "U.S. envoy", initials such as "J. Smith"
-            _append_trimmed(spans, text, start, boundary.start() + len(boundary.group().rstrip()))
+            yield from _trimmed(text, start, boundary.start() + len(boundary.group().rstrip()))
             start = boundary.end()
-        _append_trimmed(spans, text, start, line.end())
-    return spans
+        yield from _trimmed(text, start, line.end())
 
 
-def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+def _trimmed(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The span without its surrounding whitespace: one, or none if nothing else is left."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end > start:
-        spans.append((start, end))
+    return ((start, end),) if end > start else ()
 
 
 class SentenceIndex:

@@ -64,6 +64,9 @@ def test_network_draws_every_edge_once_with_its_label():
     assert sorted(t.line.width for t in lines) == [1, 3, 6]  # wider for more co-mentions
     nodes = fig.data[-1]
     assert nodes.text[0] == "Hamas" and set(nodes.text) == {"Hamas", "Israel", "Egypt", "Qatar"}  # busiest first
+    # Labels point away from the centre: right of a node on the right, left on the left, below at the bottom.
+    side = dict(zip(nodes.text, nodes.textposition))  # busiest first, counter-clockwise from 0°
+    assert side == {"Hamas": "middle right", "Israel": "top center", "Qatar": "middle left", "Egypt": "bottom center"}
 
 
 def test_places_map_sizes_circles_by_count_and_labels_only_the_biggest():

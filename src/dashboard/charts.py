@@ -189,11 +189,21 @@ def network_chart(edges: pd.DataFrame, title: str) -> go.Figure:
     busiest = max(weight.values(), default=1)
     circles = dict(
         type="scatter", x=[x[n] for n in nodes], y=[y[n] for n in nodes], mode="markers+text", text=nodes,
-        textposition="top center", marker=dict(size=[10 + 20 * math.sqrt(weight[n] / busiest) for n in nodes], color="#1f5f8b"),
+        textposition=[_outward(angle[n]) for n in nodes], marker=dict(size=[10 + 20 * math.sqrt(weight[n] / busiest) for n in nodes], color="#1f5f8b"),
         hovertext=[f"{n}: {weight[n]} co-mentions" for n in nodes], hoverinfo="text", showlegend=False,
     )
-    return _figure([*lines, circles], title, height=560, xaxis=dict(visible=False, range=[-1.4, 1.4]),
+    return _figure([*lines, circles], title, height=560, xaxis=dict(visible=False, range=[-1.9, 1.9]),
                    yaxis=dict(visible=False, range=[-1.25, 1.25], scaleanchor="x"))
+
+
+def _outward(angle: float) -> str:
+    """Where a node's label goes, away from the circle's centre: labels all placed above their nodes
+    ran into each other where neighbours sit side by side (at the bottom of the circle)."""
+    if math.cos(angle) > 0.1:
+        return "middle right"
+    if math.cos(angle) < -0.1:
+        return "middle left"
+    return "top center" if math.sin(angle) > 0 else "bottom center"
 
 
 def issue_salience_chart(frame: pd.DataFrame, labels: dict[str, str], grain: str) -> dict:

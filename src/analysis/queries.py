@@ -41,7 +41,8 @@ def _bits(con: Connection) -> FacetBits | None:
     if not isinstance(engine, DuckDBEngine):
         return None
     try:  # two plain reads in one (a join of the two took ~3 ms a query at every size, this ~0.8)
-        rows = engine.rows("SELECT 'located', name, country, NULL FROM places UNION ALL SELECT kind, name, NULL, bit FROM facet_bits", [])
+        rows = engine.rows("SELECT 'located', name, country, NULL FROM places "
+                           "UNION ALL SELECT kind, name, NULL, bit FROM facet_bits", [])
     except duckdb.CatalogException:  # a store from before the bits, opened read-only (so not upgraded)
         return None
     bits = {(kind, name): bit for kind, name, _, bit in rows}

@@ -189,7 +189,8 @@ def network_chart(edges: pd.DataFrame, title: str) -> go.Figure:
     busiest = max(weight.values(), default=1)
     circles = dict(
         type="scatter", x=[x[n] for n in nodes], y=[y[n] for n in nodes], mode="markers+text", text=nodes,
-        textposition=[_outward(angle[n]) for n in nodes], marker=dict(size=[10 + 20 * math.sqrt(weight[n] / busiest) for n in nodes], color="#1f5f8b"),
+        textposition=[_outward(angle[n]) for n in nodes],
+        marker=dict(size=[10 + 20 * math.sqrt(weight[n] / busiest) for n in nodes], color="#1f5f8b"),
         hovertext=[f"{n}: {weight[n]} co-mentions" for n in nodes], hoverinfo="text", showlegend=False,
     )
     return _figure([*lines, circles], title, height=560, xaxis=dict(visible=False, range=[-1.9, 1.9]),

@@ -213,8 +213,9 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         pd.testing.assert_frame_equal(before, after)
 
 
-def test_a_store_from_an_earlier_version_opened_read_only_says_how_to_upgrade_it(tmp_path):
+def test_a_store_from_an_earlier_version_opened_read_only_says_how_to_upgrade_it(tmp_path, capsys):
     from analysis import queries
+    from cli.main import main
     from store.db import OutdatedStore
 
     path = tmp_path / "old.duckdb"
@@ -223,6 +224,9 @@ def test_a_store_from_an_earlier_version_opened_read_only_says_how_to_upgrade_it
         store.con.execute("ALTER TABLE article_actors DROP COLUMN sentence_indexes")
     with pytest.raises(OutdatedStore, match=r"earlier version.*open it once for writing.*ceasefire --db"):
         Store(path, read_only=True)
+    # The same store named as a query engine (read-only too): the same advice, not a SQL error.
+    assert main(["query", "--engine", str(path), "top_actors"]) == 2
+    assert f"ceasefire --db {path} stats" in capsys.readouterr().err
     with Store(path) as store:  # for writing: upgraded
         pass
     with Store(path, read_only=True) as store:

@@ -15,7 +15,7 @@ from analysis.catalog import CatalogError, current_catalog
 from analysis.extract import Extractors
 from analysis.suggest import NerUnavailable, load_ner, suggest_actors
 from loaders.files import LoadOptions, iter_files
-from store.db import EXPORTABLE, Store, open_store
+from store.db import EXPORTABLE, OutdatedStore, Store, open_store
 from store.engines import connect, publish
 from store.filters import Filters
 
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = store.export(args.table, args.out, args.format, filters)
             print(f"wrote {rows} rows ({filters.describe(args.table)}) to {args.out}")
             return 0
-    except (ValueError, argparse.ArgumentTypeError, CatalogError) as error:
+    except (ValueError, argparse.ArgumentTypeError, CatalogError, OutdatedStore) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

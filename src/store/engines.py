@@ -25,7 +25,7 @@ from sqlglot import exp
 
 from analysis.extract import ROLLUPS
 from analysis.extract import TABLES as ANALYSIS_TABLES
-from config import duckdb_memory_limit
+from store.db import Store
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 # What the queries read; the store's own log (ingests, rejections) stays with the store.
@@ -107,8 +107,8 @@ def connect(url: str | Path) -> Engine:
     text = str(url)
     if text.startswith(POSTGRES_SCHEMES):
         return PostgresEngine(text)
-    return DuckDBEngine(duckdb.connect(text.removeprefix("duckdb://"), read_only=True,
-                                       config={"memory_limit": duckdb_memory_limit()}))
+    # Opened as the store opens itself: one made by an earlier version says how to upgrade it.
+    return DuckDBEngine(Store(text.removeprefix("duckdb://"), read_only=True).con)
 
 
 # A shard replaces the rows of its own articles (or rounds, or places); the actor catalog is replaced whole.

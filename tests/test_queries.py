@@ -130,7 +130,8 @@ def test_actor_profile_counts_from_the_mentions_and_tones_the_sentences_naming_i
 def test_empty_filters_give_empty_frames_not_errors(con):
     nothing = Filters(actors=("Nobody",))
     for frame in (queries.coverage(con, nothing), queries.top_actors(con, nothing), queries.co_mentions(con, nothing),
-                  queries.issue_salience(con, nothing), queries.tone_trend(con, nothing)):
+                  queries.issue_salience(con, nothing), queries.tone_trend(con, nothing),
+                  queries.mentions_over_time(con, Filters(), "month", actors=[])):
         assert isinstance(frame, pd.DataFrame) and frame.empty
 
 

@@ -19,7 +19,7 @@ from analysis.rounds import Candidate, RecordSpan, Round, reconcile
 from analysis.text import iter_sentences
 from analysis.tone import tone_scorer
 from store.engines import DuckDBEngine, Engine, as_engine
-from store.filters import FacetBits, Filters
+from store.filters import FacetBits, Filters, placeholders
 
 # A DuckDB connection or cursor, or any engine from store.engines (PostgreSQL, chosen by URL).
 Connection = Engine | duckdb.DuckDBPyConnection
@@ -125,13 +125,6 @@ def _rows(con: Connection, sql: str, params: list | None = None) -> list[tuple]:
     return as_engine(con).rows(sql, params or [])
 
 
-def _marks(values: list) -> str:
-    """Placeholders for an IN list of these values: a list of constants, which DuckDB tests in the
-    scan and so skips row groups of sorted columns (a sub-query of `unnest(?)` is a join, which
-    scans them all); NULL for none, which matches nothing."""
-    return ", ".join("?" for _ in values) or "NULL"
-
-
 def coverage(con: Connection, filters: Filters, grain: Grain = "week") -> pd.DataFrame:
     """Articles per period (articles with an unknown date are left out)."""
     where, params = _where(con, filters, "st")
@@ -163,7 +156,7 @@ def mentions_over_time(
     named, params = _named(con, filters)
     return _query(con, f"""
         SELECT date_trunc('{_grain(grain)}', aa.published_at)::DATE AS period, aa.actor, sum(aa.mentions)::BIGINT AS mentions
-        FROM {named} WHERE aa.published_at IS NOT NULL AND aa.actor IN ({_marks(actors)})
+        FROM {named} WHERE aa.published_at IS NOT NULL AND aa.actor IN ({placeholders(actors)})
         GROUP BY ALL ORDER BY period, aa.actor""", params + list(actors))
 
 
@@ -189,7 +182,7 @@ def co_mentions(
     if mask is None:  # an engine without bits, or a top actor without one: pair the actors of each article
         return _query(con, f"""
             WITH present AS (SELECT aa.article_id, aa.actor FROM article_actors aa
-                             WHERE {where} AND aa.actor IN ({_marks(top)}))
+                             WHERE {where} AND aa.actor IN ({placeholders(top)}))
             SELECT x.actor AS source, y.actor AS target, count(*) AS weight
             FROM present x JOIN present y ON x.article_id = y.article_id AND x.actor < y.actor
             GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + top + [limit])
@@ -200,8 +193,9 @@ def co_mentions(
     stats, stats_params = filters.articles_where("st", bits)
     combos = _query(con, f"SELECT st.actor_bits & ? AS combo, count(*) AS articles FROM article_stats st WHERE {stats} "
                          "GROUP BY 1", [mask] + stats_params)
-    names = sorted(top, key=lambda name: bits.actors[name])  # type: ignore[union-attr]
-    both = _articles_naming_both(combos.combo.to_numpy(), combos.articles.to_numpy(), [bits.actors[n] for n in names])  # type: ignore[union-attr]
+    actor_bits = bits.actors  # type: ignore[union-attr]
+    names = sorted(top, key=actor_bits.__getitem__)
+    both = _articles_naming_both(combos.combo.to_numpy(), combos.articles.to_numpy(), [actor_bits[n] for n in names])
     edges = sorted((min(names[i], names[j]), max(names[i], names[j]), int(both[i, j]))
                    for i in range(len(names)) for j in range(i + 1, len(names)) if both[i, j])
     edges.sort(key=lambda edge: -edge[2])  # heaviest first, ties by name (the sort is stable)

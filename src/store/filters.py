@@ -149,7 +149,7 @@ class Filters:
             params.append(location_mask)
         elif self.locations:
             # An article is "at" a place it mentions, or at any place in a country it is filtered by.
-            marks = _marks(self.locations)
+            marks = placeholders(self.locations)
             # The few place names first, then the articles naming them (not a join of every mention).
             clauses.append(
                 f"{alias}.article_id IN (SELECT ap.article_id FROM article_places ap WHERE ap.place IN "
@@ -160,10 +160,11 @@ class Filters:
             clauses.append(f"({alias}.actor_bits & ?) <> 0")
             params.append(actor_mask)
         elif self.actors:
-            clauses.append(f"{alias}.article_id IN (SELECT aa.article_id FROM article_actors aa WHERE aa.actor IN ({_marks(self.actors)}))")
+            clauses.append(f"{alias}.article_id IN "
+                           f"(SELECT aa.article_id FROM article_actors aa WHERE aa.actor IN ({placeholders(self.actors)}))")
             params += list(self.actors)
         if self.sources:
-            clauses.append(f"{alias}.source IN ({_marks(self.sources)})")
+            clauses.append(f"{alias}.source IN ({placeholders(self.sources)})")
             params += list(self.sources)
         return _join(clauses), params
 
@@ -177,23 +178,26 @@ class Filters:
             clauses.append(f"{alias}.start_date <= ?")
             params.append(self.end)
         if self.locations:
-            marks = _marks(self.locations)
+            marks = placeholders(self.locations)
             clauses.append(f"({alias}.venue_city IN ({marks}) OR {alias}.venue_country IN ({marks}))")
             params += list(self.locations) * 2
         if self.actors:
             clauses.append(f"list_has_any(list_concat({alias}.parties, {alias}.mediators), CAST(? AS VARCHAR[]))")
             params.append(list(self.actors))
         if self.sources:
-            clauses.append(f"{alias}.source IN ({_marks(self.sources)})")
+            clauses.append(f"{alias}.source IN ({placeholders(self.sources)})")
             params += list(self.sources)
         if self.outcomes:
-            clauses.append(f"{alias}.outcome IN ({_marks(self.outcomes)})")
+            clauses.append(f"{alias}.outcome IN ({placeholders(self.outcomes)})")
             params += list(self.outcomes)
         return _join(clauses), params
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
+def placeholders(values: Sequence[object]) -> str:
+    """Parameter marks for an IN list of these values (`x IN (?, ?)`): constants, which DuckDB
+    tests in the scan, skipping row groups of a sorted column, where a sub-query of `unnest(?)`
+    is a join that reads them all; NULL for no values, which matches nothing."""
+    return ", ".join("?" for _ in values) or "NULL"
 
 
 def _join(clauses: list[str]) -> str:

@@ -173,13 +173,13 @@ def co_mentions(
             FROM {pairs} GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + [limit])
     if scope != "article":
         raise ValueError(f"scope must be 'sentence' or 'article', got {scope!r}")
-    bits = _bits(con)
-    where, params = filters.articles_where("aa", bits)
     named, named_params = _named(con, filters)  # a facet's rows where one answers the filters
     top = [row[0] for row in _rows(con, f"""SELECT aa.actor FROM {named} GROUP BY aa.actor
                                              ORDER BY sum(aa.articles) DESC, aa.actor LIMIT ?""", named_params + [among])]
+    bits = _bits(con)
     mask = bits.actor_mask(top) if bits else None
     if mask is None:  # an engine without bits, or a top actor without one: pair the actors of each article
+        where, params = filters.articles_where("aa", bits)
         return _query(con, f"""
             WITH present AS (SELECT aa.article_id, aa.actor FROM article_actors aa
                              WHERE {where} AND aa.actor IN ({placeholders(top)}))

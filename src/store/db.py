@@ -488,9 +488,7 @@ class Store:
         append in arrival order; an ingest that adds a fifth of the store or more compacts again."""
         with self._writing():
             for table, order in COMPACT_ORDER.items():
-                self.con.execute(f"CREATE TABLE {table}_compacted AS SELECT * FROM {table} ORDER BY {order}")
-                self.con.execute(f"DROP TABLE {table}")
-                self.con.execute(f"ALTER TABLE {table}_compacted RENAME TO {table}")
+                self._replace_table(table, f"SELECT * FROM {table} ORDER BY {order}")
             if self._facets_outdated():
                 self._derive_facets()  # one row a key, in order
             else:
@@ -507,9 +505,13 @@ class Store:
     def _sum_facets(self) -> None:
         """Add up the rows of one key in each facet table (one came from each ingest batch)."""
         for facet in FACET_TABLES.values():
-            self.con.execute(f"CREATE TABLE {facet.name}_compacted AS {facet.summed()}")
-            self.con.execute(f"DROP TABLE {facet.name}")
-            self.con.execute(f"ALTER TABLE {facet.name}_compacted RENAME TO {facet.name}")
+            self._replace_table(facet.name, facet.summed())
+
+    def _replace_table(self, table: str, select: str) -> None:
+        """Write `table` anew as the rows of `select` (which may read it), in their order."""
+        self.con.execute(f"CREATE TABLE {table}_compacted AS {select}")
+        self.con.execute(f"DROP TABLE {table}")
+        self.con.execute(f"ALTER TABLE {table}_compacted RENAME TO {table}")
 
     def rebuild_facets(self) -> None:
         """Derive the facet tables again from all of their roll-ups (a store from before them, or rows copied in)."""

@@ -91,6 +91,14 @@ def test_changing_a_filter_updates_figures_and_url(sample_store):
     assert url(app, "start") == ["2025-01-01"]
 
 
+def test_clearing_the_date_range_shows_every_date(sample_store):
+    app = open_page(start="2025-01-01", end="2025-09-30")
+    assert metrics(app)["Negotiation rounds"] == "7"
+    app.date_input(key="filter_dates").set_value(()).run()  # what the browser sends when the field is emptied
+    assert not app.exception
+    assert metrics(app)["Negotiation rounds"] == "26" and url(app, "start") == [] and url(app, "end") == []
+
+
 def test_bad_link_parameters_are_explained_not_fatal(sample_store):
     app = open_page(start="yesterday")
     assert not app.exception

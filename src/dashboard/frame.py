@@ -145,10 +145,11 @@ def sidebar_filters(page_name: str) -> Filters:
             st.session_state[key] = value
     st.session_state["_filters_page"] = page_name
     first, last = options["first"] or date.today(), options["last"] or date.today()
+    shown = st.session_state.get("filter_dates") or (first, last)  # () once a user clears the range
     with st.sidebar:
         st.header("Filters")
-        picked = st.date_input("Date range", min_value=min(first, st.session_state["filter_dates"][0]),
-                               max_value=max(last, st.session_state["filter_dates"][-1]), key="filter_dates",
+        picked = st.date_input("Date range", min_value=min(first, shown[0]),
+                               max_value=max(last, shown[-1]), key="filter_dates",
                                help="Articles by publication date; rounds that overlap the range.")
         locations = st.multiselect("Locations", options["locations"], key="filter_locations",
                                    help="Venues of rounds, and articles that mention the place (or a place in the country).")

@@ -33,8 +33,6 @@ from corpus import generate_articles  # noqa: E402
 from config import REPO_ROOT, SAMPLE_DIR  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PAGES = [None, "pages/1_Negotiations.py", "pages/2_Actors.py", "pages/3_Map.py", "pages/4_Articles.py",
-         "pages/5_Issues.py", "pages/6_Data.py"]
 # Filter changes a user makes: each value is new to the cache.
 CHANGES = [
     ("filter_locations", ["Cairo"]), ("filter_locations", ["Doha"]), ("filter_actors", ["Hamas"]),
@@ -94,12 +92,11 @@ def time_pages(runs: int, repeats: int) -> dict[str, dict]:
 
     share_compiled_scripts()
     results = {}
-    for page in PAGES:
-        name = page.split("_", 1)[1].removesuffix(".py") if page else "Overview"
+    for path, name, _ in frame.PAGES:
         st.cache_data.clear()  # a page's reruns find nothing an earlier page cached (pages share some queries)
         app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
-        if page:
-            app.switch_page(page)
+        if path != "app.py":
+            app.switch_page(path)
         started = time.perf_counter()
         app.run()
         first = time.perf_counter() - started

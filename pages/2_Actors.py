@@ -5,8 +5,8 @@ import streamlit as st
 from dashboard import charts
 from dashboard.frame import nothing_found, page, query, table
 
-filters = page("Actors", "Who the news names, how often, with whom, and in what words: mentions over time, "
-                         "the most mentioned actors, the co-mention network and a profile of each actor.")
+filters = page("Actors", "Who the news names, how often and in what words: mentions over time, the most "
+                         "mentioned actors and a profile of each actor. Who is named with whom: the Network page.")
 
 top = query("top_actors", filters).head(20)  # all of them: the overview's, cached, when it was opened first
 if top.empty:
@@ -20,14 +20,6 @@ with left:
     st.vega_lite_chart(spec=charts.mentions_chart(over_time, grain), width="stretch", key="actors_over_time")
 with right:
     st.plotly_chart(charts.top_actors_chart(top, "Top 20 actors by mentions"), width="stretch", key="actors_top")
-
-scope = st.radio("Named together in the same", ["sentence", "article"], horizontal=True, key="actors_scope")
-edges = query("co_mentions", filters, scope=scope, limit=40)
-if edges.empty:
-    st.caption("No two actors are named together under these filters.")
-else:
-    st.plotly_chart(charts.network_chart(edges, f"Actors named in the same {scope} (40 strongest links)"),
-                    width="stretch", key="actors_network")
 
 st.subheader("Actor profile")
 names = top.actor.tolist()

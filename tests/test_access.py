@@ -70,7 +70,7 @@ def data_page(tmp_path, monkeypatch, **environ: str) -> AppTest:
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    app.switch_page("pages/6_Data.py")
+    app.switch_page("pages/7_Data.py")
     return app.run()
 
 

@@ -55,15 +55,20 @@ def test_issues_by_outcome_uses_labels_and_outcome_colours():
         "agreement": {"Humanitarian aid": 1, "Hostages and prisoners": 3}, "collapsed": {"Hostages and prisoners": 2}}
 
 
-def test_network_draws_every_edge_once_with_its_label():
+def test_network_draws_every_edge_once_and_its_nodes_select_actors():
     edges = pd.DataFrame({"source": ["Hamas", "Egypt", "Hamas"], "target": ["Israel", "Qatar", "Qatar"], "weight": [10, 5, 1]})
     fig = charts.network_chart(edges, "Actors named together")
-    lines = [t for t in fig.data if t.mode == "lines"]
-    labels = {label for trace in lines for label in trace.text if label}
-    assert labels == {"Hamas – Israel: 10", "Egypt – Qatar: 5", "Hamas – Qatar: 1"}
-    assert sorted(t.line.width for t in lines) == [1, 3, 6]  # wider for more co-mentions
     nodes = fig.data[-1]
     assert nodes.text[0] == "Hamas" and set(nodes.text) == {"Hamas", "Israel", "Egypt", "Qatar"}  # busiest first
+    at = {(x, y): name for x, y, name in zip(nodes.x, nodes.y, nodes.text)}
+    lines = [t for t in fig.data if t.mode == "lines"]
+    drawn = {trace.line.width: {frozenset({at[trace.x[i], trace.y[i]], at[trace.x[i + 1], trace.y[i + 1]]})
+                                for i in range(0, len(trace.x), 3)} for trace in lines}
+    # wider for more co-mentions
+    assert drawn == {6: {frozenset({"Hamas", "Israel"})}, 3: {frozenset({"Egypt", "Qatar"})}, 1: {frozenset({"Hamas", "Qatar"})}}
+    assert {trace.hoverinfo for trace in lines} == {"skip"}  # a click on a node selects the node, not a line ending there
+    assert nodes.hovertext[0] == "Hamas: 11 co-mentions"
+    assert [point[0] for point in nodes.customdata] == list(nodes.text)  # what a selected node reports
     # Labels point away from the centre: right of a node on the right, left on the left, below at the bottom.
     side = dict(zip(nodes.text, nodes.textposition))  # busiest first, counter-clockwise from 0°
     assert side == {"Hamas": "middle right", "Israel": "top center", "Qatar": "middle left", "Egypt": "bottom center"}

@@ -148,8 +148,32 @@ def test_actors_page_profile_and_change(sample_store):
     egypt = metrics(app)
     assert egypt != hamas
     assert "**Type:** state" in " ".join(m.value for m in app.markdown)
-    app.radio(key="actors_scope").set_value("article").run()
+
+
+def test_network_page_lists_the_strongest_links_it_draws(sample_store):
+    app = open_page("pages/3_Network.py")
+    assert not app.exception and app.title[0].value == "Network"
+    links = app.dataframe[0].value
+    assert list(links.columns) == ["Actor", "Named with", "Sentences naming both"]
+    assert 10 < len(links) <= 40 and links["Sentences naming both"].is_monotonic_decreasing
+    strongest = links.iloc[0]
+    app.radio(key="network_scope").set_value("article").run()
+    by_article = app.dataframe[0].value.iloc[0]
+    with open_store() as store:
+        def naming_both(actor: str, other: str, unit: str) -> int:
+            return store.con.execute(f"""
+                SELECT count(*) FROM (SELECT DISTINCT {unit} FROM actor_mentions WHERE actor = ?
+                                      INTERSECT SELECT DISTINCT {unit} FROM actor_mentions WHERE actor = ?)""",
+                                     [actor, other]).fetchone()[0]
+        assert strongest["Sentences naming both"] == naming_both(strongest.Actor, strongest["Named with"], "article_id, sentence_index")
+        assert by_article["Articles naming both"] == naming_both(by_article.Actor, by_article["Named with"], "article_id")
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_network_page_under_a_filter_naming_nobody_together(sample_store):
+    app = open_page("pages/3_Network.py", location="Warsaw")
     assert not app.exception
+    assert "there are no actors named together in the same sentence at Warsaw" in app.info[0].value
 
 
 def test_actors_page_follows_the_actor_filter(sample_store):
@@ -160,21 +184,21 @@ def test_actors_page_follows_the_actor_filter(sample_store):
 
 
 def test_map_page_lists_venues_and_places(sample_store):
-    app = open_page("pages/3_Map.py")
+    app = open_page("pages/4_Map.py")
     assert not app.exception
     places = app.dataframe[0].value
     assert {"Doha", "Cairo", "Sharm el-Sheikh", "Gaza Strip"} <= set(places.Place)
     assert places[places.Counted == "venue"].set_index("Place").loc["Doha", "Count"] == 12
-    narrowed = open_page("pages/3_Map.py", location="Doha").dataframe[0].value
+    narrowed = open_page("pages/4_Map.py", location="Doha").dataframe[0].value
     assert set(narrowed[narrowed.Counted == "venue"].Place) == {"Doha"}
 
 
 def test_articles_search_and_reader_escape_html(sample_store):
-    app = open_page("pages/4_Articles.py", q="Cairo")
+    app = open_page("pages/5_Articles.py", q="Cairo")
     assert not app.exception
     assert app.text_input(key="articles_search").value == "Cairo"
     assert len(app.dataframe[0].value) == int(app.caption[1].value.split()[0])
-    app = open_page("pages/4_Articles.py", article=SEED_ID)
+    app = open_page("pages/5_Articles.py", article=SEED_ID)
     assert app.subheader[0].value.startswith("Hamas Delegation Seeks Ceasefire Breakthrough")
     html = app.get("html")[0].proto.body
     assert '<mark class="actor" title="actor: Khalil al-Hayya">Khalil al-Hayya</mark>' in html
@@ -182,21 +206,21 @@ def test_articles_search_and_reader_escape_html(sample_store):
     assert "(from inferred)" in " ".join(m.value for m in app.markdown)
     with open_store() as store:
         evil_id = store.con.execute("SELECT article_id FROM articles WHERE title = 'Evil page'").fetchall()[0][0]
-    html = open_page("pages/4_Articles.py", article=evil_id).get("html")[0].proto.body
+    html = open_page("pages/5_Articles.py", article=evil_id).get("html")[0].proto.body
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html and "<script>" not in html and "<img" not in html
 
 
 def test_issues_page(sample_store):
-    app = open_page("pages/5_Issues.py")
+    app = open_page("pages/6_Issues.py")
     assert not app.exception
     issues = app.dataframe[0].value
     assert issues.iloc[0].Issue == "Ceasefire and truce terms" and len(issues) == 8
-    recent = open_page("pages/5_Issues.py", start="2025-07-01").dataframe[0].value
+    recent = open_page("pages/6_Issues.py", start="2025-07-01").dataframe[0].value
     assert recent["Sentences raising it"].sum() < issues["Sentences raising it"].sum()
 
 
 def test_data_page_history_and_download(sample_store):
-    app = open_page("pages/6_Data.py", outcome="collapsed")
+    app = open_page("pages/7_Data.py", outcome="collapsed")
     assert not app.exception
     history = app.dataframe[0].value
     assert len(history) == 2 and history.Rounds.sum() == 26

@@ -32,10 +32,11 @@ PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
     ("pages/1_Negotiations.py", "Negotiations", ":material/handshake:"),
     ("pages/2_Actors.py", "Actors", ":material/groups:"),
-    ("pages/3_Map.py", "Map", ":material/public:"),
-    ("pages/4_Articles.py", "Articles", ":material/article:"),
-    ("pages/5_Issues.py", "Issues", ":material/topic:"),
-    ("pages/6_Data.py", "Data", ":material/database:"),
+    ("pages/3_Network.py", "Network", ":material/hub:"),
+    ("pages/4_Map.py", "Map", ":material/public:"),
+    ("pages/5_Articles.py", "Articles", ":material/article:"),
+    ("pages/6_Issues.py", "Issues", ":material/topic:"),
+    ("pages/7_Data.py", "Data", ":material/database:"),
 )
 _WIDGETS = {"dates": "filter_dates", "locations": "filter_locations", "actors": "filter_actors",
             "sources": "filter_sources", "outcomes": "filter_outcomes"}

@@ -111,3 +111,22 @@ def test_uploaded_zip_with_path_traversal_is_refused(server, page, tmp_path):
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bundle))
     page.get_by_role("button", name="Ingest").click()
     expect(page.get_by_text("Rejected: 1 (files or rows, listed below). Everything else was stored.")).to_be_visible()
+
+
+def test_selecting_an_actor_in_the_network_filters_by_it(server, page):
+    page.goto(f"{server}/Network")
+    expect(page.get_by_role("heading", name="Network", exact=True)).to_be_visible()
+    nodes = page.locator(".js-plotly-plot .scatterlayer .trace").last.locator("path.point")
+    expect(nodes.first).to_be_visible()
+    box = nodes.first.bounding_box()  # the actor with the most co-mentions
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y)  # plotly picks the point under the pointer from the hover
+    page.mouse.click(x, y)
+    expect(page).to_have_url(re.compile(r"/Network\?actor=Hamas$"))
+    assert sidebar_chips(page, 1) == ["Hamas"]
+    expect(page.get_by_text("Showing items involving Hamas")).to_be_visible()
+    # Removing the filter sticks: the chart's old selection does not put it back.
+    page.locator('[data-testid="stSidebar"] [data-tag]:visible').get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/Network$"))
+    sidebar_chips(page, 0)

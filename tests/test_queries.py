@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -204,6 +205,13 @@ def test_article_co_mentions_from_the_actor_bits_equal_pairing_each_articles_act
         cursor.rollback()
     pd.testing.assert_frame_equal(with_bits, paired)
     assert filters.locations == ("Atlantis",) or len(paired) > 3
+
+
+def test_pair_counts_stay_exact_past_what_float32_holds():
+    # Combinations 0b011 (2**24 + 1 articles), 0b110 (3) and 0b101 (2**20, in a chunk of its own).
+    combos, articles = np.array([0b011, 0b110, 0b101]), np.array([2**24 + 1, 3, 2**20])
+    both = queries._articles_naming_both(combos, articles, [0, 1, 2], chunk=2)
+    assert both.tolist() == [[2**24 + 1 + 2**20, 2**24 + 1, 2**20], [2**24 + 1, 2**24 + 4, 3], [2**20, 3, 3 + 2**20]]
 
 
 @pytest.mark.parametrize("filters", [Filters(), Filters(locations=("Egypt",)), Filters(outcomes=("collapsed",))],

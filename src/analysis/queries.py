@@ -355,27 +355,32 @@ def actor_sentences(
     newest = _rows(con, f"""
         SELECT aa.article_id, aa.sentence_indexes FROM article_actors aa WHERE aa.actor = ? AND {where}
         ORDER BY aa.published_at DESC NULLS LAST, aa.article_id LIMIT ?""", [actor] + params + [offset + limit])
-    named = [(article_id, index) for article_id, indexes in newest for index in indexes or []]
     ids = [article_id for article_id, _ in newest]
     articles = {row[0]: row for row in _rows(con, f"""
         SELECT article_id, title, source, published_at, text FROM articles
         WHERE article_id IN ({placeholders(ids)})""", ids)}  # tested in the scan: only these texts are read
+
+    def newest_first(named: tuple[str, int]) -> tuple:
+        published_at = articles[named[0]][3]
+        return (published_at is None, -published_at.timestamp() if published_at else 0, *named)
+
+    shown = sorted(((article_id, index) for article_id, indexes in newest for index in indexes or []),
+                   key=newest_first)[offset : offset + limit]
     # The sentences are cut from their texts by the splitter and scored by the scorer that made
     # the stored ones: reading them from the sentence table (30M rows at 1M articles) took 0.2 s.
-    # A sentence's tone depends on its words alone, so only the sentences shown are scored.
-    last_needed = {article_id: max(indexes) for article_id, indexes in newest if indexes}
+    # A sentence's tone depends on its words alone, so only the sentences shown are cut and scored.
+    last_needed: dict[str, int] = {}
+    for article_id, index in shown:
+        last_needed[article_id] = max(index, last_needed.get(article_id, index))
     spans = {article_id: list(islice(iter_sentences(articles[article_id][-1]), last + 1))
              for article_id, last in last_needed.items()}
-    rows = []
-    for article_id, index in named:
+    page = []
+    for article_id, index in shown:
         _, title, source, published_at, text = articles[article_id]
         start, end = spans[article_id][index]
         sentence = text[start:end]
         tone = tone_scorer().sentence_tones(sentence, [(0, len(sentence))])[0]
-        rows.append((published_at, article_id, index, title, source, sentence, tone))
-    rows.sort(key=lambda row: (row[0] is None, -(row[0].timestamp()) if row[0] else 0, row[1], row[2]))
-    page = [(article_id, title, source, published_at and published_at.date(), sentence, tone)
-            for published_at, article_id, _, title, source, sentence, tone in rows[offset : offset + limit]]
+        page.append((article_id, title, source, published_at and published_at.date(), sentence, tone))
     return pd.DataFrame(page, columns=["article_id", "title", "source", "published", "sentence", "tone"])
 
 

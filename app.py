@@ -42,6 +42,8 @@ with left:
     else:
         st.plotly_chart(charts.places_map(venues, "Where the rounds were held (circle size: rounds)"), width="stretch",
                         key="overview_map", config={"topojsonURL": "app/static/"})
+        if away := charts.outside_view(venues):
+            st.caption(f"Also held outside this view (zoom out to see): {', '.join(away)}")
 with right:
     st.subheader("Latest rounds")
     latest = query("rounds", filters, limit=8)

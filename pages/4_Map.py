@@ -19,6 +19,8 @@ wanted = {"venues": "venue", "mentioned places": "articles"}
 data = places[places.what.isin([wanted[s] for s in shown])].reset_index(drop=True)
 event = st.plotly_chart(charts.places_map(data, "Places by rounds held and articles naming them"), width="stretch",
                         key="map_places", on_select="rerun", selection_mode="points", config={"topojsonURL": "app/static/"})
+if away := charts.outside_view(data):
+    st.caption(f"Outside this view (zoom out to see): {', '.join(away)}")
 points = event.selection.points if event else []
 if points:
     place = points[0]["customdata"][0]

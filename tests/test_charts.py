@@ -85,6 +85,19 @@ def test_places_map_sizes_circles_by_count_and_labels_only_the_biggest():
     assert circles.marker.color[0] == "#d73027" and circles.marker.color[1] == "#1f5f8b"  # venues red, mentions blue
 
 
+def test_map_labels_dodge_their_neighbours_and_places_out_of_view_are_named():
+    places = pd.DataFrame({"name": ["Doha", "Cairo", "Sharm el-Sheikh", "Paris", "Warsaw", "Washington, D.C."],
+                           "latitude": [25.29, 30.06, 27.92, 48.85, 52.23, 38.9],
+                           "longitude": [51.53, 31.25, 34.33, 2.35, 21.01, -77.04],
+                           "count": [12, 8, 2, 2, 1, 1], "what": ["venue"] * 6})
+    sides = dict(zip(places.name, charts.places_map(places, "Venues").data[0].textposition))
+    # Below: under Cairo's circle, and near the top of the view.
+    assert sides == {"Doha": "top center", "Cairo": "top center", "Sharm el-Sheikh": "bottom center",
+                     "Paris": "bottom center", "Warsaw": "bottom center", "Washington, D.C.": "top center"}
+    assert charts.outside_view(places) == ["Washington, D.C."]
+    assert charts.outside_view(places.head(5)) == []
+
+
 EDGES = pd.DataFrame({"source": ["Hamas", "Egypt"], "target": ["Israel", "Qatar"], "weight": [10, 5]})
 PLACES = pd.DataFrame({"name": ["Cairo", "Doha"], "latitude": [30.04, 25.29], "longitude": [31.24, 51.53],
                        "count": [5, 2], "what": ["venue", "articles"]})

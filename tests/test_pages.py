@@ -61,6 +61,8 @@ def test_overview_without_filters(sample_store):
     assert named > 10 and figures["Actors mentioned"] == str(named)
     latest = app.dataframe[0].value
     assert len(latest) == 8 and latest.iloc[0].Venue == "Sharm el-Sheikh"
+    # The map opens on the Middle East: a venue beyond it is named under the map.
+    assert "Also held outside this view (zoom out to see): Washington, D.C." in [c.value for c in app.caption]
     # What the server holds once a page ran is exempt from garbage collection (a full collection
     # walking it paused a rerun ~120 ms).
     assert gc.get_freeze_count() > 100_000
@@ -189,6 +191,8 @@ def test_map_page_lists_venues_and_places(sample_store):
     places = app.dataframe[0].value
     assert {"Doha", "Cairo", "Sharm el-Sheikh", "Gaza Strip"} <= set(places.Place)
     assert places[places.Counted == "venue"].set_index("Place").loc["Doha", "Count"] == 12
+    away = places[places.Place.isin(["United States", "Washington, D.C."])].sort_values("Count", ascending=False, kind="stable")
+    assert f"Outside this view (zoom out to see): {', '.join(away.Place)}" in [c.value for c in app.caption]
     narrowed = open_page("pages/4_Map.py", location="Doha").dataframe[0].value
     assert set(narrowed[narrowed.Counted == "venue"].Place) == {"Doha"}
 

@@ -35,8 +35,9 @@ TYPE_COLOURS = {
     "mediator/IGO": "#e7298a", "media": "#66a61e", "other": "#999999",
 }
 FONT = dict(family="sans-serif", size=13)
-# Where the talks happen: the map opens on the eastern Mediterranean and the Gulf.
+# Where the talks happen: the maps open on the eastern Mediterranean and the Gulf.
 MAP_CENTRE = dict(lat=29.5, lon=38.0)
+MAP_VIEW = dict(lat=(10, 56), lon=(-12, 66))
 
 
 def _figure(traces: list[dict], title: str, height: int = 380, legend_title: str = "", **layout: Any) -> go.Figure:
@@ -153,7 +154,7 @@ def places_map(places: pd.DataFrame, title: str) -> go.Figure:
     circles = dict(
         type="scattergeo", lat=places.latitude.tolist(), lon=places.longitude.tolist(),
         text=places.name.where(labelled, "").tolist(), customdata=places[["name", "count", "what"]].to_numpy().tolist(),
-        mode="markers+text", textposition="top center", textfont=dict(size=11),
+        mode="markers+text", textposition=_label_sides(places, labelled), textfont=dict(size=11),
         marker=dict(size=size.tolist(), color=places.what.map({"venue": "#d73027"}).fillna("#1f5f8b").tolist(), opacity=0.75,
                     line=dict(color="white", width=1)),
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[2]}: %{customdata[1]}<extra></extra>",
@@ -161,7 +162,27 @@ def places_map(places: pd.DataFrame, title: str) -> go.Figure:
     return _figure([circles], title, height=520, geo=dict(
         projection=dict(type="natural earth"), resolution=50, showcountries=True, countrycolor="#bbbbbb",
         showland=True, landcolor="#f3f1ec", showocean=True, oceancolor="#e8f1f8",
-        center=MAP_CENTRE, lataxis=dict(range=[10, 56]), lonaxis=dict(range=[-12, 66])))
+        center=MAP_CENTRE, lataxis=dict(range=list(MAP_VIEW["lat"])), lonaxis=dict(range=list(MAP_VIEW["lon"]))))
+
+
+def _label_sides(places: pd.DataFrame, labelled: pd.Series) -> list[str]:
+    """Labels go above their circles, except below one that has a labelled place just above it
+    (Sharm el-Sheikh's label covered Cairo's circle) or that sits near the top of the view
+    (Warsaw's and Paris's labels were cut off)."""
+    shown = places[labelled]
+    sides = []
+    for latitude, longitude in zip(places.latitude, places.longitude):
+        above = shown.latitude - latitude
+        crowded = ((above > 0) & (above < 5) & ((shown.longitude - longitude).abs() < 8)).any()
+        # The projection curves the view's top edge down to ~49° at its sides (Paris's label was cut off).
+        sides.append("bottom center" if crowded or latitude > MAP_VIEW["lat"][1] - 8 else "top center")
+    return sides
+
+
+def outside_view(places: pd.DataFrame) -> list[str]:
+    """The places the maps' first view leaves out (Washington, D.C.), most counted first: named beside the map."""
+    inside = places.latitude.between(*MAP_VIEW["lat"]) & places.longitude.between(*MAP_VIEW["lon"])
+    return places[~inside].sort_values("count", ascending=False, kind="stable").name.tolist()
 
 
 def network_chart(edges: pd.DataFrame, title: str) -> go.Figure:

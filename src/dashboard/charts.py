@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -169,14 +170,13 @@ def _label_sides(places: pd.DataFrame, labelled: pd.Series) -> list[str]:
     """Labels go above their circles, except below one that has a labelled place just above it
     (Sharm el-Sheikh's label covered Cairo's circle) or that sits near the top of the view
     (Warsaw's and Paris's labels were cut off)."""
-    shown = places[labelled]
-    sides = []
-    for latitude, longitude in zip(places.latitude, places.longitude):
-        above = shown.latitude - latitude
-        crowded = ((above > 0) & (above < 5) & ((shown.longitude - longitude).abs() < 8)).any()
-        # The projection curves the view's top edge down to ~49° at its sides (Paris's label was cut off).
-        sides.append("bottom center" if crowded or latitude > MAP_VIEW["lat"][1] - 8 else "top center")
-    return sides
+    latitude, longitude = places.latitude.to_numpy()[:, None], places.longitude.to_numpy()[:, None]
+    above = places.latitude[labelled].to_numpy() - latitude  # every place against each labelled one
+    beside = abs(places.longitude[labelled].to_numpy() - longitude) < 8
+    crowded = ((above > 0) & (above < 5) & beside).any(axis=1)
+    # The projection curves the view's top edge down to ~49° at its sides.
+    near_top = latitude[:, 0] > MAP_VIEW["lat"][1] - 8
+    return np.where(crowded | near_top, "bottom center", "top center").tolist()
 
 
 def outside_view(places: pd.DataFrame) -> list[str]:

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.extract import default_extractors
-from analysis.issues import round_issue_counts
+from analysis.issues import default_issue_tagger, round_issue_counts
 from dashboard import charts
 from dashboard.frame import nothing_found, page, query, table
 
 filters = page("Issues", "Which key issues the news raises over time (hostages, aid, withdrawal, the day after…) "
                          "and which issues were on the table in rounds that ended each way.")
 
-labels = default_extractors().issues.labels
+tagger = default_issue_tagger()
+labels = tagger.labels
 grain = st.segmented_control("Per", ["week", "month", "year"], default="month", key="issues_grain") or "month"
 salience = query("issue_salience", filters, grain=grain)
 if salience.empty:
@@ -22,7 +22,7 @@ else:
     table(overall.rename(columns={"issue": "Issue", "sentences": "Sentences raising it"}), key="issues_table")
 
 rounds = query("rounds", filters)
-by_outcome = round_issue_counts(rounds, default_extractors().issues) if not rounds.empty else rounds
+by_outcome = round_issue_counts(rounds, tagger) if not rounds.empty else rounds
 if by_outcome.empty:
     nothing_found("rounds with recorded issues", filters)
 else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -198,3 +199,17 @@ def test_catalog_has_the_actors_of_the_negotiations():
     types = {a.type for a in catalog.actors.values()}
     assert types == {"state", "person", "armed group", "government body", "mediator/IGO", "media", "other"}
     assert catalog.canonical("U.S.") == "United States" and catalog.canonical("Unknown Group") == "Unknown Group"
+
+
+def test_the_issue_tagger_follows_its_file(tmp_path, monkeypatch):
+    from analysis import issues
+
+    path = tmp_path / "issues.yaml"
+    path.write_text("- key: aid\n  label: Aid\n  terms: [aid]\n", encoding="utf-8")
+    monkeypatch.setattr(issues, "ISSUES_YAML", path)
+    assert issues.default_issue_tagger().labels == {"aid": "Aid"}
+    path.write_text("- key: aid\n  label: Humanitarian aid\n  terms: [aid, convoy*]\n", encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)  # a later edit, whatever the clock's resolution
+    tagger = issues.default_issue_tagger()
+    assert tagger.labels == {"aid": "Humanitarian aid"}
+    assert [(m.issue, m.term) for m in tagger.find("Convoys carried aid.")] == [("aid", "convoy"), ("aid", "aid")]

@@ -188,7 +188,7 @@ def co_mentions(
             GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + top + [limit])
     # Articles are grouped by which of the top actors they name (~430,000 combinations among 1M
     # articles). Each combination's actors are a row of 0s and 1s, weighted by its articles, so the
-    # articles naming each pair are one matrix product: 110–210 ms at 1M articles, where pairing
+    # articles naming each pair are one matrix product: 42–156 ms at 1M articles, where pairing
     # the combinations in SQL took 160–450 ms and pairing the actors of every article 3–5 s.
     stats, stats_params = filters.articles_where("st", bits)
     combos = _query(con, f"SELECT st.actor_bits & ? AS combo, count(*) AS articles FROM article_stats st WHERE {stats} "

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 from samples import SAMPLE_RECORDS, SEED
 
 from cli.main import main
@@ -74,5 +75,39 @@ def test_extract_reruns_analysis_and_suggest_needs_a_model(tmp_path, capsys):
     capsys.readouterr()
     assert main(["--db", db, "extract"]) == 0
     assert "extracted 1 articles with 234 actors: 27 actor mentions" in capsys.readouterr().out
-    assert main(["--db", db, "suggest-actors", "--model", "no_such_model"]) == 2
+    # 4, not 2 (bad arguments): an optional part is not installed.
+    assert main(["--db", db, "suggest-actors", "--model", "no_such_model"]) == 4
     assert "error:" in capsys.readouterr().err
+
+
+def test_a_strict_ingest_that_stores_nothing_says_so_first(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,venue,outcome\n2025-02-30,Doha,collapsed\n", encoding="utf-8")
+    assert main(["--db", str(tmp_path / "cli.duckdb"), "ingest", "--strict", str(SEED), str(bad)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == ["files read: 2", "nothing was stored (--strict and some input was rejected)",
+                         "articles: 1 new, 0 already stored or repeated; none stored"]
+
+
+def test_file_names_in_the_report_cannot_forge_lines_or_terminal_codes(tmp_path, capsys):
+    forged = tmp_path / "fake\nfiles read: 999\n\x1b[2J.txt"
+    forged.write_bytes(b"")
+    assert main(["--db", str(tmp_path / "cli.duckdb"), "ingest", str(SEED), str(forged)]) == 1
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if line.startswith("files read")] == ["files read: 2"]
+    assert "\x1b" not in out and "fake\\nfiles read: 999\\n\\x1b[2J.txt" in out
+
+
+def test_a_closed_pipe_ends_the_output_quietly(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    assert main(["--db", str(db), "ingest", str(SEED)]) == 0
+    result = subprocess.run(f"{sys.executable} -m cli.main --db {db} query coverage | true", shell=True,
+                            capture_output=True, text=True, check=True)
+    assert result.stderr == ""
+
+
+def test_help_says_publish_replaces_each_shards_articles(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "replacing the rows of this store's own articles" in text and "appends" not in text

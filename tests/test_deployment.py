@@ -31,6 +31,7 @@ def test_streamlit_config_and_secrets_example():
     config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == 50 and config["theme"]["primaryColor"]
     assert config["client"]["showSidebarNavigation"] is False
+    assert config["client"]["showErrorDetails"] == "none"  # no traceback or server path for visitors
     secrets = tomllib.loads((REPO_ROOT / ".streamlit" / "secrets.toml.example").read_text(encoding="utf-8"))
     assert "admin_password" in secrets
     assert ".streamlit/secrets.toml" in (REPO_ROOT / ".gitignore").read_text()

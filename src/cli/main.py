@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -15,9 +16,12 @@ from analysis.catalog import CatalogError, current_catalog
 from analysis.extract import Extractors
 from analysis.suggest import NerUnavailable, load_ner, suggest_actors
 from loaders.files import LoadOptions, iter_files
-from store.db import EXPORTABLE, OutdatedStore, Store, open_store
+from store.db import EXPORTABLE, OutdatedStore, Store, StoreBusy, open_store, printable
 from store.engines import connect, publish
 from store.filters import Filters
+
+# Exit statuses (the README lists them).
+OK, REJECTED, ERROR, BUSY, UNAVAILABLE = 0, 1, 2, 3, 4
 
 # The aggregations that take only the filters (they run on every engine, see store/engines.py).
 AGGREGATIONS = ("coverage", "top_actors", "mentions_over_time", "co_mentions", "actor_venues", "issue_salience",
@@ -78,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default: the store)")
     _add_filter_arguments(query)
 
-    publish = commands.add_parser("publish", help="copy the store's analysed tables into PostgreSQL (appends: "
-                                  "publish each shard of a parallel ingest)")
+    publish = commands.add_parser("publish", help="copy the store's analysed tables into PostgreSQL, replacing the "
+                                  "rows of this store's own articles (publish each shard of a parallel ingest)")
     publish.add_argument("url", metavar="URL", help="postgresql://user:password@host/db")
     return parser
 
@@ -101,33 +105,48 @@ def _filters(args: argparse.Namespace) -> Filters:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "ingest":
-            return _ingest(args)
-        if args.command == "extract":
-            return _extract(args)
-        if args.command == "suggest-actors":
-            return _suggest(args)
-        if args.command == "query" and args.engine:
-            return _query(connect(args.engine), args)
-        with open_store(args.db) as store:
-            if args.command == "stats":
-                stats = store.stats()
-                print(json.dumps(stats, default=str, indent=2) if args.json
-                      else "\n".join(f"{k}: {v}" for k, v in stats.items()))
-                return 0
-            if args.command == "query":
-                return _query(store.con, args)
-            if args.command == "publish":
-                copied = publish(store.con, args.url)
-                print("\n".join(f"{table}: {rows} rows" for table, rows in copied.items()))
-                return 0
-            filters = _filters(args)
-            rows = store.export(args.table, args.out, args.format, filters)
-            print(f"wrote {rows} rows ({filters.describe(args.table)}) to {args.out}")
-            return 0
+        return _run(args)
     except (ValueError, argparse.ArgumentTypeError, CatalogError, OutdatedStore) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _error(error, ERROR)
+    except StoreBusy as error:
+        return _error(error, BUSY)
+    except BrokenPipeError:
+        # The reader stopped early (`ceasefire query coverage | head -1`): what it read was all it wanted.
+        # Python would report the pipe again when it flushes stdout at exit, so stdout goes to devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
+
+
+def _error(error: Exception, status: int) -> int:
+    print(f"error: {printable(str(error))}", file=sys.stderr)
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "ingest":
+        return _ingest(args)
+    if args.command == "extract":
+        return _extract(args)
+    if args.command == "suggest-actors":
+        return _suggest(args)
+    if args.command == "query" and args.engine:
+        return _query(connect(args.engine), args)
+    with open_store(args.db) as store:
+        if args.command == "stats":
+            stats = store.stats()
+            print(json.dumps(stats, default=str, indent=2) if args.json
+                  else "\n".join(f"{k}: {v}" for k, v in stats.items()))
+            return 0
+        if args.command == "query":
+            return _query(store.con, args)
+        if args.command == "publish":
+            copied = publish(store.con, args.url)
+            print("\n".join(f"{table}: {rows} rows" for table, rows in copied.items()))
+            return 0
+        filters = _filters(args)
+        rows = store.export(args.table, args.out, args.format, filters)
+        print(f"wrote {rows} rows ({filters.describe(args.table)}) to {args.out}")
+        return 0
 
 
 def _query(con: object, args: argparse.Namespace) -> int:
@@ -150,8 +169,7 @@ def _suggest(args: argparse.Namespace) -> int:
     try:
         nlp = load_ner(args.model)
     except NerUnavailable as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _error(error, UNAVAILABLE)
     with Store(args.db) as store:
         texts = (row[0] for row in store.con.execute("SELECT text FROM articles").fetchall())
         frame = suggest_actors(texts, current_catalog(), nlp, args.min_count)
@@ -168,7 +186,7 @@ def _ingest(args: argparse.Namespace) -> int:
         report = store.ingest_paths(args.paths, options, strict=args.strict, on_file=lambda _: bar.update(),
                                     workers=args.workers)
     print(report.summary())
-    return 1 if report.rejections else 0
+    return REJECTED if report.rejections else OK
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from analysis import queries
 from config import store_path
 from dashboard.access import AccessSettings, LoginGuard
 from loaders.schema import OUTCOMES
-from store.db import Store, open_store
+from store.db import OutdatedStore, Store, StoreBusy, open_store
 from store.filters import PARAMS, Filters
 
 PAGES = (
@@ -42,14 +42,59 @@ _WIDGETS = {"dates": "filter_dates", "locations": "filter_locations", "actors": 
             "sources": "filter_sources", "outcomes": "filter_outcomes"}
 
 
+def _file_identity(path: str) -> tuple[int, int]:
+    found = os.stat(path)
+    return found.st_dev, found.st_ino
+
+
 @st.cache_resource(show_spinner="Opening the store…")
+def _open(path: str) -> tuple[tuple[int, int], Store]:
+    if not os.path.exists(path):
+        open_store(path).close()  # the first run builds it from the sample data
+    identity = _file_identity(path)  # before connecting: a file swapped in meanwhile is noticed next time
+    return identity, open_store(path, read_only=access_settings().store_read_only)
+
+
 def _store(path: str) -> Store:
-    return open_store(path, read_only=access_settings().store_read_only)
+    """The store at `path`, opened again when the file there was replaced (a copy ingested into and
+    renamed over it, see docs/deployment.md): until closed, a connection reads the file it opened,
+    and DuckDB hands a new connection to the same path that same database."""
+    identity, opened = _open(path)
+    if identity != _file_identity(path):
+        opened.close()  # a query running on it at this moment fails once; the next rerun has the new file
+        _open.clear(path)
+        identity, opened = _open(path)
+    return opened
+
+
+# How long a page waits before it tries again to open a store that another process is writing.
+BUSY_RETRY_SECONDS = 5
 
 
 def store() -> Store:
-    """The store of this server process (built from the sample data on first run)."""
-    return _store(str(store_path()))
+    """The store of this server process (built from the sample data on first run). While another
+    process writes it, or when it cannot be opened, the page says so in words for visitors (the
+    server's log keeps the details) and stops; a busy store is tried again every few seconds."""
+    try:
+        return _store(str(store_path()))
+    except StoreBusy:
+        st.info("The data is being updated right now. This page will try again in a few seconds.",
+                icon=":material/hourglass_top:")
+        _rerun_when_free()
+        st.stop()
+    except OutdatedStore:
+        st.error("This dashboard's data was stored by an earlier version and cannot be opened read-only. "
+                 "Its admin needs to upgrade it (see docs/deployment.md).", icon=":material/build:")
+        st.stop()
+
+
+@st.fragment(run_every=BUSY_RETRY_SECONDS)
+def _rerun_when_free() -> None:
+    try:
+        _store(str(store_path()))
+    except StoreBusy:
+        return
+    st.rerun(scope="app")
 
 
 def access_settings() -> AccessSettings:

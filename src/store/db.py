@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -141,6 +143,12 @@ def _arrow(frame: pd.DataFrame, columns: dict[str, str]) -> pa.Table:
     return pa.Table.from_pandas(frame[list(columns)], schema=schema, preserve_index=False)
 
 
+def printable(text: str) -> str:
+    """`text` with every control, format or unpaired surrogate character written as an escape
+    (\\n, \\x1b, \\u200e, \\udcff), so a file name cannot add lines or terminal codes to a report."""
+    return "".join(repr(char)[1:-1] if unicodedata.category(char).startswith("C") else char for char in text)
+
+
 @dataclass
 class IngestReport:
     ingest_id: int | None
@@ -151,18 +159,53 @@ class IngestReport:
     records_duplicate: int
     rejections: list[Rejection] = field(default_factory=list)
     stored: bool = True
+    after_commit_error: str | None = None  # the post-commit compaction failed; what was stored stands
 
     def summary(self) -> str:
-        lines = [
-            f"files read: {self.files_read}",
-            f"articles: {self.articles_added} added, {self.articles_duplicate} already stored or repeated",
-            f"negotiation rounds: {self.records_added} added, {self.records_duplicate} already stored or repeated",
-            f"rejected: {len(self.rejections)}",
-        ]
-        lines += [f"  - {rejection}" for rejection in self.rejections]
-        if not self.stored:
-            lines.append("nothing was stored (--strict and some input was rejected)")
+        lines = [f"files read: {self.files_read}"]
+        if self.stored:
+            lines += [
+                f"articles: {self.articles_added} added, {self.articles_duplicate} already stored or repeated",
+                f"negotiation rounds: {self.records_added} added, {self.records_duplicate} already stored or repeated",
+            ]
+        else:
+            lines += [
+                "nothing was stored (--strict and some input was rejected)",
+                f"articles: {self.articles_added} new, {self.articles_duplicate} already stored or repeated; none stored",
+                f"negotiation rounds: {self.records_added} new, {self.records_duplicate} already stored or repeated; none stored",
+            ]
+        lines.append(f"rejected: {len(self.rejections)}")
+        lines += [f"  - {printable(str(rejection))}" for rejection in self.rejections]
+        if self.after_commit_error:
+            lines.append(f"stored as above; reordering the tables afterwards failed ({self.after_commit_error}). "
+                         "Every query still answers correctly, if more slowly until `ceasefire extract` or a large ingest reorders them.")
         return "\n".join(lines)
+
+
+class StoreBusy(Exception):
+    """Another process holds the DuckDB file's lock: one writing process at a time, and no reader beside it."""
+
+    def __init__(self, path: Path, pid: int | None):
+        self.pid = pid
+        holder = f"another process (PID {pid}: {_command_of(pid)})" if pid else "another process"
+        super().__init__(f"the store {path} is busy: {holder} has it open for writing; try again when it ends")
+
+
+def _command_of(pid: int) -> str:
+    try:
+        return printable(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip())
+    except OSError:
+        return "command unknown"
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
+    except duckdb.IOException as error:
+        if "Could not set lock" not in str(error):
+            raise
+        pid = re.search(r"\(PID (\d+)\)", str(error))
+        raise StoreBusy(path, int(pid.group(1)) if pid else None) from None
 
 
 class OutdatedStore(Exception):
@@ -191,8 +234,7 @@ class Store:
         self.path = Path(path) if path is not None else store_path()
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only,
-                                  config={"memory_limit": duckdb_memory_limit()})
+        self.con = _connect(self.path, read_only)
         self.con.execute("SET enable_progress_bar = false")  # long rebuilds and compactions print nothing
         # One writer at a time: dashboard sessions are threads sharing this connection;
         # readers use their own cursors and see only committed ingests.
@@ -271,7 +313,10 @@ class Store:
                 yield
                 self.con.commit()
             except BaseException:
-                self.con.rollback()
+                # A failed commit has already ended the transaction; rolling back again would
+                # replace its error with "no transaction is active".
+                with suppress(duckdb.TransactionException):
+                    self.con.rollback()
                 raise
 
     def __enter__(self) -> Store:
@@ -337,13 +382,14 @@ class Store:
                      report.articles_added, report.articles_duplicate, report.records_added,
                      report.records_duplicate, len(report.rejections)],
                 )
-        except _NothingStored:  # rolled back: everything counts as not added
+        except _NothingStored:  # rolled back: the counts say what would have been added
             report.ingest_id, report.stored = None, False
-            report.articles_duplicate += report.articles_added
-            report.records_duplicate += report.records_added
-            report.articles_added = report.records_added = 0
-        if self._a_big_addition(report.articles_added) or self._facets_outdated():
-            self.compact()
+            return report
+        try:
+            if self._a_big_addition(report.articles_added) or self._facets_outdated():
+                self.compact()
+        except duckdb.Error as error:  # e.g. a full disk: the ingest is committed, the compaction rolled back
+            report.after_commit_error = str(error).splitlines()[0]
         return report
 
     def _a_big_addition(self, added: int) -> bool:

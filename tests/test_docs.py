@@ -1,6 +1,9 @@
-"""The README documents every filter parameter, page, command and input field."""
+"""The README and docs/ document every filter parameter, page, command and input field, and every
+link between them leads somewhere."""
 
 from __future__ import annotations
+
+import re
 
 from cli.main import build_parser
 from config import REPO_ROOT
@@ -11,6 +14,8 @@ from loaders.schema import OUTCOMES
 from store.filters import PARAMS
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = sorted((REPO_ROOT / "docs").glob("*.md"))
+FORMATS = (REPO_ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
 
 
 def test_every_url_parameter_is_documented():
@@ -31,6 +36,23 @@ def test_every_cli_command_is_documented():
 
 def test_every_input_field_and_outcome_is_documented():
     for field in [*ARTICLE_SYNONYMS, *HEADER_SYNONYMS]:
-        assert f"`{field}`" in README, field
+        assert f"`{field}`" in FORMATS, field
     for outcome in OUTCOMES:
-        assert f"`{outcome}`" in README, outcome
+        assert f"`{outcome}`" in FORMATS, outcome
+
+
+def test_the_readme_leads_to_every_document_and_every_link_resolves():
+    for doc in DOCS:
+        assert f"](docs/{doc.name})" in README, doc.name
+    for page in [REPO_ROOT / "README.md", *DOCS]:
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if not target.startswith(("http://", "https://")):
+                assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_the_readme_is_short_and_code_comments_carry_no_timings():
+    assert len(README.splitlines()) <= 150
+    timing = re.compile(r"#.*\b\d+(\.\d+)?\s?(ms|µs|art/s|MiB|GiB)\b")
+    for source in (REPO_ROOT / "src").rglob("*.py"):
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not timing.search(line), f"{source.relative_to(REPO_ROOT)}:{number} has a timing in a comment"

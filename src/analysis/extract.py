@@ -52,7 +52,7 @@ TABLES: dict[str, dict[str, str]] = {
 
 @dataclass
 class Extractors:
-    """The configured extractors; build once and reuse (building the automata takes ~1 s)."""
+    """The configured extractors; build once and reuse (building the automata is the slow part)."""
 
     catalog: Catalog
     actors: ActorExtractor
@@ -69,10 +69,10 @@ class Extractors:
 
 # Per-article roll-ups of the mention tables, derived in SQL whenever an article's mentions are
 # stored. The dashboard aggregates these instead of raw mentions: counting distinct articles or
-# pairing actors over millions of mention rows took 0.2–8 s at 100k articles (bench/page_times.py).
+# pairing actors over millions of mention rows is far too slow for a page (docs/performance.md).
 # Each carries what the filters test of its article — date, source, and the places and actors it
 # names as bit sets (store.filters.FacetBits) — so every filter is a condition on the row itself,
-# never a join: a location filter as a semi-join of article ids cost 0.4–0.7 s a query at 1M articles.
+# never a join: a location filter as a semi-join of article ids was several times slower.
 _ARTICLE = "article_id VARCHAR, published_at TIMESTAMP, source VARCHAR, place_bits BIGINT, actor_bits BIGINT, "
 _CARRIED = "a.published_at, a.source, f.place_bits, f.actor_bits"
 # `article_facets` (article_id, place_bits, actor_bits) is provided by the statement that runs these.
@@ -115,7 +115,7 @@ class FacetTable:
     """A roll-up summed per day over every article (facet 'all', bit -1), and over the articles
     naming one place or one actor (facet 'place' or 'actor' and its bit). The filters of most views
     (none, a date range, one place, one actor) read their facet's few rows instead of scanning the
-    roll-up: tens of thousands of rows, not millions (40–120 ms a query at 1M articles). A key may
+    roll-up: tens of thousands of rows, not millions. A key may
     repeat (one row per ingest batch) until `Store.compact` adds them up."""
 
     name: str

@@ -41,7 +41,7 @@ def _bits(con: Connection) -> FacetBits | None:
     engine = as_engine(con)
     if not isinstance(engine, DuckDBEngine):
         return None
-    try:  # two plain reads in one (a join of the two took ~3 ms a query at every size, this ~0.8)
+    try:  # two plain reads in one, joined in Python: cheaper than joining them in SQL
         rows = engine.rows("SELECT 'located', name, country, NULL FROM places "
                            "UNION ALL SELECT kind, name, NULL, bit FROM facet_bits", [])
     except duckdb.CatalogException:  # a store from before the bits, opened read-only (so not upgraded)
@@ -188,8 +188,8 @@ def co_mentions(
             GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + top + [limit])
     # Articles are grouped by which of the top actors they name (~430,000 combinations among 1M
     # articles). Each combination's actors are a row of 0s and 1s, weighted by its articles, so the
-    # articles naming each pair are one matrix product: 42–156 ms at 1M articles, where pairing
-    # the combinations in SQL took 160–450 ms and pairing the actors of every article 3–5 s.
+    # articles naming each pair are one matrix product, far cheaper than pairing the combinations
+    # in SQL or the actors of every article (docs/performance.md).
     stats, stats_params = filters.articles_where("st", bits)
     combos = _query(con, f"SELECT st.actor_bits & ? AS combo, count(*) AS articles FROM article_stats st WHERE {stats} "
                          "GROUP BY 1", [mask] + stats_params)
@@ -206,7 +206,7 @@ def _articles_naming_both(combos: np.ndarray, articles: np.ndarray, bits: list[i
     """both[i, j]: the articles whose combination of actor bits has bits[i] and bits[j], from each
     combination and its number of articles (a chunk of combinations at a time: ~20 MB at most).
     Exact: every partial sum is a whole number no larger than its chunk's articles, which float32
-    holds exactly below 2**24 (twice as fast as float64: 26 vs 54 ms for 300,000 combinations)."""
+    holds exactly below 2**24 (and multiplies about twice as fast as float64)."""
     both = np.zeros((len(bits), len(bits)))  # float64: exact below 2**53
     for start in range(0, len(combos), chunk):
         weights = articles[start:start + chunk]
@@ -367,7 +367,7 @@ def actor_sentences(
     shown = sorted(((article_id, index) for article_id, indexes in newest for index in indexes or []),
                    key=newest_first)[offset : offset + limit]
     # The sentences are cut from their texts by the splitter and scored by the scorer that made
-    # the stored ones: reading them from the sentence table (30M rows at 1M articles) took 0.2 s.
+    # the stored ones: cheaper than reading them from the sentence table, the largest of all.
     # A sentence's tone depends on its words alone, so only the sentences shown are cut and scored.
     last_needed: dict[str, int] = {}
     for article_id, index in shown:
@@ -493,8 +493,8 @@ def _newest_candidates(con: Connection, filters: Filters, limit: int) -> list[tu
     """The newest `limit` candidates of the filtered articles (each row: the candidate, its article's
     date last). They lie among the newest `limit` articles that have any, so candidates are read
     from the date of the newest `limit` filtered articles on, from further back while too few turn
-    up. Candidates are stored by date, so the rest are skipped: sorting every candidate of a large
-    store took 0.4–0.7 s at 1M articles, looking up those of the newest articles ~80 ms."""
+    up. Candidates are stored by date, so the rest are skipped instead of sorting every candidate
+    of a large store."""
     where, params = _where(con, filters, "st")
     articles = limit
     while True:

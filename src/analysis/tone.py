@@ -1,9 +1,9 @@
 """Tone of sentences from VADER's lexicon: a trend indicator, never a verdict.
 
-Full VADER (`SentimentIntensityAnalyzer.polarity_scores`) costs ~30 µs a sentence,
-more than all other extraction together. We keep its lexicon, its negation scalar
+Full VADER (`SentimentIntensityAnalyzer.polarity_scores`) costs more per sentence than
+all other extraction together (docs/analysis.md). We keep its lexicon, its negation scalar
 and its compound normalisation, and score a whole article in one automaton pass
-(~25x faster); boosters, capitals and "but" rules are left out.
+(many times faster); boosters, capitals and "but" rules are left out.
 `tests/test_tone.py` checks that the result agrees in sign with full VADER.
 """
 

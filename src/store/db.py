@@ -47,8 +47,8 @@ from loaders.schema import (
 from store.filters import FACET_BITS, Filters
 
 # Row order of the analysis tables after `compact`: an actor's rows together (the profile and
-# tone of one actor read ~1/200 of the table: 4–11 ms instead of 50–100 at 1M articles), the
-# rest by date, so date filters skip row groups too.
+# tone of one actor read a small share of the table's row groups), the rest by date, so date
+# filters skip row groups too (docs/performance.md).
 COMPACT_ORDER = {
     "article_actors": "actor, published_at, article_id",
     "actor_mentions": "actor, article_id, sentence_index",
@@ -468,7 +468,7 @@ class Store:
             self._outdate_facets()
             return
         for facet in FACET_TABLES.values():
-            # The batch's roll-up rows are found by id (a scan of the article_id column, ~30 ms at 1M).
+            # The batch's roll-up rows are found by id: a scan of the article_id column only.
             self.con.execute(f"CREATE TEMP TABLE batch_rows AS FROM {facet.rollup} WHERE article_id IN (SELECT unnest(?))",
                              [article_ids])
             for select in facet.selects("batch_rows"):

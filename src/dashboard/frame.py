@@ -104,8 +104,10 @@ def is_admin() -> bool:
     admin = access_settings().is_admin(st.session_state.get("admin_password_ok", False), signed_in_email(),
                                        local_client=client_is_local())
     ctx = get_script_run_ctx()
-    if ctx is not None:
-        (_ADMIN_SESSIONS.add if admin else _ADMIN_SESSIONS.discard)(ctx.session_id)
+    if ctx is not None and admin:
+        _ADMIN_SESSIONS.add(ctx.session_id)
+    elif ctx is not None:
+        _ADMIN_SESSIONS.discard(ctx.session_id)
     return admin
 
 

@@ -4,7 +4,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    CEASEFIRE_DB=/data/ceasefire.duckdb
+    CEASEFIRE_DB=/data/ceasefire.duckdb \
+    FORWARDED_ALLOW_IPS=""
+# FORWARDED_ALLOW_IPS: whose X-Forwarded-For names the visitor (uvicorn's setting; the login
+# lockout keys on that address). Empty trusts nobody; behind a proxy, set its address(es).
 
 RUN useradd --create-home --uid 10001 app && mkdir /data && chown app:app /data
 WORKDIR /app

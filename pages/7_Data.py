@@ -12,7 +12,7 @@ from analysis.catalog import (
     write_catalog,
 )
 from analysis.extract import Extractors
-from dashboard.access import AccessSettings, Attempt
+from dashboard.access import NO_ADMIN_CONFIGURED, AccessSettings, Attempt, local_admin_note
 from dashboard.frame import (
     access_settings,
     client_address,
@@ -33,6 +33,8 @@ def admin_gate(settings: AccessSettings) -> None:
     """For visitors of a hosted dashboard: say it is read-only, and let the admin log in."""
     st.info("This dashboard is read-only for visitors: you can browse and download. Uploading, editing the actor "
             "catalog and re-analysing are for its admin.", icon=":material/lock:")
+    if not settings.hosted:
+        st.warning(NO_ADMIN_CONFIGURED, icon=":material/admin_panel_settings:")
     if settings.admin_password:
         with st.form("admin_login"):
             candidate = st.text_input("Admin password", type="password", key="admin_password")
@@ -43,7 +45,8 @@ def admin_gate(settings: AccessSettings) -> None:
                     st.rerun()
                 elif outcome is Attempt.LOCKED:
                     minutes = max(1, round(login_guard().locked_for(client_address()) / 60))
-                    st.error(f"Too many failed attempts. Try again in {minutes} minutes.")
+                    st.error(f"Too many failed attempts, from your address or from all visitors together. "
+                             f"Try again in {minutes} minutes.")
                 else:
                     st.error("Wrong password.")
     if settings.admin_emails:
@@ -151,6 +154,8 @@ settings = access_settings()
 admin = is_admin()
 if not admin:
     admin_gate(settings)
+elif not settings.hosted:
+    st.caption(local_admin_note(st.get_option("server.address")))
 elif settings.hosted and st.button("Log out of admin", key="admin_logout"):
     st.session_state["admin_password_ok"] = False
     st.rerun()

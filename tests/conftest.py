@@ -4,7 +4,17 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import frame
+from dashboard.access import LoginGuard
 from store.db import Store
+
+
+@pytest.fixture(autouse=True)
+def browser_on_this_machine(monkeypatch):
+    """Pages under AppTest are opened from the server's machine, with no failed logins yet.
+    (AppTest's st.context.ip_address is a mock object, not None or an address.)"""
+    monkeypatch.setattr(frame, "_client_ip", lambda: None)
+    monkeypatch.setattr(frame, "_LOGIN_GUARD", LoginGuard())
 
 
 @pytest.fixture

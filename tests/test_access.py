@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from config import REPO_ROOT
-from dashboard.access import AccessSettings, Attempt, LoginGuard
+from dashboard import frame
+from dashboard.access import (
+    NO_ADMIN_CONFIGURED,
+    AccessSettings,
+    Attempt,
+    LoginGuard,
+    is_local_client,
+    is_loopback_bind,
+    local_admin_note,
+)
 from store.db import open_store
 
 
@@ -25,13 +35,43 @@ def test_settings_from_environment_and_secrets(environ, secrets, hosted, store_r
 
 def test_who_is_admin():
     local = AccessSettings()
-    assert local.is_admin(False, None)
+    assert local.is_admin(False, None, local_client=True)
     hosted = AccessSettings(admin_password="pw", admin_emails=("admin@example.org",))
-    assert not hosted.is_admin(False, None)
-    assert hosted.is_admin(True, None)
-    assert hosted.is_admin(False, "Admin@Example.org")
-    assert not hosted.is_admin(False, "visitor@example.org")
-    assert not AccessSettings(read_only=True).is_admin(True, None)
+    assert not hosted.is_admin(False, None, local_client=True)
+    assert hosted.is_admin(True, None, local_client=False)
+    assert hosted.is_admin(False, "Admin@Example.org", local_client=False)
+    assert not hosted.is_admin(False, "visitor@example.org", local_client=True)
+    assert not AccessSettings(read_only=True).is_admin(True, None, local_client=True)
+
+
+@pytest.mark.parametrize(("local_client", "admin"), [(True, True), (False, False)])
+def test_with_no_admin_configured_only_the_servers_own_machine_is_admin(local_client, admin):
+    assert AccessSettings().is_admin(False, None, local_client=local_client) is admin
+
+
+@pytest.mark.parametrize(("ip_address", "headers", "local"), [
+    (None, [], True),  # a loopback peer, as st.context.ip_address reports it
+    (None, [("Origin", "http://localhost:8501"), ("Host", "localhost:8501")], True),
+    (None, [("Origin", "http://127.0.0.1:8501")], True),
+    (None, [("Origin", "http://[::1]:8501")], True),
+    ("203.0.113.7", [], False),  # another machine, or the client a trusted proxy forwarded
+    ("192.168.1.20", [("Origin", "http://localhost:8501")], False),  # a forged Origin does not make it local
+    (None, [("X-Forwarded-For", "203.0.113.7")], False),  # a local proxy uvicorn was told not to trust
+    (None, [("forwarded", "for=203.0.113.7")], False),
+    (None, [("X-Real-IP", "203.0.113.7")], False),
+    (None, [("Origin", "https://dashboard.example.org")], False),  # a local proxy adding no header
+])
+def test_local_client(ip_address, headers, local):
+    assert is_local_client(ip_address, headers) is local
+
+
+@pytest.mark.parametrize(("address", "loopback"), [
+    (None, False), ("", False), ("0.0.0.0", False), ("::", False), ("192.168.1.5", False),
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True),
+])
+def test_bind_address(address, loopback):
+    assert is_loopback_bind(address) is loopback
+    assert ("listens only on this machine" in local_admin_note(address)) is loopback
 
 
 class FakeClock:
@@ -61,6 +101,33 @@ def test_failures_outside_the_window_are_forgotten():
         assert guard.attempt("a", "x", "pw") is Attempt.WRONG
         clock.now += 61
     assert guard.attempt("a", "x", "pw") is Attempt.WRONG
+
+
+def test_the_global_limit_stops_guessing_from_rotating_addresses():
+    clock = FakeClock()
+    guard = LoginGuard(max_failures=3, global_max_failures=4, window_seconds=60, lockout_seconds=300, clock=clock)
+    outcomes = []
+    for i in range(4):
+        outcomes.append(guard.attempt(f"10.0.0.{i}", "x", "pw"))
+        clock.now += 10
+    assert outcomes == [Attempt.WRONG] * 3 + [Attempt.LOCKED]
+    assert guard.attempt("10.0.0.99", "x", "pw") is Attempt.LOCKED  # a new address waits too, unchecked
+    assert guard.attempt("10.0.0.99", "pw", "pw") is Attempt.LOCKED
+    assert guard.locked_for("10.0.0.99") == 20  # until the oldest failure (40 s ago) leaves the window
+    clock.now += 20
+    assert guard.attempt("10.0.0.99", "pw", "pw") is Attempt.OK  # three failures left in the window: below 4
+    assert guard.attempt("10.0.0.98", "x", "pw") is Attempt.LOCKED  # the fourth in the window again
+
+
+def test_the_guard_forgets_old_failures_and_expired_lockouts():
+    clock = FakeClock()
+    guard = LoginGuard(max_failures=2, window_seconds=60, lockout_seconds=60, clock=clock)
+    for i in range(100):
+        guard.attempt(f"10.0.{i}.1", "x", "pw")
+        guard.attempt(f"10.0.{i}.1", "x", "pw")
+    clock.now += 61
+    assert guard.locked_for("10.0.0.1") == 0
+    assert (guard._failures, guard._all_failures, guard._locked_until) == ({}, [], {})
 
 
 def data_page(tmp_path, monkeypatch, **environ: str) -> AppTest:
@@ -107,3 +174,69 @@ def test_read_only_deployment_has_no_login_and_a_read_only_store(tmp_path, monke
 
     with pytest.raises(Exception, match="read-only"):
         store().con.execute("DELETE FROM articles")
+
+
+def test_clearing_streamlits_caches_does_not_reset_the_lockout(tmp_path, monkeypatch):
+    app = data_page(tmp_path, monkeypatch, CEASEFIRE_ADMIN_PASSWORD="s3cret-Passw0rd")
+    for _ in range(5):
+        app.text_input(key="admin_password").set_value("wrong")
+        app.button[0].click().run()
+    assert app.error[0].value.startswith("Too many failed attempts")
+    st.cache_resource.clear()  # what a browser's `clear_cache` message does
+    st.cache_data.clear()
+    app.text_input(key="admin_password").set_value("s3cret-Passw0rd")
+    app.button[0].click().run()
+    assert app.error[0].value.startswith("Too many failed attempts")
+    assert tab_labels(app) == ["Ingest history", "Download"]
+
+
+class FakeSession:
+    def __init__(self, session_id: str) -> None:
+        self.id = session_id
+        self._session_state: dict[str, object] = {"x": 1}
+
+
+def test_only_an_admin_session_may_clear_the_servers_caches(monkeypatch):
+    from streamlit.runtime.app_session import AppSession
+
+    calls = []
+
+    @st.cache_data
+    def cached(value: int) -> int:
+        calls.append(value)
+        return value
+
+    cached(1)
+    visitor = FakeSession("visitor")
+    AppSession._handle_clear_cache_request(visitor)
+    cached(1)
+    assert calls == [1] and visitor._session_state  # nothing cleared
+    monkeypatch.setattr(frame, "_ADMIN_SESSIONS", {"admin"})
+    admin = FakeSession("admin")
+    AppSession._handle_clear_cache_request(admin)
+    cached(1)
+    assert calls == [1, 1] and not admin._session_state
+
+
+def test_a_visitor_from_elsewhere_is_not_admin_when_none_is_configured(tmp_path, monkeypatch):
+    monkeypatch.setattr(frame, "_client_ip", lambda: "203.0.113.7")
+    app = data_page(tmp_path, monkeypatch)
+    assert tab_labels(app) == ["Ingest history", "Download"]
+    assert app.warning[0].value == NO_ADMIN_CONFIGURED
+    assert not app.text_input  # no password to log in with
+
+
+def test_the_local_owner_is_told_why_they_are_admin(tmp_path, monkeypatch):
+    app = data_page(tmp_path, monkeypatch)
+    assert any(caption.value.startswith("You are admin because this is a local install with no password")
+               for caption in app.caption)
+
+
+def test_the_admins_session_is_noted_and_a_visitors_is_not(tmp_path, monkeypatch):
+    monkeypatch.setattr(frame, "_ADMIN_SESSIONS", set())
+    data_page(tmp_path, monkeypatch)
+    assert len(frame._ADMIN_SESSIONS) == 1  # the local owner's
+    monkeypatch.setattr(frame, "_ADMIN_SESSIONS", set())
+    monkeypatch.setattr(frame, "_client_ip", lambda: "203.0.113.7")
+    data_page(tmp_path, monkeypatch)
+    assert frame._ADMIN_SESSIONS == set()

@@ -21,6 +21,11 @@ def test_dockerfile_runs_as_non_root_with_a_healthcheck_and_a_data_volume():
         assert f"COPY --chown=app:app {needed}" in dockerfile, needed
 
 
+def test_dockerfile_trusts_no_proxy_header_by_default():
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r'^\s*FORWARDED_ALLOW_IPS=""\s*$', dockerfile, re.MULTILINE)
+
+
 def test_requirements_install_the_project_for_streamlit_cloud():
     lines = [line.strip() for line in (REPO_ROOT / "requirements.txt").read_text().splitlines()
              if line.strip() and not line.startswith("#")]

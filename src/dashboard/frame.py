@@ -20,10 +20,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.app_session import AppSession
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analysis import queries
 from config import store_path
-from dashboard.access import AccessSettings, LoginGuard
+from dashboard.access import AccessSettings, LoginGuard, is_local_client
 from loaders.schema import OUTCOMES
 from store.db import OutdatedStore, Store, StoreBusy, open_store
 from store.filters import PARAMS, Filters
@@ -102,9 +104,29 @@ def access_settings() -> AccessSettings:
     return AccessSettings.from_sources(os.environ, secrets)
 
 
-@st.cache_resource
+# Security state lives outside Streamlit's caches: any browser can send Streamlit's
+# `clear_cache` message, which empties every st.cache_resource and st.cache_data.
+_LOGIN_GUARD = LoginGuard()  # one per server process: failures count across sessions
+_ADMIN_SESSIONS: set[str] = set()  # ids of the sessions whose last run was an admin's
+
+
 def login_guard() -> LoginGuard:
-    return LoginGuard()  # one per server process: failures count across sessions
+    return _LOGIN_GUARD
+
+
+def _clear_caches_for_admins_only(original: Callable[[AppSession], None]) -> Callable[[AppSession], None]:
+    """Streamlit lets any browser empty the server's caches (every visitor's queries, the
+    open store) with a `clear_cache` message; only an admin's session may."""
+    @functools.wraps(original)
+    def handle(session: AppSession) -> None:
+        if session.id in _ADMIN_SESSIONS:
+            original(session)
+    handle.admin_only = True  # type: ignore[attr-defined]
+    return handle
+
+
+if not getattr(AppSession._handle_clear_cache_request, "admin_only", False):
+    AppSession._handle_clear_cache_request = _clear_caches_for_admins_only(AppSession._handle_clear_cache_request)
 
 
 def signed_in_email() -> str | None:
@@ -114,12 +136,29 @@ def signed_in_email() -> str | None:
         return None
 
 
+def _client_ip() -> str | None:
+    """The browser's address as uvicorn resolved it ($FORWARDED_ALLOW_IPS); None for loopback."""
+    return st.context.ip_address
+
+
+def client_is_local() -> bool:
+    return is_local_client(_client_ip(), st.context.headers.items())
+
+
 def is_admin() -> bool:
-    return access_settings().is_admin(st.session_state.get("admin_password_ok", False), signed_in_email())
+    admin = access_settings().is_admin(st.session_state.get("admin_password_ok", False), signed_in_email(),
+                                       local_client=client_is_local())
+    ctx = get_script_run_ctx()
+    if ctx is not None and admin:
+        _ADMIN_SESSIONS.add(ctx.session_id)
+    elif ctx is not None:
+        _ADMIN_SESSIONS.discard(ctx.session_id)
+    return admin
 
 
 def client_address() -> str:
-    return getattr(st.context, "ip_address", None) or "unknown"
+    """The key of the login lockout: every browser on the server's machine is one client."""
+    return _client_ip() or "local"
 
 
 def version() -> tuple:
@@ -229,6 +268,7 @@ def page(title: str, explanation: str) -> Filters:
     """Page config, sidebar filters and the page's title with its one-line explanation."""
     st.set_page_config(page_title=f"{title} · Ceasefire Talks Dashboard", page_icon="🕊️", layout="wide")
     filters = sidebar_filters(title)
+    is_admin()  # notes whether this session may clear the caches
     _exempt_startup_objects_from_collection()
     st.title(title)
     st.caption(explanation)

@@ -130,3 +130,23 @@ def test_selecting_an_actor_in_the_network_filters_by_it(server, page):
     page.locator('[data-testid="stSidebar"] [data-tag]:visible').get_by_role("button").click()
     expect(page).to_have_url(re.compile(r"/Network$"))
     sidebar_chips(page, 0)
+
+
+def test_a_visitor_forwarded_from_elsewhere_only_reads_when_no_admin_is_configured(server, browser):
+    """uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, as from a local proxy: the
+    visitor it names is on another machine, so the Data page offers no upload."""
+    context = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.7"})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{server}/Data")
+    expect(page.get_by_text("No admin is configured on this server")).to_be_visible()
+    expect(page.get_by_role("tab", name="Download")).to_be_visible()
+    expect(page.get_by_role("tab", name="Upload")).to_have_count(0)
+    context.close()
+
+
+def test_the_owner_on_the_servers_machine_is_told_why_they_are_admin(server, page):
+    page.goto(f"{server}/Data")
+    expect(page.get_by_text("You are admin because this is a local install with no password")).to_be_visible()
+    expect(page.get_by_text("It listens only on this machine")).to_be_visible()  # --server.address 127.0.0.1
+    expect(page.get_by_role("tab", name="Upload")).to_be_visible()

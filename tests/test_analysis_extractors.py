@@ -213,3 +213,12 @@ def test_the_issue_tagger_follows_its_file(tmp_path, monkeypatch):
     tagger = issues.default_issue_tagger()
     assert tagger.labels == {"aid": "Humanitarian aid"}
     assert [(m.issue, m.term) for m in tagger.find("Convoys carried aid.")] == [("aid", "convoy"), ("aid", "aid")]
+
+
+def test_dates_in_text_stay_in_the_plausible_range_even_from_a_publication_date_in_year_1():
+    # A store loaded before dates were range-checked may hold year 1 (issue 15).
+    text = "Talks resumed on Tuesday, three days ago, after last week's meeting. A vote is set for 3 March 2099."
+    for published in (datetime(1, 1, 1), datetime(9999, 12, 31), datetime(2025, 8, 13)):
+        mentions = find_dates(text, published, "day")
+        assert all(datetime(1900, 1, 1) <= m.date <= datetime(2100, 1, 1) for m in mentions if m.date), mentions
+        assert "3 March 2099" not in [m.text for m in mentions]

@@ -145,3 +145,17 @@ def test_news_rounds_follow_the_filters(seeded):
     assert [r.venue for r in queries.news_rounds(seeded.con, Filters(outcomes=("ongoing",)))] == ["Cairo"]
     assert [r.venue for r in queries.news_rounds(seeded.con, Filters(actors=("Khalil al-Hayya",)))] == ["Cairo"]
     assert queries.news_rounds(seeded.con, Filters(start=date(2025, 9, 1))) == []
+
+
+def test_dates_at_the_ends_of_the_calendar_do_not_break_reconciling():
+    # A store loaded before dates were range-checked may hold year 1 or 9999 (issue 15).
+    earliest, latest = date(1, 1, 1), date(9999, 12, 31)
+    candidates = [_candidate("a1", "Cairo", earliest), _candidate("a2", "Cairo", latest, precision="week"),
+                  _candidate("a3", "Doha", latest, precision="month"), _candidate("a4", "Cairo", None)]
+    records = [RecordSpan("r-old", "Cairo", "Egypt", earliest, None, "day", None),
+               RecordSpan("r-new", "Doha", "Qatar", latest, None, "week", None)]
+    rounds = reconcile(candidates, records, published={"a4": earliest, "a1": earliest})
+    spans = {(r.venue, r.first, r.last, r.record_id) for r in rounds}
+    assert ("Cairo", earliest, earliest, "r-old") in spans
+    assert ("Cairo", latest, latest, None) in spans
+    assert ("Doha", date(9999, 12, 1), latest, "r-new") in spans

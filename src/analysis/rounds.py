@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from calendar import monthrange
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -279,21 +280,29 @@ class Round:
         return next((c.proposal for c in self.candidates if c.proposal), None)
 
 
+def _shift(day: date, by: timedelta) -> date:
+    """`day + by`, held at date.min or date.max: a store may hold a date in year 1 or 9999
+    (loaded before dates were range-checked), and the page must still work out its rounds."""
+    try:
+        return day + by
+    except OverflowError:
+        return date.max if by > timedelta(0) else date.min
+
+
 def _span(when: date | None, precision: str | None) -> tuple[date, date] | None:
     if when is None:
         return None
     if precision == "day":
         return when, when
     if precision == "week":
-        return when, when + timedelta(days=6)
+        return when, _shift(when, timedelta(days=6))
     if precision == "month":
-        following = (when.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return when.replace(day=1), following - timedelta(days=1)
+        return when.replace(day=1), when.replace(day=monthrange(when.year, when.month)[1])
     return date(when.year, 1, 1), date(when.year, 12, 31)
 
 
 def _overlaps(a: tuple[date, date], b: tuple[date, date], slack: int = 0) -> bool:
-    return a[0] - timedelta(days=slack) <= b[1] and b[0] - timedelta(days=slack) <= a[1]
+    return _shift(a[0], -timedelta(days=slack)) <= b[1] and _shift(b[0], -timedelta(days=slack)) <= a[1]
 
 
 def reconcile(
@@ -320,7 +329,7 @@ def reconcile(
             venue_rounds.append(Round(candidate.venue, candidate.country, span[0], span[1], [candidate]))
     for candidate in (c for c in remaining if not c.date):
         when = published.get(candidate.article_id)
-        window = (when - PAST_WINDOW, when) if when else None
+        window = (_shift(when, -PAST_WINDOW), when) if when else None
         venue_rounds = at_venue.setdefault(candidate.venue, [])
         earlier = [r for r in venue_rounds if r.first and (window is None or _overlaps((r.first, r.last), window))]
         if earlier:
@@ -347,7 +356,7 @@ def _match_record(round_: Round, records: list[RecordSpan], published: dict[str,
         dates = [published[a] for a in round_.articles if a in published]
         if not dates:
             return
-        span = (min(dates) - PAST_WINDOW, max(dates))
+        span = (_shift(min(dates), -PAST_WINDOW), max(dates))
     best = None
     for record in records:
         if round_.venue not in (record.venue_city, record.venue_country):

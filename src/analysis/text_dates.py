@@ -17,7 +17,7 @@ from typing import Literal
 from dateparser.date import DateDataParser
 
 from analysis.matcher import Case, Phrase, PhraseMatcher
-from loaders.dates import EXPLICIT_DATE, MONTH_PATTERN, parse_partial_date
+from loaders.dates import EXPLICIT_DATE, MONTH_PATTERN, check_plausible, parse_partial_date
 from loaders.schema import Precision
 
 DateKind = Literal["absolute", "relative", "weekday", "duration"]
@@ -199,8 +199,10 @@ def find_dates(
             phrase = match.group(group)
             try:
                 resolved = _resolve(kind, phrase, published_at, published_precision)
-            except ValueError:
-                continue  # "31 February 2025": not a date
+                if resolved:
+                    check_plausible(resolved[0])
+            except (ValueError, OverflowError):
+                continue  # "31 February 2025", or worked out from an implausible publication date: not a date
             taken.append((start, end))
             date, precision = resolved if resolved else (None, None)
             mentions.append(DateMention(start, end, phrase, kind, date, precision))

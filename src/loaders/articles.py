@@ -86,6 +86,8 @@ def build_article(
     text = clean_text(fields.get("text"))
     if text is None:
         raise ValueError("article text is empty")
+    if not isinstance(fields.get("text"), str):  # a JSON number or a spreadsheet cell: -0.0 is no article
+        raise ValueError(f"article text is a {type(fields.get('text')).__name__} ({text[:40]}), not text")
     title = clean_text(fields.get("title")) or _first_line(text)
     published = fields.get("published_at")
     published = published if isinstance(published, datetime) else clean_text(published)

@@ -6,8 +6,10 @@ parse of a short candidate string well under a millisecond.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from dateparser.date import DateDataParser
@@ -28,6 +30,28 @@ EXPLICIT_DATE = re.compile(
     re.IGNORECASE,
 )
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ]\d{2}:\d{2})")  # 2025-08-12, 2025-08-12T09:30...
+_HAS_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+EARLIEST_DATE = datetime(1900, 1, 1)
+FUTURE_YEARS = 10  # plans are dated ahead, but not by decades
+
+
+def latest_date() -> datetime:
+    """The last plausible date: today plus FUTURE_YEARS years."""
+    today = datetime.now()
+    day = 28 if (today.month, today.day) == (2, 29) else today.day
+    return datetime(today.year + FUTURE_YEARS, today.month, day)
+
+
+def check_plausible(moment: datetime) -> datetime:
+    """The date itself, or ValueError when it lies outside EARLIEST_DATE .. latest_date().
+
+    Every date a loader accepts passes here: year 1 or 9999 is a typo or an attack, and
+    breaks date arithmetic downstream."""
+    latest = latest_date()
+    if not EARLIEST_DATE <= moment < latest + timedelta(days=1):
+        raise ValueError(f"date {moment.date().isoformat()} is outside the plausible range "
+                         f"{EARLIEST_DATE.date().isoformat()} to {latest.date().isoformat()}")
+    return moment
 
 
 @lru_cache(maxsize=1)
@@ -54,15 +78,25 @@ def _truncate(moment: datetime, precision: Precision) -> datetime:
 def parse_partial_date(value: object) -> tuple[datetime, Precision]:
     """Parse '2025', 'July 2025', '24 July 2025', ISO timestamps... into (start of period, precision).
 
-    Raises ValueError naming the value when it is not a real date (e.g. '2025-02-30').
+    Raises ValueError naming the value when it is not a real date (e.g. '2025-02-30'), names
+    no year (dateparser reads '-1' or '5' as a month of this year), or is not plausible.
     """
+    moment, precision = _parse(value)
+    return check_plausible(moment), precision
+
+
+def _parse(value: object) -> tuple[datetime, Precision]:
     if isinstance(value, datetime):
         return _to_naive_utc(value), "day"
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day), "day"
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return _year_number(value)
     text = str(value).strip()
     if not text:
         raise ValueError("empty date")
+    if not _HAS_YEAR.search(text):
+        raise ValueError(f"date {text[:60]!r} names no year")
     if _ISO.match(text):  # the common cases, without dateparser's general machinery
         try:
             return _to_naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00"))), "day"
@@ -70,9 +104,17 @@ def parse_partial_date(value: object) -> tuple[datetime, Precision]:
             raise ValueError(f"impossible or unreadable date {text!r}") from None
     data = _parser().get_date_data(text)
     if data.date_obj is None:
-        raise ValueError(f"impossible or unreadable date {text!r}")
+        raise ValueError(f"impossible or unreadable date {text[:60]!r}")
     precision: Precision = data.period if data.period in ("day", "week", "month", "year") else "day"
     return _truncate(data.date_obj, precision), precision
+
+
+def _year_number(value: numbers.Real) -> tuple[datetime, Precision]:
+    """A year given as a number (2025, or 2025.0 from a spreadsheet); any other number is no date."""
+    number = float(value)
+    if not (math.isfinite(number) and number.is_integer() and 1000 <= number <= 9999):
+        raise ValueError(f"date {value} is a number, not a year")
+    return datetime(int(number), 1, 1), "year"
 
 
 def _to_naive_utc(moment: datetime) -> datetime:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import multiprocessing
+import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -44,6 +46,10 @@ TABLE_SUFFIXES = {".csv", ".json", ".jsonl", ".ndjson", ".xlsx"}
 ARCHIVE_SUFFIXES = {".zip"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | TABLE_SUFFIXES | ARCHIVE_SUFFIXES
 _JSON_LIST_KEYS = ("articles", "records", "rounds", "items", "entries", "data")
+LINE_IS_ROW_SUFFIXES = {".jsonl", ".ndjson"}  # elsewhere a line is no row: the reason names it
+# Entries this small may compress well (a short repetitive file) without being a bomb.
+SMALL_ENTRY_BYTES = 64 * 2**10
+_LONGEST_JSON_INTEGER = 100  # digits; longer is no data, and Python refuses over 4,300
 
 Kind = Literal["auto", "articles", "records"]
 
@@ -61,6 +67,9 @@ class LoadOptions:
     max_archive_bytes: int = 500 * 2**20
     max_archive_entries: int = 10_000
     max_compression_ratio: int = 100
+    max_workbook_bytes: int = 100 * 2**20  # an XLSX workbook's parts, uncompressed
+    max_rows_per_file: int = 200_000
+    max_rejections_per_file: int = 100  # more are summed up in one rejection
 
 
 class InputError(ValueError):
@@ -79,19 +88,25 @@ def load_paths(
 
     With a process `pool`, files are parsed in its workers; the result is the same, in the same order.
     """
+    return _load_found(list(iter_files(paths)), options, on_file, pool)
+
+
+def _load_found(
+    files: list[FoundFile], options: LoadOptions, on_file: Callable[[str], None] | None,
+    pool: ProcessPoolExecutor | None,
+) -> LoadResult:
     user_date = _user_date(options)
     parsed, files_read = ParsedFile(), 0
-    files = list(iter_files(paths))
-    jobs = [(path, options, user_date) for _, path in files if path is not None]
+    jobs = [(found.path, options, user_date, found.name) for found in files if found.path is not None]
     results = iter(pool.map(_load_job, jobs) if pool else map(_load_job, jobs))
-    for name, path in files:
-        if path is None:
-            parsed.rejections.append(Rejection(name, None, "no such file or folder"))
+    for found in files:
+        if found.path is None:
+            parsed.rejections.append(Rejection(found.name, None, found.problem or "not read"))
         else:
             parsed.extend(next(results))
             files_read += 1
         if on_file:
-            on_file(name)
+            on_file(found.name)
     return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read)
 
 
@@ -106,18 +121,21 @@ def load_batches(
         taken, articles = [], 0
         while files and articles < batch_articles:
             taken.append(files.pop(0))
-            articles += _estimated_articles(taken[-1][1])
-        yield load_paths([name for name, _ in taken], options, on_file, pool)
+            articles += _estimated_articles(taken[-1].path)
+        yield _load_found(taken, options, on_file, pool)
 
 
 def _estimated_articles(path: Path | None) -> int:
     # About one article per 2 kB of JSON lines or CSV; one per file otherwise. Only sizes the batches.
     if path is None or path.suffix.lower() not in TABLE_SUFFIXES | ARCHIVE_SUFFIXES:
         return 1
-    return max(1, path.stat().st_size // 2048)
+    try:
+        return max(1, path.stat().st_size // 2048)
+    except OSError:  # gone or unreadable: load_file says so
+        return 1
 
 
-def _load_job(job: tuple[Path, LoadOptions, UserDate | None]) -> ParsedFile:
+def _load_job(job: tuple[Path, LoadOptions, UserDate | None, str]) -> ParsedFile:
     return load_file(*job)
 
 
@@ -137,7 +155,8 @@ def load_uploads(files: Iterable[tuple[str, bytes]], options: LoadOptions = Load
     user_date = _user_date(options)
     parsed, files_read = ParsedFile(), 0
     for name, data in files:
-        parsed.extend(load_bytes(PurePosixPath(name.replace("\\", "/")).name or "upload", data, options, user_date))
+        label = safe_name(PurePosixPath(name.replace("\\", "/")).name) or "upload"
+        parsed.extend(load_bytes(label, data, options, user_date))
         files_read += 1
     return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read)
 
@@ -146,36 +165,100 @@ def _user_date(options: LoadOptions) -> UserDate | None:
     return UserDate(*parse_partial_date(options.published_at)) if options.published_at else None
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None]]:
-    """(name, path) for each file, folders walked in sorted order, hidden files skipped."""
+def safe_name(name: str) -> str:
+    """A file name as printable text: bytes that are not UTF-8 (which os.fsdecode turns into
+    lone surrogates, refused by DuckDB and by any UTF-8 encoder) become \\xNN escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A file to read at `path`, or (`path` None) an input that is not read and why."""
+
+    name: str  # safe_name of the path: what reports, rejections and stored rows call the file
+    path: Path | None
+    problem: str | None = None
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[FoundFile]:
+    """Every file under `paths`, folders walked in sorted order, hidden files skipped.
+
+    Symbolic links are never followed, also when named directly: a link in a shared folder
+    could point anywhere on the server (/etc/passwd). Each becomes a rejection."""
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in relative.parts):
-                    yield str(child), child
-        elif path.is_file():
-            yield str(path), path
-        else:
-            yield str(path), None
+        yield from _walk(Path(raw))
 
 
-def load_file(path: Path, options: LoadOptions, user_date: UserDate | None = None) -> ParsedFile:
-    size = path.stat().st_size
-    if size > options.max_file_bytes:
-        return ParsedFile(rejections=[Rejection(str(path), None, _too_big(size, options.max_file_bytes))])
-    return load_bytes(str(path), path.read_bytes(), options, user_date)
+def _walk(path: Path) -> Iterator[FoundFile]:
+    name = safe_name(str(path))
+    if path.is_symlink():
+        yield FoundFile(name, None, "symbolic link, not followed")
+    elif path.is_dir():
+        try:
+            children = sorted(path.iterdir())
+        except OSError as error:
+            yield FoundFile(name, None, f"folder cannot be read: {error.strerror or type(error).__name__}")
+            return
+        for child in children:
+            if not child.name.startswith("."):
+                yield from _walk(child)
+    elif path.is_file():
+        yield FoundFile(name, path)
+    elif path.exists():
+        yield FoundFile(name, None, "not a regular file (a device, pipe or socket); not read")
+    else:
+        yield FoundFile(name, None, "no such file or folder")
+
+
+def load_file(path: Path, options: LoadOptions, user_date: UserDate | None = None, name: str | None = None) -> ParsedFile:
+    name = name or safe_name(str(path))
+    try:
+        data = _read_file(path, options.max_file_bytes)
+    except InputError as error:
+        return ParsedFile(rejections=[Rejection(name, None, str(error))])
+    except OSError as error:  # permissions, a link swapped in since the walk (O_NOFOLLOW), a vanished file
+        return ParsedFile(rejections=[Rejection(name, None, f"cannot be read: {error.strerror or type(error).__name__}")])
+    return load_bytes(name, data, options, user_date)
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    """The file's bytes, not following a link, and never more than `limit` + 1 of them."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            raise InputError(_too_big(size, limit))
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew since fstat
+        raise InputError(_too_big(len(data), limit))
+    return data
 
 
 def load_bytes(
     name: str, data: bytes, options: LoadOptions, user_date: UserDate | None = None, in_archive: bool = False
 ) -> ParsedFile:
-    """Parse one file's bytes by its suffix; every problem becomes a rejection."""
+    """Parse one file's bytes by its suffix; every problem, whatever raised it, becomes a rejection."""
     try:
-        return _dispatch(name, data, options, user_date, in_archive)
+        parsed = _dispatch(name, data, options, user_date, in_archive)
     except InputError as error:
         return ParsedFile(rejections=[Rejection(name, error.row, str(error))])
+    except RecursionError:
+        return ParsedFile(rejections=[Rejection(name, None, "nested too deeply to read")])
+    except MemoryError:
+        return ParsedFile(rejections=[Rejection(name, None, "too large to read in memory")])
+    except Exception as error:  # a parser's own failure on hostile input must not stop the other files
+        return ParsedFile(rejections=[Rejection(name, None, f"cannot be read ({type(error).__name__}: {str(error)[:200]})")])
+    if PurePosixPath(name).suffix.lower() not in ARCHIVE_SUFFIXES:  # an archive's entries were capped one by one
+        parsed.rejections = cap_rejections(parsed.rejections, name, options.max_rejections_per_file)
+    return parsed
+
+
+def cap_rejections(rejections: list[Rejection], name: str, limit: int) -> list[Rejection]:
+    """The first `limit` rejections of one file, and one that counts the rest."""
+    if len(rejections) <= limit:
+        return rejections
+    rest = len(rejections) - limit
+    return rejections[:limit] + [Rejection(name, None, f"… and {rest:,} more rows rejected (only the first {limit:,} are listed)")]
 
 
 def _dispatch(name: str, data: bytes, options: LoadOptions, user_date: UserDate | None, in_archive: bool) -> ParsedFile:
@@ -194,9 +277,11 @@ def _dispatch(name: str, data: bytes, options: LoadOptions, user_date: UserDate 
         return parse_xlsx(name, data, options, user_date)
     if suffix in FEED_SUFFIXES:
         return parse_feed(data, name, user_date)
-    text = decode(data, options.encoding)
-    if suffix in TEXT_SUFFIXES | MARKDOWN_SUFFIXES | {".csv", ".jsonl", ".ndjson"}:
+    try:
+        text = decode(data, options.encoding)
         check_line_lengths(text, options.max_line_chars)
+    except InputError as error:
+        raise InputError(str(error), error.row if suffix in LINE_IS_ROW_SUFFIXES else None) from None
     if suffix in TEXT_SUFFIXES:
         return parse_plain_text(text, name, user_date)
     if suffix in MARKDOWN_SUFFIXES:
@@ -216,7 +301,7 @@ def decode(data: bytes, encoding: str | None = None) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with BOM; any other encoding only when named."""
     if encoding:
         try:
-            return data.decode(encoding)
+            return _without_nul(data.decode(encoding))
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as error:
@@ -224,11 +309,11 @@ def decode(data: bytes, encoding: str | None = None) -> str:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        return _without_nul(data.decode("utf-16"))
     if b"\x00" in data[:8192]:
         raise InputError("binary data (contains NUL bytes), not a text file")
     try:
-        return data.decode("utf-8")
+        return _without_nul(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InputError(
@@ -236,6 +321,15 @@ def decode(data: bytes, encoding: str | None = None) -> str:
             "save the file as UTF-8 or name its encoding (e.g. --encoding cp1252)",
             row=line,
         ) from None
+
+
+def _without_nul(text: str) -> str:
+    """The text, or InputError naming the line of a NUL character (the first 8 KiB were checked as bytes)."""
+    at = text.find("\x00")
+    if at >= 0:
+        line = text.count("\n", 0, at) + 1
+        raise InputError(f"contains a NUL character on line {line}: binary data, not a text file", row=line)
+    return text
 
 
 def check_line_lengths(text: str, limit: int) -> None:
@@ -260,6 +354,7 @@ def parse_rows(
     name: str, frame: pd.DataFrame, row_numbers: list[int], options: LoadOptions, user_date: UserDate | None
 ) -> ParsedFile:
     """Rows of a CSV, JSON or XLSX table as articles or as rounds, by option or by their columns."""
+    check_row_count(len(frame), options.max_rows_per_file)
     article_overrides, record_overrides = _split_overrides(options)
     article_map = map_columns(frame.columns, ARTICLE_SYNONYMS, article_overrides)
     kind = options.kind
@@ -277,6 +372,11 @@ def parse_rows(
     return result
 
 
+def check_row_count(rows: int, limit: int) -> None:
+    if rows > limit:
+        raise InputError(f"more than {limit:,} rows (the limit per file); split the file")
+
+
 def parse_csv(name: str, text: str, options: LoadOptions, user_date: UserDate | None) -> ParsedFile:
     try:
         frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
@@ -286,6 +386,10 @@ def parse_csv(name: str, text: str, options: LoadOptions, user_date: UserDate | 
         raise InputError(f"not a readable CSV: {str(error).strip()}") from None
     if frame.empty:
         raise InputError("CSV has a header but no rows")
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas took a row's extra leading fields for an index
+        fields = frame.index.nlevels + len(frame.columns)
+        raise InputError(f"row 2 has {fields} fields but the header names {len(frame.columns)}; "
+                         "quote fields that contain commas", row=2)
     return parse_rows(name, frame, list(range(2, len(frame) + 2)), options, user_date)
 
 
@@ -294,24 +398,31 @@ def parse_json(name: str, text: str, options: LoadOptions, user_date: UserDate |
     items: list[tuple[int, object]] = []
     rejections: list[Rejection] = []
     if lines:
-        for number, line in enumerate(text.split("\n"), start=1):
-            if line.strip():
-                try:
-                    items.append((number, json.loads(line)))
-                except json.JSONDecodeError as error:
-                    rejections.append(Rejection(name, number, f"invalid JSON: {error.msg} at column {error.colno}"))
+        numbered = [(number, line) for number, line in enumerate(text.split("\n"), start=1) if line.strip()]
+        check_row_count(len(numbered), options.max_rows_per_file)
+        for number, line in numbered:
+            try:
+                items.append((number, _json_loads(line)))
+            except json.JSONDecodeError as error:
+                rejections.append(Rejection(name, number, f"invalid JSON: {error.msg} at column {error.colno}"))
+            except (InputError, RecursionError) as error:
+                rejections.append(Rejection(name, number, f"invalid JSON: {_json_problem(error)}"))
     else:
         try:
-            document = json.loads(text)
+            document = _json_loads(text)
         except json.JSONDecodeError as error:
             raise InputError(f"invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}", row=error.lineno) from None
+        except (InputError, RecursionError) as error:
+            raise InputError(f"invalid JSON: {_json_problem(error)}") from None
         items = list(enumerate(_json_items(document), start=1))
     objects = []
     for number, item in items:
-        if isinstance(item, dict):
-            objects.append((number, item))
-        else:
+        if not isinstance(item, dict):
             rejections.append(Rejection(name, number, f"expected a JSON object, got {type(item).__name__}"))
+        elif key := _non_finite_key(item):
+            rejections.append(Rejection(name, number, f"field {key[:60]!r} is NaN or Infinity, which JSON does not allow"))
+        else:
+            objects.append((number, item))
     if not objects:
         if rejections:
             return ParsedFile(rejections=rejections)
@@ -319,6 +430,30 @@ def parse_json(name: str, text: str, options: LoadOptions, user_date: UserDate |
     result = parse_rows(name, pd.DataFrame([o for _, o in objects]), [n for n, _ in objects], options, user_date)
     result.rejections = rejections + result.rejections
     return result
+
+
+def _json_loads(text: str) -> object:
+    return json.loads(text, parse_int=_json_int)
+
+
+def _json_int(digits: str) -> int:
+    # Python refuses integers over 4,300 digits with a ValueError naming none of the file.
+    if len(digits.lstrip("-")) > _LONGEST_JSON_INTEGER:
+        raise InputError(f"a number with {len(digits.lstrip('-')):,} digits")
+    return int(digits)
+
+
+def _json_problem(error: Exception) -> str:
+    return "nested too deeply" if isinstance(error, RecursionError) else str(error)
+
+
+def _non_finite_key(item: dict) -> str | None:
+    """The first field holding NaN or ±Infinity (Python's json reads them; JSON has no such values)."""
+    for key, value in item.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+            return str(key)
+    return None
 
 
 def _json_items(document: object) -> list:
@@ -333,8 +468,18 @@ def _json_items(document: object) -> list:
 
 
 def parse_xlsx(name: str, data: bytes, options: LoadOptions, user_date: UserDate | None) -> ParsedFile:
+    """Every sheet of a workbook, read row by row (openpyxl's read-only mode) up to the row limit."""
+    _check_workbook_parts(data, options)
+    sheets: dict[str, pd.DataFrame] = {}
+    rows_left = options.max_rows_per_file
     try:
-        sheets = pd.read_excel(BytesIO(data), sheet_name=None, dtype=object)
+        with pd.ExcelFile(BytesIO(data), engine="openpyxl") as workbook:
+            for sheet in workbook.sheet_names:
+                sheets[sheet] = pd.read_excel(workbook, sheet_name=sheet, dtype=object, nrows=rows_left + 1)
+                rows_left -= len(sheets[sheet])
+                check_row_count(options.max_rows_per_file - rows_left, options.max_rows_per_file)
+    except InputError:
+        raise
     except Exception as error:  # openpyxl raises many types for a damaged workbook
         raise InputError(f"not a readable XLSX workbook ({type(error).__name__})") from None
     result = ParsedFile()
@@ -348,6 +493,37 @@ def parse_xlsx(name: str, data: bytes, options: LoadOptions, user_date: UserDate
     return result
 
 
+def _check_workbook_parts(data: bytes, options: LoadOptions) -> None:
+    """An XLSX file is a zip: refuse one that would expand past the limit before openpyxl expands it."""
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InputError("not a readable XLSX workbook (not a zip archive)") from None
+    with archive:
+        parts = archive.infolist()
+        check_expansion(parts, options.max_workbook_bytes, options, "workbook")
+        for info in parts:
+            if reason := implausible_ratio(info, options):
+                raise InputError(f"workbook part {info.filename[:100]!r}: {reason}")
+
+
+def check_expansion(entries: list[zipfile.ZipInfo], limit: int, options: LoadOptions, what: str) -> None:
+    """Refuse an archive (or workbook) by its declared number of entries and uncompressed size."""
+    if len(entries) > options.max_archive_entries:
+        raise InputError(f"{what} has {len(entries):,} files, over the limit of {options.max_archive_entries:,}")
+    expanded = sum(info.file_size for info in entries)
+    if expanded > limit:
+        raise InputError(f"{what} would expand to {expanded:,} bytes, over the limit of {limit:,}; refused as a possible zip bomb")
+
+
+def implausible_ratio(info: zipfile.ZipInfo, options: LoadOptions) -> str | None:
+    """Why an entry's compression ratio says zip bomb, or None. Small entries may compress well."""
+    ratio = info.file_size / max(info.compress_size, 1)
+    if ratio > options.max_compression_ratio and info.file_size > SMALL_ENTRY_BYTES:
+        return f"compression ratio {ratio:,.0f}:1 is implausible for text; refused as a possible zip bomb"
+    return None
+
+
 def load_zip(name: str, data: bytes, options: LoadOptions, user_date: UserDate | None) -> ParsedFile:
     """Every supported file in a zip archive, refusing zip bombs and unsafe paths. Nothing is extracted to disk."""
     try:
@@ -355,28 +531,25 @@ def load_zip(name: str, data: bytes, options: LoadOptions, user_date: UserDate |
     except zipfile.BadZipFile:
         raise InputError("not a readable zip archive") from None
     entries = [info for info in archive.infolist() if not info.is_dir()]
-    if len(entries) > options.max_archive_entries:
-        raise InputError(f"archive has {len(entries):,} files, over the limit of {options.max_archive_entries:,}")
-    expanded = sum(info.file_size for info in entries)
-    if expanded > options.max_archive_bytes:
-        raise InputError(f"archive would expand to {expanded:,} bytes, over the limit of {options.max_archive_bytes:,}; refused as a possible zip bomb")
+    # zipfile never yields more than an entry's declared size (a lying header fails its CRC check),
+    # so the declared total bounds what is decompressed.
+    check_expansion(entries, options.max_archive_bytes, options, "archive")
     result = ParsedFile()
     for info in entries:
-        inner = f"{name}!{info.filename}"
+        inner = f"{name}!{safe_name(info.filename)}"
         parts = PurePosixPath(info.filename.replace("\\", "/")).parts
         if info.filename.startswith(("/", "\\")) or ".." in parts or ":" in info.filename:
             result.rejections.append(Rejection(inner, None, "unsafe path in archive (absolute or with '..'); not read"))
             continue
         if any(part.startswith((".", "__MACOSX")) for part in parts):
             continue
-        ratio = info.file_size / max(info.compress_size, 1)
-        if ratio > options.max_compression_ratio and info.file_size > 2**20:
-            result.rejections.append(Rejection(inner, None, f"compression ratio {ratio:,.0f}:1 is implausible for text; refused as a possible zip bomb"))
+        if reason := implausible_ratio(info, options):
+            result.rejections.append(Rejection(inner, None, reason))
             continue
         try:
             with archive.open(info) as handle:
-                content = handle.read(options.max_file_bytes + 1)  # the header's size may lie
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as error:
+                content = handle.read(options.max_file_bytes + 1)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as error:
             result.rejections.append(Rejection(inner, None, f"cannot be read from the archive: {error}"))
             continue
         result.extend(load_bytes(inner, content, options, user_date, in_archive=True))

@@ -51,6 +51,7 @@ OUTCOME_CUES: tuple[tuple[Outcome, str], ...] = (
     ("ongoing", r"ongoing|continu\w*|in progress|under ?way|resum\w*"),
     ("agreement", r"agreement|agreed|deal (?:reached|signed)|signed|accepted|reached|took effect"),
 )
+_LETTER = re.compile(r"[^\W\d_]")
 _OUTCOME_PATTERNS = [(outcome, re.compile(rf"\b(?:{cue})\b", re.IGNORECASE)) for outcome, cue in OUTCOME_CUES]
 
 
@@ -108,6 +109,9 @@ def build_record(
 def _venue(venue: object, country: object) -> tuple[str | None, str | None]:
     """Geocode the venue: a city gets its country filled in, a country name is a country."""
     venue_text, country_text = clean_text(venue), clean_text(country)
+    for text in (venue_text, country_text):
+        if text is not None and not _LETTER.search(text):
+            raise ValueError(f"venue {text[:60]!r} is not a place name (it has no letters)")
     place = load_gazetteer().lookup(venue_text) if venue_text else None
     if place is None:
         return venue_text, country_text

@@ -36,7 +36,7 @@ from analysis.extract import TABLES as ANALYSIS_TABLES
 from analysis.gazetteer import load_gazetteer
 from analysis.rounds import Round
 from config import SAMPLE_DIR, duckdb_memory_limit, store_path
-from loaders.files import LoadOptions, load_batches, process_pool
+from loaders.files import LoadOptions, load_batches, process_pool, safe_name
 from loaders.schema import (
     ARTICLE_COLUMNS,
     OUTCOMES,
@@ -378,7 +378,7 @@ class Store:
                     )
                 self.con.execute(
                     "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [ingest_id, started, datetime.now(), [str(p) for p in paths], report.files_read,
+                    [ingest_id, started, datetime.now(), [safe_name(str(p)) for p in paths], report.files_read,
                      report.articles_added, report.articles_duplicate, report.records_added,
                      report.records_duplicate, len(report.rejections)],
                 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts
-from dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard import charts
+from ceasefire.dashboard.frame import nothing_found, page, query, table
 
 filters = page("Overview", "Negotiation rounds and the news around them at a glance: how much there is, "
                            "when, where and who.")

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from analysis.catalog import read_catalog
+from ceasefire.analysis.catalog import read_catalog
 
 PLACES = ["Cairo", "Doha", "Gaza", "Rafah", "Khan Younis", "Sharm el-Sheikh", "Jerusalem", "Tel Aviv", "Paris",
           "Washington", "the West Bank", "the Philadelphi corridor", "the Rafah crossing", "Deir al-Balah", "Amman"]

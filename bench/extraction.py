@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import generate_articles  # noqa: E402
 
-from analysis.extract import Extractors, extract_articles  # noqa: E402
-from config import DATA_DIR  # noqa: E402
+from ceasefire.analysis.extract import Extractors, extract_articles  # noqa: E402
+from ceasefire.config import SAMPLE_DIR  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -30,7 +30,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def corpora(count: int) -> dict[str, list[tuple]]:
     synthetic = [(f"s{i}", a["text"], datetime.fromisoformat(a["published_at"]), "day")
                  for i, a in enumerate(generate_articles(count))]
-    seed_text = (DATA_DIR / "sample" / "articles" / "hamas-delegation-cairo.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+    seed_text = (SAMPLE_DIR / "articles" / "hamas-delegation-cairo.txt").read_text(encoding="utf-8").split("\n", 1)[1]
     seed = [(f"seed{i}", seed_text, datetime(2025, 8, 13), "day") for i in range(count // 5)]
     return {"synthetic": synthetic, "seed article repeated": seed}
 

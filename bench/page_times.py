@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import generate_articles  # noqa: E402
 
-from config import REPO_ROOT, SAMPLE_DIR  # noqa: E402
+from ceasefire.config import REPO_ROOT, SAMPLE_DIR  # noqa: E402
+from ceasefire.ingest import ingest_paths
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Filter changes a user makes: each value is new to the cache.
@@ -42,19 +43,19 @@ CHANGES = [
 
 
 def build_store(path: Path, count: int, batch: int = 10_000) -> dict:
-    from loaders.files import LoadOptions
-    from store.db import Store
+    from ceasefire.loaders.files import LoadOptions
+    from ceasefire.store.db import Store
 
     started = time.perf_counter()
     with Store(path) as store, tempfile.TemporaryDirectory() as folder:
-        store.ingest_paths([SAMPLE_DIR / "records"])
+        ingest_paths(store, [SAMPLE_DIR / "records"])
         articles = generate_articles(count)
         for first in range(0, count, batch):
             chunk = Path(folder) / f"chunk-{first}.jsonl"
             with chunk.open("w", encoding="utf-8") as handle:
                 for _ in range(min(batch, count - first)):
                     handle.write(json.dumps(next(articles)) + "\n")
-            store.ingest_paths([chunk], LoadOptions(kind="articles"))
+            ingest_paths(store, [chunk], LoadOptions(kind="articles"))
             chunk.unlink()
             print(f"  ingested {min(first + batch, count):,} articles", file=sys.stderr)
         mentions = store.count("actor_mentions")
@@ -88,7 +89,7 @@ def time_pages(runs: int, repeats: int) -> dict[str, dict]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import frame
+    from ceasefire.dashboard import frame
 
     share_compiled_scripts()
     results = {}

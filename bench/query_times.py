@@ -17,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from analysis import queries
-from config import duckdb_memory_limit
-from store.filters import Filters
+from ceasefire.read import queries
+from ceasefire.config import duckdb_memory_limit
+from ceasefire.read.filters import Filters
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FILTERS = {

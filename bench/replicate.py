@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from store.db import Store
+from ceasefire.store.db import Store
 
 
 def replicate(source: Path, target: Path, copies: int) -> None:

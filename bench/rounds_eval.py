@@ -12,10 +12,10 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from analysis.extract import Extractors
-from analysis.rounds_eval import EvalArticle, Expected, candidates_of, read_eval, score
-from config import SAMPLE_DIR
-from loaders.files import load_paths
+from ceasefire.analysis.extract import Extractors
+from ceasefire.analysis.rounds_eval import EvalArticle, Expected, candidates_of, read_eval, score
+from ceasefire.config import SAMPLE_DIR
+from ceasefire.loaders.files import load_paths
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SEED_ROUNDS = (

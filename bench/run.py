@@ -84,7 +84,7 @@ def measure(size: int, workdir: Path, runs: int, repeats: int, workers: list[int
     for count in workers:
         store = workdir / f"store-{size}-w{count}.duckdb"
         store.unlink(missing_ok=True)
-        seconds, peak = child([sys.executable, "-m", "cli.main", "--db", str(store), "ingest", "--workers", str(count),
+        seconds, peak = child([sys.executable, "-m", "ceasefire", "--db", str(store), "ingest", "--workers", str(count),
                                str(source)])
         result[f"ingest_{count}p"] = {"seconds": round(seconds, 1), "articles_per_second": round(size / seconds),
                                         "peak_mib_main_process": round(peak)}
@@ -105,7 +105,7 @@ def ingest_more(store: Path, more: int, workdir: Path) -> dict:
     the store is already big (batches must not slow down as it grows)."""
     grown = workdir / f"{store.stem}-plus-{more}.duckdb"
     shutil.copyfile(store, grown)
-    seconds, peak = child([sys.executable, "-m", "cli.main", "--db", str(grown), "ingest", "--workers", "2",
+    seconds, peak = child([sys.executable, "-m", "ceasefire", "--db", str(grown), "ingest", "--workers", "2",
                            str(corpus(more, workdir, seed=8))])
     grown.unlink()
     return {"articles": more, "seconds": round(seconds, 1), "articles_per_second": round(more / seconds),

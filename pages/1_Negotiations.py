@@ -3,9 +3,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.queries import NEWS_ROUND_CANDIDATES, news_round_evidence, round_evidence
-from dashboard import charts
-from dashboard.frame import (
+from ceasefire.read.queries import NEWS_ROUND_CANDIDATES, news_round_evidence, round_evidence
+from ceasefire.dashboard import charts
+from ceasefire.dashboard.frame import (
     is_admin,
     nothing_found,
     page,
@@ -15,8 +15,8 @@ from dashboard.frame import (
     store,
     table,
 )
-from dashboard.tables import news_rounds_table
-from store.filters import Filters
+from ceasefire.dashboard.tables import news_rounds_table
+from ceasefire.read.filters import Filters
 
 filters = page("Negotiations", "Rounds of talks on a timeline, by venue and coloured by outcome. "
                                "Select a round in the table to see who took part, what was on the table and the "

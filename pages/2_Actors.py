@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts
-from dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard import charts
+from ceasefire.dashboard.frame import nothing_found, page, query, table
 
 filters = page("Actors", "Who the news names, how often and in what words: mentions over time, the most "
                          "mentioned actors and a profile of each actor. Who is named with whom: the Network page.")

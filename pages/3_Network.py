@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts
-from dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard import charts
+from ceasefire.dashboard.frame import nothing_found, page, query, table
 
 filters = page("Network", "Who the news names together: the strongest links between actors named in the same sentence "
                           "or the same article. Select an actor in the network to filter every page by it.")

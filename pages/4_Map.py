@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts
-from dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard import charts
+from ceasefire.dashboard.frame import nothing_found, page, query, table
 
 filters = page("Map", "Venues of rounds (red, sized by rounds) and places the articles mention (blue, sized by "
                       "articles). Select a place on the map to filter every page by it.")

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.queries import article, article_spans
-from dashboard.frame import nothing_found, page, query, run, table
-from dashboard.highlight import highlight
+from ceasefire.read.queries import article, article_spans
+from ceasefire.dashboard.frame import nothing_found, page, query, run, table
+from ceasefire.dashboard.highlight import highlight
 
 filters = page("Articles", "Search the articles, then open one to read it with actors, places, dates and issues "
                            "highlighted, and to see where it came from.")

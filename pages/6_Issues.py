@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.issues import default_issue_tagger, round_issue_counts
-from dashboard import charts
-from dashboard.frame import nothing_found, page, query, table
+from ceasefire.analysis.issues import default_issue_tagger, round_issue_counts
+from ceasefire.dashboard import charts
+from ceasefire.dashboard.frame import nothing_found, page, query, table
 
 filters = page("Issues", "Which key issues the news raises over time (hostages, aid, withdrawal, the day after…) "
                          "and which issues were on the table in rounds that ended each way.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.catalog import (
+from ceasefire.analysis.catalog import (
     ACTOR_TYPES,
     Actor,
     Catalog,
@@ -11,9 +11,9 @@ from analysis.catalog import (
     current_catalog,
     write_catalog,
 )
-from analysis.extract import Extractors
-from dashboard.access import NO_ADMIN_CONFIGURED, AccessSettings, Attempt, local_admin_note
-from dashboard.frame import (
+from ceasefire.analysis.extract import Extractors
+from ceasefire.dashboard.access import NO_ADMIN_CONFIGURED, AccessSettings, Attempt, local_admin_note
+from ceasefire.dashboard.frame import (
     access_settings,
     client_address,
     is_admin,
@@ -22,9 +22,9 @@ from dashboard.frame import (
     store,
     table,
 )
-from loaders.files import SUPPORTED_SUFFIXES, LoadOptions, load_uploads
-from store.db import EXPORTABLE, export_bytes
-from store.filters import Filters
+from ceasefire.loaders.files import SUPPORTED_SUFFIXES, LoadOptions, load_uploads
+from ceasefire.store.db import EXPORTABLE, export_bytes
+from ceasefire.read.filters import Filters
 
 MAX_UPLOAD_MB = 50
 

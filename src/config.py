@@ -1,19 +1,38 @@
-"""Where the project's data lives. Everything here can be overridden by environment variables."""
+"""Where the project's data lives. Everything here can be overridden by environment variables.
+
+Two places: the built-in reference data shipped with the package (`ceasefire.data`: the repository's
+data/ folder, or the installed copy of it), and the user's data folder, which holds the store and the
+user's own additions to the actor catalog. In a checkout both are data/; installed from a wheel, the
+user's folder is ./data under the current directory.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+from importlib.util import find_spec
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = Path(os.environ.get("CEASEFIRE_DATA_DIR", REPO_ROOT / "data"))
-SAMPLE_DIR = DATA_DIR / "sample"
+REPO_ROOT = Path(__file__).resolve().parents[1]  # the checkout, when run from one
+BUILTIN_DIR = Path(find_spec("ceasefire.data").origin).parent
+ACTORS_YAML = BUILTIN_DIR / "actors.yaml"
+PLACES_CSV = BUILTIN_DIR / "places.csv"
+ISSUES_YAML = BUILTIN_DIR / "issues.yaml"
+SAMPLE_DIR = BUILTIN_DIR / "sample"
+EVAL_YAML = BUILTIN_DIR / "eval" / "rounds.yaml"
+_IN_CHECKOUT = (BUILTIN_DIR.parent / "pyproject.toml").exists()
+DATA_DIR = Path(os.environ.get("CEASEFIRE_DATA_DIR") or (BUILTIN_DIR if _IN_CHECKOUT else Path("data")))
 
 
 def store_path() -> Path:
-    """The DuckDB file: $CEASEFIRE_DB, else data/ceasefire.duckdb."""
+    """The DuckDB file: $CEASEFIRE_DB, else ceasefire.duckdb in the data folder."""
     return Path(os.environ.get("CEASEFIRE_DB", DATA_DIR / "ceasefire.duckdb"))
+
+
+def user_actors_path() -> Path:
+    """The user's own actors, layered over the built-in catalog: $CEASEFIRE_ACTORS, else
+    my-actors.yaml in the data folder (the Data page writes it)."""
+    return Path(os.environ.get("CEASEFIRE_ACTORS", DATA_DIR / "my-actors.yaml"))
 
 
 def duckdb_memory_limit() -> str:

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import frame
-from dashboard.access import LoginGuard
-from store.db import Store
+from ceasefire.dashboard import frame
+from ceasefire.dashboard.access import LoginGuard
+from ceasefire.store.db import Store
 
 
 @pytest.fixture(autouse=True)

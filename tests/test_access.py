@@ -6,9 +6,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from config import REPO_ROOT
-from dashboard import frame
-from dashboard.access import (
+from ceasefire.config import REPO_ROOT
+from ceasefire.dashboard import frame
+from ceasefire.dashboard.access import (
     NO_ADMIN_CONFIGURED,
     AccessSettings,
     Attempt,
@@ -17,7 +17,7 @@ from dashboard.access import (
     is_loopback_bind,
     local_admin_note,
 )
-from store.db import open_store
+from ceasefire.ingest import open_store
 
 
 @pytest.mark.parametrize(("environ", "secrets", "hosted", "store_read_only"), [
@@ -170,7 +170,7 @@ def test_read_only_deployment_has_no_login_and_a_read_only_store(tmp_path, monke
     app = data_page(tmp_path, monkeypatch, CEASEFIRE_READ_ONLY="true")
     assert tab_labels(app) == ["Ingest history", "Download"]
     assert not app.text_input  # no password form when there is no password
-    from dashboard.frame import store
+    from ceasefire.dashboard.frame import store
 
     with pytest.raises(Exception, match="read-only"):
         store().con.execute("DELETE FROM articles")

@@ -11,11 +11,11 @@ import yaml
 from samples import SEED
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis.actors import ActorExtractor
-from analysis.catalog import CatalogError, read_catalog
-from analysis.extract import Extractors, extract_articles
-from analysis.text import split_sentences
-from analysis.text_dates import find_dates
+from ceasefire.analysis.actors import ActorExtractor
+from ceasefire.analysis.catalog import CatalogError, read_catalog
+from ceasefire.analysis.extract import Extractors, extract_articles
+from ceasefire.analysis.text import split_sentences
+from ceasefire.analysis.text_dates import find_dates
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").split("\n", 1)[1].strip()
 SEED_ACTORS = {
@@ -202,7 +202,7 @@ def test_catalog_has_the_actors_of_the_negotiations():
 
 
 def test_the_issue_tagger_follows_its_file(tmp_path, monkeypatch):
-    from analysis import issues
+    from ceasefire.analysis import issues
 
     path = tmp_path / "issues.yaml"
     path.write_text("- key: aid\n  label: Aid\n  terms: [aid]\n", encoding="utf-8")

@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 from samples import SEED
 
-from loaders.files import LoadOptions, load_paths
+from ceasefire.loaders.files import LoadOptions, load_paths
 
 BODY = (
     "A Hamas delegation arrived in Cairo on Tuesday for talks with Egyptian mediators on a 60-day truce. "

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loaders.files import LoadOptions, load_paths
+from ceasefire.loaders.files import LoadOptions, load_paths
+from ceasefire.ingest import ingest_paths
 
 GOOD_BODY = "Mediators met in Cairo to discuss a truce and the release of hostages. " * 5
 
@@ -164,7 +165,7 @@ def test_any_failure_of_a_parser_is_that_files_rejection(write, monkeypatch):
     def broken_parser(*args, **kwargs):
         raise RuntimeError("parser bug")
 
-    monkeypatch.setattr("loaders.files.parse_csv", broken_parser)
+    monkeypatch.setattr("ceasefire.loaders.files.parse_csv", broken_parser)
     good = write("folder/good.txt", "Good\n" + GOOD_BODY)
     bad = write("folder/rows.csv", "date,venue\n2025-07-06,Doha\n")
     result = load_paths([good.parent])
@@ -177,7 +178,7 @@ def test_every_bad_file_of_one_command_is_rejected_and_the_good_ones_stored(stor
     folder = write("mixed/good.txt", "Good\n" + GOOD_BODY).parent
     for name, content, _, _ in BAD_INPUTS.values():
         write(f"mixed/{name}", content)
-    report = store.ingest_paths([folder])
+    report = ingest_paths(store, [folder])
     assert report.articles_added == 1 and store.count("articles") == 1
     assert store.count("rejections") == len({name for name, *_ in BAD_INPUTS.values()})
 
@@ -190,7 +191,7 @@ def test_file_names_that_are_not_utf8_are_escaped_and_do_not_stop_the_ingest(sto
                           (b"/dossier-\xff/inner.txt", b"Inner\n" + GOOD_BODY.replace("Cairo", "Paris").encode())):
         with open(folder + name, "wb") as handle:
             handle.write(content)
-    report = store.ingest_paths([good.parent, os.fsdecode(folder + b"/dossier-\xff")])
+    report = ingest_paths(store, [good.parent, os.fsdecode(folder + b"/dossier-\xff")])
     assert report.stored and report.articles_added == 3
     origins = {row[0] for row in store.con.execute("SELECT origin_file FROM articles").fetchall()}
     assert origins == {str(good), f"{good.parent}/caf\\xe9.txt", f"{good.parent}/dossier-\\xff/inner.txt"}

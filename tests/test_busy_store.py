@@ -15,13 +15,14 @@ import pytest
 from samples import SAMPLE_RECORDS, SEED
 from streamlit.testing.v1 import AppTest
 
-from cli.main import main
-from config import REPO_ROOT
-from store.db import Store, StoreBusy
+from ceasefire.cli.main import main
+from ceasefire.config import REPO_ROOT
+from ceasefire.store.db import Store, StoreBusy
+from ceasefire.ingest import ingest_paths
 
 HOLD = textwrap.dedent("""
     import sys, time
-    from store.db import Store
+    from ceasefire.store.db import Store
     store = Store(sys.argv[1])
     print("holding", flush=True)
     sys.stdin.readline()  # until the test lets go
@@ -81,7 +82,7 @@ def test_a_failed_compaction_after_the_commit_keeps_what_was_stored_and_says_so(
         raise duckdb.IOException('Could not write file "x.duckdb": No space left on device')
 
     monkeypatch.setattr(Store, "compact", disk_full)
-    report = store.ingest_paths([SEED, SAMPLE_RECORDS])
+    report = ingest_paths(store, [SEED, SAMPLE_RECORDS])
     assert (report.stored, report.articles_added, report.records_added) == (True, 1, 26)
     assert report.after_commit_error == 'Could not write file "x.duckdb": No space left on device'
     assert (store.count("articles"), store.count("records"), store.count("ingests")) == (1, 26, 1)
@@ -89,7 +90,7 @@ def test_a_failed_compaction_after_the_commit_keeps_what_was_stored_and_says_so(
     assert "articles: 1 added" in summary and "negotiation rounds: 26 added" in summary
     assert "stored as above; reordering the tables afterwards failed (Could not write" in summary
     monkeypatch.undo()
-    assert store.ingest_paths([SEED]).articles_duplicate == 1  # the store is usable afterwards
+    assert ingest_paths(store, [SEED]).articles_duplicate == 1  # the store is usable afterwards
 
 
 def test_a_failed_commit_reports_its_own_error(store):
@@ -104,7 +105,7 @@ def test_a_failed_commit_reports_its_own_error(store):
 
 READER = textwrap.dedent("""
     import sys
-    from dashboard.frame import _store
+    from ceasefire.dashboard.frame import _store
     for line in sys.stdin:  # one line a read: the store as a dashboard page gets it, and its articles
         print(_store(sys.argv[1]).count("articles"), flush=True)
 """)
@@ -127,7 +128,7 @@ def test_two_servers_read_one_store_while_a_third_process_builds_a_copy_that_is_
         assert read_all() == [1, 1]
         copy = tmp_path / "live.duckdb.new"
         shutil.copyfile(live, copy)
-        ingest = subprocess.Popen([sys.executable, "-m", "cli.main", "--db", str(copy), "ingest", str(SAMPLE_RECORDS),
+        ingest = subprocess.Popen([sys.executable, "-m", "ceasefire", "--db", str(copy), "ingest", str(SAMPLE_RECORDS),
                                    str(REPO_ROOT / "data" / "sample" / "articles")], env=env, stdout=subprocess.PIPE)
         while ingest.poll() is None:
             assert read_all() == [1, 1]  # readers are never blocked by the ingest, nor see part of it

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from dashboard import charts
+from ceasefire.dashboard import charts
 
 ACTORS = pd.DataFrame({"actor": ["Hamas", "Egypt", "Khalil al-Hayya", "Al Jazeera"],
                        "type": ["armed group", "state", "person", None],

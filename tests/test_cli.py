@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from samples import SAMPLE_RECORDS, SEED
 
-from cli.main import main
+from ceasefire.cli.main import main
 
 
 def test_ingest_stats_export_round_trip(tmp_path, capsys):
@@ -65,7 +65,7 @@ def test_bad_arguments_give_a_clear_error(tmp_path, capsys):
 
 
 def test_console_script_is_installed():
-    result = subprocess.run([sys.executable, "-m", "cli.main", "--help"], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-m", "ceasefire", "--help"], capture_output=True, text=True, check=True)
     assert "ingest" in result.stdout and "export" in result.stdout
 
 
@@ -101,7 +101,7 @@ def test_file_names_in_the_report_cannot_forge_lines_or_terminal_codes(tmp_path,
 def test_a_closed_pipe_ends_the_output_quietly(tmp_path):
     db = tmp_path / "cli.duckdb"
     assert main(["--db", str(db), "ingest", str(SEED)]) == 0
-    result = subprocess.run(f"{sys.executable} -m cli.main --db {db} query coverage | true", shell=True,
+    result = subprocess.run(f"{sys.executable} -m ceasefire --db {db} query coverage | true", shell=True,
                             capture_output=True, text=True, check=True)
     assert result.stderr == ""
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from samples import SAMPLE_RECORDS, SEED
 
-from loaders.files import load_paths
-from store.db import Store
+from ceasefire.loaders.files import load_paths
+from ceasefire.store.db import Store
+from ceasefire.ingest import ingest, ingest_paths
 
 CONSISTENCY = ("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_stats), "
                "(SELECT count(*) FROM records)")
@@ -32,7 +33,7 @@ def articles_file(path: Path, count: int) -> Path:
 
 
 def test_readers_see_an_ingest_whole_or_not_at_all(store, tmp_path, monkeypatch):
-    store.ingest_paths([SEED])
+    ingest_paths(store, [SEED])
     before = tuple(store.con.execute(CONSISTENCY).fetchall()[0])
     batch = load_paths([articles_file(tmp_path / "batch.jsonl", 40), SAMPLE_RECORDS])
     original = Store._save_extraction
@@ -53,7 +54,7 @@ def test_readers_see_an_ingest_whole_or_not_at_all(store, tmp_path, monkeypatch)
     readers = [threading.Thread(target=read) for _ in range(3)]
     for reader in readers:
         reader.start()
-    store.ingest(batch)
+    ingest(store, batch)
     time.sleep(0.1)
     done.set()
     for reader in readers:
@@ -65,7 +66,7 @@ def test_readers_see_an_ingest_whole_or_not_at_all(store, tmp_path, monkeypatch)
 
 def run_ingest(db: Path, source: Path, kill_when=None) -> int | None:
     """Run `ceasefire ingest` in a child process; SIGKILL it once `kill_when()` is true."""
-    process = subprocess.Popen([sys.executable, "-m", "cli.main", "--db", str(db), "ingest", str(source)],
+    process = subprocess.Popen([sys.executable, "-m", "ceasefire", "--db", str(db), "ingest", str(source)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while process.poll() is None:
         if kill_when is not None and kill_when():
@@ -79,7 +80,7 @@ def run_ingest(db: Path, source: Path, kill_when=None) -> int | None:
 def test_killing_an_ingest_mid_way_loses_nothing(tmp_path):
     db = tmp_path / "killed.duckdb"
     with Store(db) as store:
-        store.ingest_paths([SEED, SAMPLE_RECORDS])
+        ingest_paths(store, [SEED, SAMPLE_RECORDS])
         baseline = tuple(store.con.execute(CONSISTENCY).fetchall()[0])
     source = articles_file(tmp_path / "big.jsonl", 1500)
     wal = Path(f"{db}.wal")

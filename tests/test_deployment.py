@@ -7,7 +7,7 @@ import re
 
 import tomllib
 
-from config import REPO_ROOT
+from ceasefire.config import REPO_ROOT
 
 
 def test_dockerfile_runs_as_non_root_with_a_healthcheck_and_a_data_volume():

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from cli.main import build_parser
-from config import REPO_ROOT
-from dashboard.frame import PAGES
-from loaders.articles import ARTICLE_SYNONYMS
-from loaders.records import HEADER_SYNONYMS
-from loaders.schema import OUTCOMES
-from store.filters import PARAMS
+from ceasefire.cli.main import build_parser
+from ceasefire.config import REPO_ROOT
+from ceasefire.dashboard.frame import PAGES
+from ceasefire.loaders.articles import ARTICLE_SYNONYMS
+from ceasefire.loaders.records import HEADER_SYNONYMS
+from ceasefire.loaders.schema import OUTCOMES
+from ceasefire.read.filters import PARAMS
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = sorted((REPO_ROOT / "docs").glob("*.md"))

@@ -16,17 +16,18 @@ import pandas as pd
 import pytest
 from samples import SAMPLE_RECORDS, SEED
 
-from analysis import queries
-from cli.main import AGGREGATIONS, main
-from config import SAMPLE_DIR
-from store.db import Store
-from store.engines import (
+from ceasefire.read import queries
+from ceasefire.cli.main import AGGREGATIONS, main
+from ceasefire.config import SAMPLE_DIR
+from ceasefire.store.db import Store
+from ceasefire.read.engines import (
     DuckDBEngine,
     PostgresEngine,
     connect,
     publish,
 )
-from store.filters import Filters
+from ceasefire.read.filters import Filters
+from ceasefire.ingest import ingest_paths
 
 POSTGRES = os.environ.get("CEASEFIRE_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL: set CEASEFIRE_TEST_POSTGRES (.ci/run does)")
@@ -54,7 +55,7 @@ def _schema_url(name: str) -> str:
 def whole(tmp_path_factory):
     """One DuckDB store of all the sample data."""
     store = Store(tmp_path_factory.mktemp("whole") / "whole.duckdb")
-    store.ingest_paths([SAMPLE_DIR])
+    ingest_paths(store, [SAMPLE_DIR])
     yield store
     store.close()
 
@@ -68,7 +69,7 @@ def sharded(tmp_path_factory):
     shards = [[SEED, SAMPLE_RECORDS, *briefings[::2]], briefings[1::2]]
     for number, files in enumerate(shards):
         with Store(tmp_path_factory.mktemp("shard") / f"shard{number}.duckdb") as shard:
-            shard.ingest_paths(files)
+            ingest_paths(shard, files)
             publish(shard.con, url)
     engine = connect(url)
     yield engine
@@ -163,7 +164,7 @@ def test_cli_publishes_a_store_and_queries_it_by_url(whole, capsys):
 def test_shards_published_at_the_same_time_do_not_duplicate_shared_tables(whole, tmp_path):
     url = _schema_url("engine_concurrent")
     with Store(tmp_path / "copy.duckdb") as copy:
-        copy.ingest_paths([SAMPLE_DIR])
+        ingest_paths(copy, [SAMPLE_DIR])
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(lambda store: publish(store.con.cursor(), url), [whole, copy]))
     engine = connect(url)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from store.filters import Filters
+from ceasefire.read.filters import Filters
 
 
 def test_params_round_trip_and_description():
@@ -31,7 +31,7 @@ def test_invalid_params_are_explained(params, message):
 
 
 def test_facet_bits_make_masks_for_places_countries_and_actors():
-    from store.filters import FacetBits
+    from ceasefire.read.filters import FacetBits
 
     bits = FacetBits({"Cairo": ("Egypt", 0), "Sharm el-Sheikh": ("Egypt", 3), "Doha": ("Qatar", 1), "Lusail": ("Qatar", None)},
                      {"Hamas": 0, "Qatar": 5})

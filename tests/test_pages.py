@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import queries
-from config import REPO_ROOT
-from loaders.files import load_uploads
-from store.db import open_store
-from store.filters import Filters
+from ceasefire.read import queries
+from ceasefire.config import REPO_ROOT
+from ceasefire.loaders.files import load_uploads
+from ceasefire.ingest import open_store
+from ceasefire.read.filters import Filters
+from ceasefire.ingest import ingest
 
 APP = str(REPO_ROOT / "app.py")
 SEED_ID = "4098c3c8c04cc12c"
@@ -26,7 +27,7 @@ def sample_store(tmp_path_factory):
         with open_store(path) as store:
             evil = ("Evil page\n<script>alert('x')</script> Hamas met in Cairo. "
                     "<img src=x onerror=alert(1)> javascript:alert(2)")
-            store.ingest(load_uploads([("evil.txt", evil.encode())]))
+            ingest(store, load_uploads([("evil.txt", evil.encode())]))
             counts = {t: store.count(t) for t in ("articles", "records")}
         yield counts
 

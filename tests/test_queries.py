@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import queries
-from analysis.catalog import ACTORS_YAML
-from analysis.extract import Extractors
-from store.filters import Filters
+from ceasefire.read import queries
+from ceasefire.analysis.catalog import ACTORS_YAML
+from ceasefire.analysis.extract import Extractors
+from ceasefire.read.filters import Filters
+from ceasefire.ingest import ingest_paths, reextract
 
 ARTICLES = [
     {"title": "Doha talks", "published": "2025-07-07", "source": "Wire A",
@@ -35,7 +36,7 @@ ROUNDS = ("start_date,venue,parties,mediators,outcome\n"
 
 @pytest.fixture
 def con(store, write):
-    store.ingest_paths([write("articles.json", json.dumps(ARTICLES)), write("rounds.csv", ROUNDS)])
+    ingest_paths(store, [write("articles.json", json.dumps(ARTICLES)), write("rounds.csv", ROUNDS)])
     return store.con
 
 
@@ -137,12 +138,12 @@ def test_empty_filters_give_empty_frames_not_errors(con):
 
 
 def test_reextract_picks_up_catalog_edits(store, write, tmp_path):
-    store.ingest_paths([write("a.txt", "Talks\nThe Gaza Reconstruction Board met Hamas in Cairo.")])
+    ingest_paths(store, [write("a.txt", "Talks\nThe Gaza Reconstruction Board met Hamas in Cairo.")])
     assert queries.top_actors(store.con, Filters()).actor.tolist() == ["Hamas"]
     catalog = tmp_path / "actors.yaml"
     catalog.write_text(ACTORS_YAML.read_text(encoding="utf-8")
                        + "\n- {name: Gaza Reconstruction Board, type: mediator/IGO}\n", encoding="utf-8")
-    assert store.reextract(Extractors.load(actors_path=catalog)) == 1
+    assert reextract(store, Extractors.load(actors_path=catalog)) == 1
     assert "facet_actors" in queries._named(store.con, Filters())[0]  # derived again, so read again
     assert sorted(queries.top_actors(store.con, Filters()).actor) == ["Gaza Reconstruction Board", "Hamas"]
     assert store.count("actors") == 235
@@ -164,17 +165,17 @@ BIT_FILTERS = [
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    from config import SAMPLE_DIR
-    from store.db import Store
+    from ceasefire.config import SAMPLE_DIR
+    from ceasefire.store.db import Store
 
     with Store(tmp_path_factory.mktemp("bits") / "sample.duckdb") as store:
-        store.ingest_paths([SAMPLE_DIR])
+        ingest_paths(store, [SAMPLE_DIR])
         yield store
 
 
 @pytest.mark.parametrize("filters", BIT_FILTERS, ids=lambda f: f.describe("articles"))
 def test_place_and_actor_bits_select_what_the_semi_joins_select(sample, filters):
-    from cli.main import AGGREGATIONS
+    from ceasefire.cli.main import AGGREGATIONS
 
     bits = queries._bits(sample.con)
     where, _ = filters.articles_where("aa", bits)
@@ -232,7 +233,7 @@ FACET_FILTERS = [  # what the facet tables answer: no place or actor, or one of 
 
 @pytest.mark.parametrize("filters", FACET_FILTERS, ids=lambda f: f.describe("articles"))
 def test_rollups_by_facet_and_day_equal_the_scan_of_the_rollups(sample, filters, monkeypatch):
-    from store.filters import FacetBits
+    from ceasefire.read.filters import FacetBits
 
     def reads_facets() -> bool:
         pairs = queries._rollup(sample.con, filters, "actor_pairs", "p", {"actor": "actor"})[0]
@@ -260,15 +261,15 @@ def test_outdated_facet_tables_are_not_read(sample):
 
 
 def test_a_big_ingest_derives_the_facet_tables_once_and_a_small_one_adds_to_them(tmp_path, write, monkeypatch):
-    from store.db import Store
+    from ceasefire.store.db import Store
 
     more = [{**article, "text": article["text"] + f" Update {i}."} for i, article in enumerate(ARTICLES)]
     with Store(tmp_path / "s.duckdb") as store:
-        store.ingest_paths([write(f"a-{i}.json", json.dumps(article)) for i, article in enumerate(ARTICLES + more[:3])])
+        ingest_paths(store, [write(f"a-{i}.json", json.dumps(article)) for i, article in enumerate(ARTICLES + more[:3])])
         assert not store._facets_outdated() and store.count("facet_actors") > 0 and store.count("facet_pairs") > 0
         pairs = queries.co_mentions(store.con, Filters()).set_index(["source", "target"]).weight
         monkeypatch.setattr(Store, "_derive_facets", lambda self: pytest.fail("a small ingest derived them all"))
-        store.ingest_paths([write("b.json", json.dumps(more[3]))])  # an eighth of the store: its rows are added
+        ingest_paths(store, [write("b.json", json.dumps(more[3]))])  # an eighth of the store: its rows are added
         assert not store._facets_outdated()
         assert queries.top_actors(store.con, Filters()).set_index("actor").loc["Egypt", "articles"] == 4
         after = queries.co_mentions(store.con, Filters()).set_index(["source", "target"]).weight
@@ -285,14 +286,14 @@ def test_facets_are_only_one_place_or_one_actor_with_a_bit(sample):
 
 
 def test_actors_by_facet_add_up_over_ingests_and_compaction(tmp_path, write, monkeypatch):
-    from store import db
+    from ceasefire.store import db
 
     monkeypatch.setattr(db, "COMPACT_SHARE", 0)  # no ingest compacts: each adds its own rows
     same_day = [{**article, "published": "2025-07-07", "text": article["text"] + " Again."} for article in ARTICLES[:3]]
     files = [write(f"article-{i}.json", json.dumps(article)) for i, article in enumerate(ARTICLES + same_day)]
     with db.Store(tmp_path / "s.duckdb") as store:
         for file in files:  # one ingest each: a facet's actor and day get a row from each
-            store.ingest_paths([file])
+            ingest_paths(store, [file])
         assert not store._facets_outdated()  # every ingest added its rows
         filters = [Filters(), Filters(locations=("Doha",)), Filters(actors=("Israel",))]
         calls = [lambda f: queries.top_actors(store.con, f), lambda f: queries.co_mentions(store.con, f)]
@@ -307,8 +308,8 @@ def test_actors_by_facet_add_up_over_ingests_and_compaction(tmp_path, write, mon
 
 
 def test_names_past_the_63rd_get_no_bit_and_are_filtered_by_semi_join(tmp_path):
-    from store.db import Store
-    from store.filters import FACET_BITS
+    from ceasefire.store.db import Store
+    from ceasefire.read.filters import FACET_BITS
 
     with Store(tmp_path / "s.duckdb") as store:
         store.con.executemany("INSERT INTO places VALUES (?, 'city', 'Nowhere', 0, 0)", [[f"Town {i}"] for i in range(100)])
@@ -334,13 +335,13 @@ def test_actor_sentences_are_the_stored_sentences_with_their_stored_tone(sample)
 
 
 def test_a_store_without_bits_opened_read_only_filters_by_semi_join(tmp_path):
-    from config import SAMPLE_DIR
-    from store.db import Store
+    from ceasefire.config import SAMPLE_DIR
+    from ceasefire.store.db import Store
 
     path = tmp_path / "old.duckdb"
     filters = Filters(locations=("Egypt",), actors=("Qatar",))
     with Store(path) as store:
-        store.ingest_paths([SAMPLE_DIR])
+        ingest_paths(store, [SAMPLE_DIR])
         expected = queries.top_actors(store.con, filters)
         store.con.execute("DROP TABLE facet_bits")  # as stores made before the bits
     with Store(path, read_only=True) as store:

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from samples import SAMPLE_RECORDS
 
-from loaders.files import LoadOptions, load_paths
-from loaders.records import normalise_outcome
-from loaders.schema import OUTCOMES
+from ceasefire.loaders.files import LoadOptions, load_paths
+from ceasefire.loaders.records import normalise_outcome
+from ceasefire.loaders.schema import OUTCOMES
 
 ROUNDS = [
     {"Date": "2025-07-06", "End date": "2025-07-24", "Location": "Doha", "Parties": "Israel; Hamas",

@@ -8,12 +8,13 @@ from datetime import date
 import pytest
 from samples import SEED
 
-from analysis import queries
-from analysis.extract import Extractors
-from analysis.rounds import Candidate, RecordSpan, reconcile
-from analysis.rounds_eval import candidates_of, read_eval, score
-from store.db import Store
-from store.filters import Filters
+from ceasefire.read import queries
+from ceasefire.analysis.extract import Extractors
+from ceasefire.analysis.rounds import Candidate, RecordSpan, reconcile
+from ceasefire.analysis.rounds_eval import candidates_of, read_eval, score
+from ceasefire.store.db import Store
+from ceasefire.read.filters import Filters
+from ceasefire.ingest import ingest_paths, reextract, review_round
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def extractors():
 @pytest.fixture
 def seeded(tmp_path):
     store = Store(tmp_path / "rounds.duckdb")
-    store.ingest_paths([SEED])
+    ingest_paths(store, [SEED])
     yield store
     store.close()
 
@@ -112,19 +113,19 @@ def test_review_decisions_persist_through_reingest_and_reextraction(tmp_path, wr
         {"title": "Doha meeting", "published": "2025-09-02", "source": "Wire A",
          "text": "Qatari mediators met an Israeli delegation in Doha on Monday."},
     ]))
-    store.ingest_paths([talks])
+    ingest_paths(store, [talks])
     rounds = {r.venue: r for r in queries.news_rounds(store.con, Filters())}
     assert len(rounds["Cairo"].articles) == 2 and rounds["Cairo"].record_id is None
 
-    record_id = store.review_round(rounds["Cairo"], "accepted", decided_by="analyst")
-    store.review_round(rounds["Doha"], "rejected")
+    record_id = review_round(store, rounds["Cairo"], "accepted", decided_by="analyst")
+    review_round(store, rounds["Doha"], "rejected")
     record = store.con.execute("SELECT start_date, venue_city, venue_country, parties, mediators, outcome, proposal, source "
                                "FROM records WHERE record_id = ?", [record_id]).fetchall()
     assert record == [(date(2025, 8, 12), "Cairo", "Egypt", ["Hamas"], ["Egypt"], "ongoing", "60-day truce",
                        "news: 2 article(s)")]
 
-    store.ingest_paths([talks])  # adds nothing, changes no decision
-    store.reextract()
+    ingest_paths(store, [talks])  # adds nothing, changes no decision
+    reextract(store)
     after = queries.news_rounds(store.con, Filters())
     assert [(r.venue, r.record_id) for r in after] == [("Cairo", record_id)]
     assert store.count("round_decisions") == 3
@@ -134,10 +135,10 @@ def test_review_decisions_persist_through_reingest_and_reextraction(tmp_path, wr
 def test_merging_attaches_a_round_to_an_existing_record(seeded):
     doha = next(r for r in queries.news_rounds(seeded.con, Filters()) if r.venue == "Doha")
     other = seeded.con.execute("SELECT record_id FROM records WHERE venue_city = 'Cairo'").fetchall()[0][0]
-    seeded.review_round(doha, "merged", record_id=other)
+    review_round(seeded, doha, "merged", record_id=other)
     assert next(r for r in queries.news_rounds(seeded.con, Filters()) if r.venue == "Doha").record_id == other
     with pytest.raises(ValueError, match="choose the record"):
-        seeded.review_round(doha, "merged")
+        review_round(seeded, doha, "merged")
 
 
 def test_news_rounds_follow_the_filters(seeded):

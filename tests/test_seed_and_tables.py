@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 from samples import SEED
 
-from loaders.files import load_paths
-from loaders.tables import records_in_html, records_in_text
+from ceasefire.loaders.files import load_paths
+from ceasefire.loaders.tables import records_in_html, records_in_text
 
 SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "hamas-delegation-cairo.txt"
 

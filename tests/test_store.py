@@ -12,10 +12,15 @@ import pandas as pd
 import pytest
 from samples import SAMPLE_RECORDS, SEED
 
-from config import SAMPLE_DIR
-from loaders.files import load_paths
-from store.db import Store, neutralise_formulas, open_store
-from store.filters import Filters
+from ceasefire.config import SAMPLE_DIR
+from ceasefire.loaders.files import load_paths
+from ceasefire.store.db import Store
+from ceasefire.read.exports import neutralise_formulas
+from ceasefire.ingest import open_store
+from ceasefire.read.filters import Filters
+from ceasefire.read.log import stats
+from ceasefire.read.exports import export, select
+from ceasefire.ingest import ingest, ingest_paths
 
 BODY = "Negotiators met in Doha on a truce and the exchange of hostages and prisoners. " * 4
 
@@ -25,10 +30,10 @@ def counts(store: Store) -> dict[str, int]:
 
 
 def test_ingest_then_reingest_adds_nothing(store):
-    first = store.ingest_paths([SEED, SAMPLE_RECORDS])
+    first = ingest_paths(store, [SEED, SAMPLE_RECORDS])
     assert (first.articles_added, first.records_added, first.rejections) == (1, 2 + 24, [])
     before = counts(store)
-    again = store.ingest_paths([SEED, SAMPLE_RECORDS])
+    again = ingest_paths(store, [SEED, SAMPLE_RECORDS])
     assert (again.articles_added, again.articles_duplicate, again.records_added, again.records_duplicate) == (0, 1, 0, 26)
     after = counts(store)
     assert {k: v for k, v in after.items() if k != "ingests"} == {k: v for k, v in before.items() if k != "ingests"}
@@ -39,7 +44,7 @@ def test_broken_file_in_the_middle_of_a_batch_is_reported_and_the_rest_stored(st
     good_1 = write("1.txt", "Good one\n" + BODY)
     broken = write("2.csv", b"date,venue,outcome\n2025-02-30,Doha,collapsed\n")
     good_2 = write("3.txt", "Good two\n" + BODY + " Again.")
-    report = store.ingest_paths([good_1, broken, good_2])
+    report = ingest_paths(store, [good_1, broken, good_2])
     assert (report.files_read, report.articles_added, report.records_added) == (3, 2, 0)
     assert [(r.file, r.row) for r in report.rejections] == [(str(broken), 2)]
     stored = store.con.execute('SELECT file, "row", reason FROM rejections').fetchall()
@@ -48,15 +53,15 @@ def test_broken_file_in_the_middle_of_a_batch_is_reported_and_the_rest_stored(st
 
 
 def test_strict_ingest_stores_nothing_when_anything_is_rejected(store, write):
-    store.ingest_paths([SEED])
+    ingest_paths(store, [SEED])
     before = counts(store)
-    report = store.ingest_paths([write("1.txt", "Good\n" + BODY), write("2.txt", b"")], strict=True)
+    report = ingest_paths(store, [write("1.txt", "Good\n" + BODY), write("2.txt", b"")], strict=True)
     assert not report.stored and len(report.rejections) == 1
     assert counts(store) == before
 
 
 def test_failure_during_the_transaction_leaves_the_store_as_it_was(store, write, monkeypatch):
-    store.ingest_paths([SEED])
+    ingest_paths(store, [SEED])
     before = counts(store)
     result = load_paths([write("new.txt", "New article\n" + BODY), SAMPLE_RECORDS])
     original = Store._insert_new
@@ -68,40 +73,40 @@ def test_failure_during_the_transaction_leaves_the_store_as_it_was(store, write,
 
     monkeypatch.setattr(Store, "_insert_new", fail_on_records)
     with pytest.raises(RuntimeError, match="disk full"):
-        store.ingest(result)
+        ingest(store, result)
     assert counts(store) == before
     monkeypatch.undo()
-    assert store.ingest(result).articles_added == 1  # the connection is usable afterwards
+    assert ingest(store, result).articles_added == 1  # the connection is usable afterwards
 
 
 def test_stored_rows_keep_schema_types(store):
-    store.ingest_paths([SEED, SAMPLE_RECORDS])
-    article = store.select("articles").df().iloc[0]
+    ingest_paths(store, [SEED, SAMPLE_RECORDS])
+    article = select(store.con, "articles").df().iloc[0]
     assert (article.published_precision, article.published_from) == ("month", "inferred")
-    rounds = store.select("records", Filters(locations=("Cairo",), outcomes=("ongoing",))).df()
+    rounds = select(store.con, "records", Filters(locations=("Cairo",), outcomes=("ongoing",))).df()
     assert sorted(zip(rounds.start_precision, rounds.origin_file.str.split("/").str[-1])) == [
         ("day", "gaza-ceasefire-rounds-2023-2025.csv"), ("month", "hamas-delegation-cairo.txt")]
     assert list(rounds[rounds.start_precision == "day"].iloc[0].mediators) == ["Egypt", "Qatar"]
 
 
 def test_stats(store):
-    store.ingest_paths([SEED, SAMPLE_RECORDS])
-    stats = store.stats()
+    ingest_paths(store, [SEED, SAMPLE_RECORDS])
+    stats = stats(store)
     assert (stats["articles"], stats["rounds"], stats["articles_date_inferred"]) == (1, 26, 1)
     assert str(stats["rounds_first_date"]) == "2023-11-22" and str(stats["rounds_last_date"]) == "2025-10-13"
     assert stats["rounds_by_outcome"]["collapsed"] == 5  # four in the CSV, Doha July 2025 in the seed's table
 
 
 def test_export_csv_parquet_with_filters_and_formula_neutralising(store, write, tmp_path):
-    store.ingest_paths([SAMPLE_RECORDS, write("evil.csv", b'date,venue,outcome,proposal\n2025-01-02,Doha,ongoing,"=HYPERLINK(""http://x"")"\n')])
+    ingest_paths(store, [SAMPLE_RECORDS, write("evil.csv", b'date,venue,outcome,proposal\n2025-01-02,Doha,ongoing,"=HYPERLINK(""http://x"")"\n')])
     csv_path, parquet_path = tmp_path / "r.csv", tmp_path / "r.parquet"
     filters = Filters.from_params({"start": "2025-01-01", "location": "Doha"})
-    written = store.export("records", csv_path, filters=filters)
+    written = export(store.con, "records", csv_path, filters=filters)
     exported = pd.read_csv(csv_path)
     assert written == len(exported) == 4  # Jan, Mar and Jul 2025 rounds in Doha plus the injected row
     assert exported.proposal.str.startswith("=").sum() == 0
     assert exported.proposal.iloc[0] == "'=HYPERLINK(\"http://x\")"
-    assert store.export("records", parquet_path, filters=filters) == 4
+    assert export(store.con, "records", parquet_path, filters=filters) == 4
     assert pd.read_parquet(parquet_path).proposal.str.startswith("=").sum() == 1  # Parquet keeps values as they are
 
 
@@ -127,9 +132,9 @@ def test_open_store_builds_the_sample_store_once(tmp_path):
 
 
 def test_filters_keep_values_out_of_sql(store):
-    store.ingest_paths([SAMPLE_RECORDS])
+    ingest_paths(store, [SAMPLE_RECORDS])
     hostile = Filters(locations=("'); DROP TABLE records; --",), sources=("x' OR '1'='1",))
-    assert store.select("records", hostile).df().empty
+    assert select(store.con, "records", hostile).df().empty
     assert store.count("records") == 24
 
 
@@ -148,7 +153,7 @@ def test_ingest_in_two_processes_stores_exactly_what_one_process_does(tmp_path, 
     fingerprints = []
     for workers in (1, 2):
         with Store(tmp_path / f"w{workers}.duckdb") as store:
-            report = store.ingest_paths(files, workers=workers, batch_articles=1)
+            report = ingest_paths(store, files, workers=workers, batch_articles=1)
             assert (report.articles_added, report.articles_duplicate, report.records_added, report.rejections) == (90, 5, 24, [])
             fingerprints.append([store.con.execute(f"SELECT count(*), sum(hash(x)) FROM (SELECT * FROM {table}) x").fetchall()
                                  for table in ("actor_mentions", "place_mentions", "date_mentions", "sentences", "actor_pairs",
@@ -165,7 +170,7 @@ def test_ingest_in_small_batches_stores_what_one_batch_does(tmp_path, write):
     results = []
     for batch_articles in (1, 100_000):
         with Store(tmp_path / f"b{batch_articles}.duckdb") as store:
-            report = store.ingest_paths(files, batch_articles=batch_articles)
+            report = ingest_paths(store, files, batch_articles=batch_articles)
             results.append((report.files_read, report.articles_added, report.records_added, len(report.rejections),
                             [store.con.execute(f"SELECT count(*), sum(hash(x)) FROM {t} x").fetchall()
                              for t in ("articles", "actor_mentions", "article_actors", "records")]))
@@ -175,8 +180,8 @@ def test_ingest_in_small_batches_stores_what_one_batch_does(tmp_path, write):
 
 
 def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
-    from analysis import queries
-    from analysis.extract import ROLLUPS
+    from ceasefire.read import queries
+    from ceasefire.analysis.extract import ROLLUPS
 
     path = tmp_path / "old.duckdb"
     calls = [
@@ -191,7 +196,7 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
         lambda con: queries.mentions_over_time(con, Filters(start=date(2025, 1, 1)), "month"),
     ]
     with Store(path) as store:
-        store.ingest_paths([SAMPLE_DIR])
+        ingest_paths(store, [SAMPLE_DIR])
         expected = [call(store.con) for call in calls]
         for name in ROLLUPS:  # the layout of two versions ago
             for column in ("published_at", "source", "place_bits", "actor_bits"):
@@ -214,13 +219,13 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
 
 
 def test_a_store_from_an_earlier_version_opened_read_only_says_how_to_upgrade_it(tmp_path, capsys):
-    from analysis import queries
-    from cli.main import main
-    from store.db import OutdatedStore
+    from ceasefire.read import queries
+    from ceasefire.cli.main import main
+    from ceasefire.store.db import OutdatedStore
 
     path = tmp_path / "old.duckdb"
     with Store(path) as store:
-        store.ingest_paths([SEED])
+        ingest_paths(store, [SEED])
         store.con.execute("ALTER TABLE article_actors DROP COLUMN sentence_indexes")
     with pytest.raises(OutdatedStore, match=r"earlier version.*open it once for writing.*ceasefire --db"):
         Store(path, read_only=True)
@@ -234,10 +239,10 @@ def test_a_store_from_an_earlier_version_opened_read_only_says_how_to_upgrade_it
 
 
 def test_exports_are_written_by_duckdb_and_can_be_capped(tmp_path):
-    from store.db import export_bytes
+    from ceasefire.read.exports import export_bytes
 
     with Store(tmp_path / "s.duckdb") as store:
-        store.ingest_paths([SAMPLE_DIR])
+        ingest_paths(store, [SAMPLE_DIR])
         capped = export_bytes(store.con, "articles", "csv", Filters(), limit=3)
         whole = export_bytes(store.con, "articles", "parquet", Filters())
     assert capped.rows == 3 and len(pd.read_csv(io.BytesIO(capped.content))) == 3
@@ -245,8 +250,8 @@ def test_exports_are_written_by_duckdb_and_can_be_capped(tmp_path):
 
 
 def test_ingests_that_add_a_fifth_of_the_store_leave_it_compacted(tmp_path, write):
-    from analysis import queries
-    from store.db import COMPACT_ORDER
+    from ceasefire.read import queries
+    from ceasefire.store.db import COMPACT_ORDER
 
     def in_order(store: Store) -> bool:
         return all(store.con.execute(f"SELECT {order} FROM {table}").fetchall()
@@ -254,11 +259,11 @@ def test_ingests_that_add_a_fifth_of_the_store_leave_it_compacted(tmp_path, writ
                    for table, order in COMPACT_ORDER.items())
 
     with Store(tmp_path / "s.duckdb") as store:
-        store.ingest_paths([SAMPLE_DIR])  # the first ingest adds everything
+        ingest_paths(store, [SAMPLE_DIR])  # the first ingest adds everything
         assert in_order(store)
         filters = Filters(locations=("Egypt",), start=date(2025, 1, 1))
         before = [queries.top_actors(store.con, filters), queries.issue_salience(store.con, filters)]
-        store.ingest_paths([write("late.txt", "Late news\nZelensky met Qatar's emir in Doha about Hamas.")])
+        ingest_paths(store, [write("late.txt", "Late news\nZelensky met Qatar's emir in Doha about Hamas.")])
         assert not in_order(store)  # one article more: appended, not worth rewriting the store
         store.compact()
         assert in_order(store)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from analysis.catalog import read_catalog
-from analysis.suggest import NerUnavailable, load_ner, suggest_actors
+from ceasefire.analysis.catalog import read_catalog
+from ceasefire.analysis.suggest import NerUnavailable, load_ner, suggest_actors
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from analysis.catalog import Catalog
-from analysis.matcher import Phrase, PhraseMatcher, case_rule
+from ceasefire.analysis.catalog import Catalog
+from ceasefire.analysis.matcher import Phrase, PhraseMatcher, case_rule
 
 MatchKind = Literal["name", "alias", "demonym", "surname"]
 

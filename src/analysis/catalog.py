@@ -12,10 +12,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from config import DATA_DIR
-from loaders.schema import describe_validation_error
+from ceasefire.config import ACTORS_YAML
+from ceasefire.loaders.schema import describe_validation_error
 
-ACTORS_YAML = DATA_DIR / "actors.yaml"
 ActorType = Literal["state", "person", "armed group", "government body", "mediator/IGO", "media", "other"]
 ACTOR_TYPES: tuple[str, ...] = ActorType.__args__  # type: ignore[attr-defined]
 

@@ -10,10 +10,9 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from analysis.matcher import Case, Phrase, PhraseMatcher
-from config import DATA_DIR
+from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher
+from ceasefire.config import ISSUES_YAML
 
-ISSUES_YAML = DATA_DIR / "issues.yaml"
 
 
 class Issue(BaseModel):

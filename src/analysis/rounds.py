@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from analysis.catalog import Catalog
+from ceasefire.analysis.catalog import Catalog
 
 # A sentence reports talks when it names one of these.
 TRIGGER = re.compile(
@@ -246,7 +246,7 @@ class RecordSpan:
 
 
 @dataclass
-class Round:
+class NewsRound:
     """Candidates from one or more articles that report the same round, and what they agree on."""
 
     venue: str
@@ -308,14 +308,14 @@ def _overlaps(a: tuple[date, date], b: tuple[date, date], slack: int = 0) -> boo
 def reconcile(
     candidates: Iterable[Candidate], records: Iterable[RecordSpan] = (), published: dict[str, date] | None = None,
     decisions: dict[str, tuple[str, str | None]] | None = None,
-) -> list[Round]:
+) -> list[NewsRound]:
     """Group candidates into rounds (same venue, compatible dates), attach them to matching records,
     and flag disagreements. `published` gives articles' dates, to place undated past rounds;
     `decisions` maps candidate ids to (decision, record id) from analysts' reviews."""
     published = published or {}
     decisions = decisions or {}
     records = list(records)
-    at_venue: dict[str, list[Round]] = {}  # each venue's rounds, in date order
+    at_venue: dict[str, list[NewsRound]] = {}  # each venue's rounds, in date order
     remaining = [c for c in candidates if decisions.get(c.candidate_id, ("",))[0] != "rejected"]
     # In date order a candidate can only extend the latest round at its venue.
     for candidate in sorted((c for c in remaining if c.date), key=lambda c: (c.venue, c.date)):
@@ -326,7 +326,7 @@ def reconcile(
             latest.candidates.append(candidate)
             latest.first, latest.last = min(latest.first, span[0]), max(latest.last, span[1])  # type: ignore[type-var]
         else:
-            venue_rounds.append(Round(candidate.venue, candidate.country, span[0], span[1], [candidate]))
+            venue_rounds.append(NewsRound(candidate.venue, candidate.country, span[0], span[1], [candidate]))
     for candidate in (c for c in remaining if not c.date):
         when = published.get(candidate.article_id)
         window = (_shift(when, -PAST_WINDOW), when) if when else None
@@ -335,49 +335,49 @@ def reconcile(
         if earlier:
             earlier[-1].candidates.append(candidate)
         else:
-            venue_rounds.append(Round(candidate.venue, candidate.country, None, None, [candidate]))
+            venue_rounds.append(NewsRound(candidate.venue, candidate.country, None, None, [candidate]))
     rounds = [r for venue_rounds in at_venue.values() for r in venue_rounds]
-    for round_ in rounds:
-        _match_record(round_, records, published, decisions)
-        _flag(round_, records)
+    for news_round in rounds:
+        _match_record(news_round, records, published, decisions)
+        _flag(news_round, records)
     return sorted(rounds, key=lambda r: (r.first or date.min, r.venue), reverse=True)
 
 
-def _match_record(round_: Round, records: list[RecordSpan], published: dict[str, date],
+def _match_record(news_round: NewsRound, records: list[RecordSpan], published: dict[str, date],
                   decisions: dict[str, tuple[str, str | None]]) -> None:
-    chosen = [decisions[c.candidate_id][1] for c in round_.candidates
+    chosen = [decisions[c.candidate_id][1] for c in news_round.candidates
               if decisions.get(c.candidate_id, ("",))[0] in ("accepted", "merged")]
     if chosen and chosen[0]:
-        round_.record_id = chosen[0]
+        news_round.record_id = chosen[0]
         return
-    if round_.first:
-        span = (round_.first, round_.last)
+    if news_round.first:
+        span = (news_round.first, news_round.last)
     else:  # an undated earlier round: before the article that mentions it
-        dates = [published[a] for a in round_.articles if a in published]
+        dates = [published[a] for a in news_round.articles if a in published]
         if not dates:
             return
         span = (_shift(min(dates), -PAST_WINDOW), max(dates))
     best = None
     for record in records:
-        if round_.venue not in (record.venue_city, record.venue_country):
+        if news_round.venue not in (record.venue_city, record.venue_country):
             continue
         record_span = _span(record.start, record.precision)
         record_span = (record_span[0], max(record_span[1], record.end or record.start))
-        if _overlaps(span, record_span, DAY_TOLERANCE if round_.first else 0):
+        if _overlaps(span, record_span, DAY_TOLERANCE if news_round.first else 0):
             distance = abs((record.start - span[0]).days)
             if best is None or distance < best[0]:
                 best = (distance, record.record_id)
-    round_.record_id = best[1] if best else None
+    news_round.record_id = best[1] if best else None
 
 
-def _flag(round_: Round, records: list[RecordSpan]) -> None:
-    outcomes = Counter(c.outcome for c in round_.candidates if c.outcome)
+def _flag(news_round: NewsRound, records: list[RecordSpan]) -> None:
+    outcomes = Counter(c.outcome for c in news_round.candidates if c.outcome)
     if len(outcomes) > 1:
-        round_.flags.append("sources disagree on the outcome: " + ", ".join(
+        news_round.flags.append("sources disagree on the outcome: " + ", ".join(
             f"{o} ({n} article{'s' if n > 1 else ''})" for o, n in outcomes.most_common()))
-    days = sorted({c.date for c in round_.candidates if c.date and c.precision == "day"})
+    days = sorted({c.date for c in news_round.candidates if c.date and c.precision == "day"})
     if len(days) > 1 and (days[-1] - days[0]).days > 1:
-        round_.flags.append(f"sources date it differently: {', '.join(str(d) for d in days)}")
-    record = next((r for r in records if r.record_id == round_.record_id), None)
-    if record and record.outcome and round_.outcome and record.outcome != round_.outcome:
-        round_.flags.append(f"the news says {round_.outcome}, the record says {record.outcome}")
+        news_round.flags.append(f"sources date it differently: {', '.join(str(d) for d in days)}")
+    record = next((r for r in records if r.record_id == news_round.record_id), None)
+    if record and record.outcome and news_round.outcome and record.outcome != news_round.outcome:
+        news_round.flags.append(f"the news says {news_round.outcome}, the record says {record.outcome}")

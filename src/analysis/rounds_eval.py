@@ -12,11 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from analysis.extract import Extractors, extract_articles
-from analysis.rounds import Candidate
-from config import DATA_DIR
+from ceasefire.analysis.extract import Extractors, extract_articles
+from ceasefire.analysis.rounds import Candidate
+from ceasefire.config import EVAL_YAML
 
-EVAL_YAML = DATA_DIR / "eval" / "rounds.yaml"
 FIELDS = ("date", "outcome", "parties", "mediators", "proposal")
 
 

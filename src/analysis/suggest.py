@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.catalog import Catalog
+from ceasefire.analysis.catalog import Catalog
 
 ACTOR_LABELS = {"PERSON": "person", "ORG": "other", "NORP": "other", "GPE": "state"}
 

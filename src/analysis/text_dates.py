@@ -16,9 +16,9 @@ from typing import Literal
 
 from dateparser.date import DateDataParser
 
-from analysis.matcher import Case, Phrase, PhraseMatcher
-from loaders.dates import EXPLICIT_DATE, MONTH_PATTERN, check_plausible, parse_partial_date
-from loaders.schema import Precision
+from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher
+from ceasefire.loaders.dates import EXPLICIT_DATE, MONTH_PATTERN, check_plausible, parse_partial_date
+from ceasefire.loaders.schema import Precision
 
 DateKind = Literal["absolute", "relative", "weekday", "duration"]
 _ORDER = {"day": 0, "week": 1, "month": 2, "year": 3}

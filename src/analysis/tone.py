@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from vaderSentiment import vaderSentiment as vader
 
-from analysis.matcher import Case, Phrase, PhraseMatcher, padded_fold
+from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher, padded_fold
 
 _WORD = re.compile(r"^[a-z][a-z' -]*[a-z]$")
 _NEGATION_REACH = 3  # words before a sentiment word that a negator still flips, as in VADER

@@ -11,14 +11,18 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from analysis import queries
-from analysis.catalog import CatalogError, current_catalog
-from analysis.extract import Extractors
-from analysis.suggest import NerUnavailable, load_ner, suggest_actors
-from loaders.files import LoadOptions, iter_files
-from store.db import EXPORTABLE, OutdatedStore, Store, StoreBusy, open_store, printable
-from store.engines import connect, publish
-from store.filters import Filters
+from ceasefire.analysis.catalog import CatalogError, current_catalog
+from ceasefire.analysis.extract import Extractors
+from ceasefire.analysis.suggest import NerUnavailable, load_ner, suggest_actors
+from ceasefire.ingest import ingest_paths, open_store, reextract
+from ceasefire.loaders.files import LoadOptions, iter_files
+from ceasefire.loaders.schema import printable
+from ceasefire.read import queries
+from ceasefire.read.engines import connect, publish
+from ceasefire.read.exports import EXPORTABLE, export
+from ceasefire.read.filters import Filters
+from ceasefire.read.log import stats
+from ceasefire.store.db import OutdatedStore, Store, StoreBusy
 
 # Exit statuses (the README lists them).
 OK, REJECTED, ERROR, BUSY, UNAVAILABLE = 0, 1, 2, 3, 4
@@ -133,9 +137,9 @@ def _run(args: argparse.Namespace) -> int:
         return _query(connect(args.engine), args)
     with open_store(args.db) as store:
         if args.command == "stats":
-            stats = store.stats()
-            print(json.dumps(stats, default=str, indent=2) if args.json
-                  else "\n".join(f"{k}: {v}" for k, v in stats.items()))
+            figures = stats(store)
+            print(json.dumps(figures, default=str, indent=2) if args.json
+                  else "\n".join(f"{k}: {v}" for k, v in figures.items()))
             return 0
         if args.command == "query":
             return _query(store.con, args)
@@ -144,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
             print("\n".join(f"{table}: {rows} rows" for table, rows in copied.items()))
             return 0
         filters = _filters(args)
-        rows = store.export(args.table, args.out, args.format, filters)
+        rows = export(store.con, args.table, args.out, args.format, filters)
         print(f"wrote {rows} rows ({filters.describe(args.table)}) to {args.out}")
         return 0
 
@@ -159,7 +163,7 @@ def _query(con: object, args: argparse.Namespace) -> int:
 def _extract(args: argparse.Namespace) -> int:
     extractors = Extractors.load()  # read now, so a broken catalog fails before any work
     with Store(args.db) as store, tqdm(total=store.count("articles"), unit="article", disable=None, file=sys.stderr) as bar:
-        articles = store.reextract(extractors, on_batch=bar.update)
+        articles = reextract(store, extractors, on_batch=bar.update)
         mentions = store.count("actor_mentions")
     print(f"extracted {articles} articles with {len(extractors.catalog.actors)} actors: {mentions} actor mentions")
     return 0
@@ -171,8 +175,7 @@ def _suggest(args: argparse.Namespace) -> int:
     except NerUnavailable as error:
         return _error(error, UNAVAILABLE)
     with Store(args.db) as store:
-        texts = (row[0] for row in store.con.execute("SELECT text FROM articles").fetchall())
-        frame = suggest_actors(texts, current_catalog(), nlp, args.min_count)
+        frame = suggest_actors(queries.article_texts(store.con), current_catalog(), nlp, args.min_count)
     print(frame.to_string(index=False) if not frame.empty else "no unknown actors found")
     print("add the ones you want to data/actors.yaml, then run: ceasefire extract")
     return 0
@@ -183,8 +186,8 @@ def _ingest(args: argparse.Namespace) -> int:
                           published_at=args.published, encoding=args.encoding)
     total = sum(1 for _ in iter_files(args.paths))
     with Store(args.db) as store, tqdm(total=total, unit="file", disable=None, file=sys.stderr) as bar:
-        report = store.ingest_paths(args.paths, options, strict=args.strict, on_file=lambda _: bar.update(),
-                                    workers=args.workers)
+        report = ingest_paths(store, args.paths, options, strict=args.strict, on_file=lambda _: bar.update(),
+                              workers=args.workers)
     print(report.summary())
     return REJECTED if report.rejections else OK
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from loaders.schema import OUTCOMES
+from ceasefire.loaders.schema import OUTCOMES
 
 # Outcome colours read as a traffic light; "unknown" stays neutral.
 OUTCOME_COLOURS = {

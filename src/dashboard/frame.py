@@ -23,12 +23,13 @@ from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from analysis import queries
-from config import store_path
-from dashboard.access import AccessSettings, LoginGuard, is_local_client
-from loaders.schema import OUTCOMES
-from store.db import OutdatedStore, Store, StoreBusy, open_store
-from store.filters import PARAMS, Filters
+from ceasefire.read import queries
+from ceasefire.config import store_path
+from ceasefire.dashboard.access import AccessSettings, LoginGuard, is_local_client
+from ceasefire.loaders.schema import OUTCOMES
+from ceasefire.ingest import open_store
+from ceasefire.store.db import OutdatedStore, Store, StoreBusy
+from ceasefire.read.filters import PARAMS, Filters
 
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),

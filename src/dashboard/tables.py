@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.rounds import Round
+from ceasefire.analysis.rounds import NewsRound
 
 
-def news_rounds_table(rounds: list[Round]) -> pd.DataFrame:
+def news_rounds_table(rounds: list[NewsRound]) -> pd.DataFrame:
     """One row per round reconstructed from the news, with `key` to find it again."""
     return pd.DataFrame([{
         "key": r.key,

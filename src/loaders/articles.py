@@ -19,9 +19,9 @@ from py3langid import langid
 from py3langid.langid import LanguageIdentifier
 from pydantic import ValidationError
 
-from loaders.columns import map_columns
-from loaders.dates import infer_publication_date, parse_partial_date
-from loaders.schema import (
+from ceasefire.loaders.columns import map_columns
+from ceasefire.loaders.dates import infer_publication_date, parse_partial_date
+from ceasefire.loaders.schema import (
     Article,
     DateOrigin,
     Precision,
@@ -29,7 +29,7 @@ from loaders.schema import (
     clean_text,
     describe_validation_error,
 )
-from loaders.tables import records_in_html, records_in_text
+from ceasefire.loaders.tables import records_in_html, records_in_text
 
 ARTICLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "title": ("headline", "heading", "name"),

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from dateparser.date import DateDataParser
 
-from loaders.schema import Precision
+from ceasefire.loaders.schema import Precision
 
 MONTH_PATTERN = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"

@@ -23,7 +23,7 @@ from typing import Literal
 
 import pandas as pd
 
-from loaders.articles import (
+from ceasefire.loaders.articles import (
     ARTICLE_SYNONYMS,
     ParsedFile,
     UserDate,
@@ -33,10 +33,10 @@ from loaders.articles import (
     parse_markdown,
     parse_plain_text,
 )
-from loaders.columns import map_columns, missing_fields
-from loaders.dates import parse_partial_date
-from loaders.records import HEADER_SYNONYMS, records_from_frame
-from loaders.schema import LoadResult, Rejection
+from ceasefire.loaders.columns import map_columns, missing_fields
+from ceasefire.loaders.dates import parse_partial_date
+from ceasefire.loaders.records import HEADER_SYNONYMS, records_from_frame
+from ceasefire.loaders.schema import LoadResult, Rejection
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}

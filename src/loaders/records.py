@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 from pydantic import ValidationError
 
-from analysis.gazetteer import load_gazetteer
-from loaders.columns import header_lookup, map_columns, missing_fields
-from loaders.dates import parse_partial_date
-from loaders.schema import (
+from ceasefire.loaders.gazetteer import load_gazetteer
+from ceasefire.loaders.columns import header_lookup, map_columns, missing_fields
+from ceasefire.loaders.dates import parse_partial_date
+from ceasefire.loaders.schema import (
     OUTCOMES,
     NegotiationRecord,
     Outcome,

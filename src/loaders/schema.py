@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Precision = Literal["day", "week", "month", "year"]
 DateOrigin = Literal["metadata", "front_matter", "inferred", "user", "unknown"]
+Decision = Literal["accepted", "merged", "rejected"]  # an analyst's review of a round from the news
 Outcome = Literal["agreement", "partial agreement", "ongoing", "stalled", "collapsed", "postponed"]
 
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
@@ -244,3 +245,9 @@ def describe_validation_error(error: Exception) -> str:
         message = item.get("msg", "invalid").removeprefix("Value error, ")
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
+
+
+def printable(text: str) -> str:
+    """`text` with every control, format or unpaired surrogate character written as an escape
+    (\\n, \\x1b, \\u200e, \\udcff), so a file name cannot add lines or terminal codes to a report."""
+    return "".join(repr(char)[1:-1] if unicodedata.category(char).startswith("C") else char for char in text)

@@ -20,10 +20,10 @@ from io import StringIO
 
 import pandas as pd
 
-from analysis.gazetteer import load_gazetteer
-from loaders.columns import map_columns, normalise_header
-from loaders.dates import MONTH_PATTERN, YEAR_PATTERN
-from loaders.records import (
+from ceasefire.loaders.gazetteer import load_gazetteer
+from ceasefire.loaders.columns import map_columns, normalise_header
+from ceasefire.loaders.dates import MONTH_PATTERN, YEAR_PATTERN
+from ceasefire.loaders.records import (
     HEADER_LOOKUP,
     HEADER_SYNONYMS,
     OUTCOME_CUES,
@@ -31,7 +31,7 @@ from loaders.records import (
     missing_required,
     records_from_frame,
 )
-from loaders.schema import Rejection
+from ceasefire.loaders.schema import Rejection
 
 _DATE_CELL = re.compile(
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH_PATTERN},?\s+{YEAR_PATTERN}|{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{YEAR_PATTERN}"

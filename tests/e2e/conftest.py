@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from config import REPO_ROOT
-from loaders.files import load_uploads
-from store.db import open_store
+from ceasefire.config import REPO_ROOT
+from ceasefire.loaders.files import load_uploads
+from ceasefire.ingest import open_store
+from ceasefire.ingest import ingest
 
 # Hostile text a visitor's browser must show as text, never run.
 EVIL_TEXT = ("Evil page\n<script>alert('script ran')</script> Hamas met in Cairo. "
@@ -48,7 +49,7 @@ def server(tmp_path_factory) -> Server:
     store_file = tmp_path_factory.mktemp("e2e") / "sample.duckdb"
     with open_store(store_file) as store:
         evil = load_uploads([("evil.txt", EVIL_TEXT.encode())])
-        store.ingest(evil)
+        ingest(store, evil)
         evil_id = evil.articles.article_id.iloc[0]
     port = _free_port()
     env = {**os.environ, "CEASEFIRE_DB": str(store_file)}

@@ -10,16 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 
-from loaders.schema import OUTCOMES
+from ceasefire.loaders.schema import OUTCOMES
+from ceasefire.store.schema import FACET_BITS
 
 # URL parameter name for each filter field; list-valued ones may repeat or be comma-separated.
 PARAMS = {
     "start": "start", "end": "end", "locations": "location", "actors": "actor", "sources": "source", "outcomes": "outcome",
 }
 
-
-# Bits in the roll-ups' place_bits and actor_bits (BIGINT, sign bit unused).
-FACET_BITS = 63
 
 
 @dataclass(frozen=True)

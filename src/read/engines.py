@@ -23,15 +23,10 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
-from analysis.extract import ROLLUPS
-from analysis.extract import TABLES as ANALYSIS_TABLES
-from store.db import Store
+from ceasefire.store.schema import PUBLISHED_TABLES, UNPUBLISHED_COLUMNS
+from ceasefire.store.db import Store
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-# What the queries read; the store's own log (ingests, rejections) stays with the store.
-PUBLISHED_TABLES = ("articles", "records", "actors", "places", *ANALYSIS_TABLES, *ROLLUPS)
-# Roll-up columns that mean something only in their own store (each shard numbers its bits itself).
-UNPUBLISHED_COLUMNS = ("place_bits", "actor_bits")
 
 
 class Engine(Protocol):

@@ -7,6 +7,7 @@ their article's date and source, so the filters apply to them without joining ar
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import islice
 from typing import Literal
 
@@ -14,12 +15,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.extract import FACET_TABLES, FACETS_OUTDATED
-from analysis.rounds import Candidate, RecordSpan, Round, reconcile
-from analysis.text import iter_sentences
-from analysis.tone import tone_scorer
-from store.engines import DuckDBEngine, Engine, as_engine
-from store.filters import FacetBits, Filters, placeholders
+from ceasefire.store.schema import FACET_TABLES, FACETS_OUTDATED
+from ceasefire.analysis.rounds import Candidate, RecordSpan, NewsRound, reconcile
+from ceasefire.analysis.text import iter_sentences
+from ceasefire.analysis.tone import tone_scorer
+from ceasefire.read.engines import DuckDBEngine, Engine, as_engine
+from ceasefire.read.filters import FacetBits, Filters, placeholders
 
 # A DuckDB connection or cursor, or any engine from store.engines (PostgreSQL, chosen by URL).
 Connection = Engine | duckdb.DuckDBPyConnection
@@ -477,7 +478,7 @@ def data_version(con: Connection) -> tuple:
 NEWS_ROUND_CANDIDATES = 2000
 
 
-def news_rounds(con: Connection, filters: Filters) -> list[Round]:
+def news_rounds(con: Connection, filters: Filters) -> list[NewsRound]:
     """Rounds reconstructed from the filtered articles' candidates, matched to all loaded records,
     after analysts' decisions (rejected candidates are left out), keeping those the filters select."""
     found = _newest_candidates(con, filters, NEWS_ROUND_CANDIDATES)
@@ -514,17 +515,17 @@ def _newest_candidates(con: Connection, filters: Filters, limit: int) -> list[tu
         articles *= 4
 
 
-def _selected(round_: Round, filters: Filters) -> bool:
-    if filters.outcomes and round_.outcome not in filters.outcomes:
+def _selected(news_round: NewsRound, filters: Filters) -> bool:
+    if filters.outcomes and news_round.outcome not in filters.outcomes:
         return False
-    if filters.locations and not {round_.venue, round_.country} & set(filters.locations):
+    if filters.locations and not {news_round.venue, news_round.country} & set(filters.locations):
         return False
-    if filters.start and round_.last and round_.last < filters.start:
+    if filters.start and news_round.last and news_round.last < filters.start:
         return False
-    if filters.end and round_.first and round_.first > filters.end:
+    if filters.end and news_round.first and news_round.first > filters.end:
         return False
-    return not filters.actors or bool(set(filters.actors) & {*round_.union("parties"), *round_.union("mediators"),
-                                                             *round_.union("people")})
+    return not filters.actors or bool(set(filters.actors) & {*news_round.union("parties"), *news_round.union("mediators"),
+                                                             *news_round.union("people")})
 
 
 def news_round_evidence(con: Connection, candidate_ids: list[str], limit: int = 300) -> pd.DataFrame:
@@ -535,3 +536,12 @@ def news_round_evidence(con: Connection, candidate_ids: list[str], limit: int = 
         FROM round_evidence e JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
         WHERE e.article_id || ':' || e.venue IN (SELECT unnest(CAST(? AS VARCHAR[])))
         ORDER BY published DESC NULLS LAST, e.article_id, e.sentence_index, e.field LIMIT ?""", [candidate_ids, limit])
+
+
+def article_texts(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    """Every stored article's text, a batch at a time (on a cursor of its own: a partly fetched result
+    holds its connection)."""
+    with con.cursor() as cursor:
+        result = cursor.execute("SELECT text FROM articles")
+        while batch := result.fetchmany(1000):
+            yield from (row[0] for row in batch)

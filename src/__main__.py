@@ -1,0 +1,5 @@
+"""`python -m ceasefire …` runs the command line."""
+
+from ceasefire.cli.main import main
+
+raise SystemExit(main())

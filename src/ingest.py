@@ -1,0 +1,231 @@
+"""Ingest: files → loaders → extraction → store, in one transaction.
+
+This is the one place that runs the loaders and the analysis and hands their rows to the store;
+re-extraction after a catalog edit and analysts' reviews of rounds from the news go the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ceasefire.analysis.extract import Extraction, Extractors, default_extractors, extract_articles, extract_in_parallel
+from ceasefire.analysis.rounds import NewsRound
+from ceasefire.config import SAMPLE_DIR, store_path
+from ceasefire.loaders.files import LoadOptions, load_batches, process_pool, safe_name
+from ceasefire.loaders.gazetteer import load_gazetteer
+from ceasefire.loaders.schema import Decision, LoadResult, Rejection, printable
+from ceasefire.store.db import Store
+
+
+@dataclass
+class IngestReport:
+    ingest_id: int | None
+    files_read: int
+    articles_added: int
+    articles_duplicate: int
+    records_added: int
+    records_duplicate: int
+    rejections: list[Rejection] = field(default_factory=list)
+    stored: bool = True
+    after_commit_error: str | None = None  # the post-commit compaction failed; what was stored stands
+
+    def summary(self) -> str:
+        lines = [f"files read: {self.files_read}"]
+        if self.stored:
+            lines += [
+                f"articles: {self.articles_added} added, {self.articles_duplicate} already stored or repeated",
+                f"negotiation rounds: {self.records_added} added, {self.records_duplicate} already stored or repeated",
+            ]
+        else:
+            lines += [
+                "nothing was stored (--strict and some input was rejected)",
+                f"articles: {self.articles_added} new, {self.articles_duplicate} already stored or repeated; none stored",
+                f"negotiation rounds: {self.records_added} new, {self.records_duplicate} already stored or repeated; none stored",
+            ]
+        lines.append(f"rejected: {len(self.rejections)}")
+        lines += [f"  - {printable(str(rejection))}" for rejection in self.rejections]
+        if self.after_commit_error:
+            lines.append(f"stored as above; reordering the tables afterwards failed ({self.after_commit_error}). "
+                         "Every query still answers correctly, if more slowly until `ceasefire extract` or a large ingest reorders them.")
+        return "\n".join(lines)
+
+
+class _NothingStored(Exception):
+    """A strict ingest met a rejection: its transaction is rolled back."""
+
+
+@dataclass
+class _Batch:
+    """A loaded batch on its way into the store, its new articles' analysis under way."""
+
+    result: LoadResult
+    articles: pd.DataFrame  # without repeats
+    records: pd.DataFrame  # without repeats, parties and mediators by canonical name
+    new_article_ids: list[str]
+    extraction: Callable[[], Extraction]  # waits for the analysis
+
+
+def ingest(
+    store: Store, result: LoadResult, paths: Iterable[str | Path] = (), strict: bool = False,
+    extractors: Extractors | None = None, pool: ProcessPoolExecutor | None = None,
+) -> IngestReport:
+    """Store what was loaded, and the analysis of its new articles, in one transaction:
+    all of it or, on any error, none of it.
+
+    Re-ingesting the same input adds nothing. With `strict`, any rejection stores nothing.
+    """
+    return ingest_batches(store, [result], paths, strict, extractors, pool)
+
+
+def ingest_paths(
+    store: Store, paths: Iterable[str | Path], options: LoadOptions = LoadOptions(), strict: bool = False,
+    on_file: Callable[[str], None] | None = None, workers: int = 1, batch_articles: int = 20_000,
+) -> IngestReport:
+    """Load and ingest files, `batch_articles` at a time so memory stays bounded, in one transaction.
+    With `workers` > 1, parsing and analysis run in that many processes (the writes stay in
+    this one: DuckDB has a single writer)."""
+    paths = list(paths)
+    with process_pool(workers) as pool:
+        batches = load_batches(paths, options, on_file, pool, batch_articles)
+        return ingest_batches(store, batches, paths, strict, pool=pool)
+
+
+def ingest_batches(
+    store: Store, batches: Iterable[LoadResult], paths: Iterable[str | Path] = (), strict: bool = False,
+    extractors: Extractors | None = None, pool: ProcessPoolExecutor | None = None,
+) -> IngestReport:
+    """Ingest loaded batches in one transaction (see `ingest`)."""
+    extractors = extractors or default_extractors()
+    started = datetime.now()
+    try:
+        with store.writing():
+            report = IngestReport(store.next_ingest_id(), 0, 0, 0, 0, 0)
+            # A batch is written while the pool analyses the next one (and loads the one after).
+            seen: set[str] = set()
+            waiting: _Batch | None = None
+            for result in batches:
+                batch = _prepare_batch(store, result, extractors, pool, seen)
+                if waiting:
+                    _write_batch(store, waiting, report)
+                waiting = batch
+            if waiting:
+                _write_batch(store, waiting, report)
+            if strict and report.rejections:
+                raise _NothingStored
+            _add_venue_places(store)
+            store.save_catalog(extractors.catalog.frame())
+            counts = (report.files_read, report.articles_added, report.articles_duplicate, report.records_added,
+                      report.records_duplicate)
+            store.log_ingest(report.ingest_id, started, [safe_name(str(p)) for p in paths], counts, report.rejections)
+    except _NothingStored:  # rolled back: the counts say what would have been added
+        report.ingest_id, report.stored = None, False
+        return report
+    try:
+        store.compact_if_due(report.articles_added)
+    except duckdb.Error as error:  # e.g. a full disk: the ingest is committed, the compaction rolled back
+        report.after_commit_error = str(error).splitlines()[0]
+    return report
+
+
+def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, pool: ProcessPoolExecutor | None,
+                   seen: set[str]) -> _Batch:
+    """One loaded batch, its articles that are neither stored nor in an earlier batch of this
+    ingest (`seen`, which this adds to), and their analysis: started in the pool, if any."""
+    articles = result.articles.drop_duplicates("article_id")
+    records = result.records.drop_duplicates("record_id")
+    records = records.assign(**{
+        column: records[column].map(lambda names: [extractors.catalog.canonical(n) for n in names])
+        for column in ("parties", "mediators")
+    })
+    ids = articles.article_id.tolist()
+    stored = store.existing_ids([i for i in ids if i not in seen])
+    new_articles = articles[~articles.article_id.isin(stored) & ~articles.article_id.isin(seen)]
+    seen.update(ids)
+    rows = list(new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None))
+    extraction = extract_in_parallel(rows, pool) if pool else partial(extract_articles, extractors, rows)
+    return _Batch(result, articles, records, new_articles.article_id.tolist(), extraction)
+
+
+def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
+    """Write one batch (inside the ingest's transaction) and count it in the report."""
+    articles_added, records_added = store.write_batch(batch.articles, batch.records, batch.extraction(),
+                                                      batch.new_article_ids, report.ingest_id)
+    report.files_read += batch.result.files_read
+    report.articles_added += articles_added
+    report.articles_duplicate += len(batch.result.articles) - articles_added
+    report.records_added += records_added
+    report.records_duplicate += len(batch.result.records) - records_added
+    report.rejections += batch.result.rejections
+
+
+def _add_venue_places(store: Store) -> None:
+    """Venues of rounds go on the map too, geocoded like mentioned places."""
+    gazetteer = load_gazetteer()
+    store.add_venue_places([(p.name, p.kind, p.country, p.latitude, p.longitude) for venue in store.venues_without_place()
+                            if (p := gazetteer.lookup(venue)) is not None and p.name == venue])
+
+
+def reextract(store: Store, extractors: Extractors | None = None, batch_size: int = 5000,
+              on_batch: Callable[[int], None] | None = None) -> int:
+    """Run extraction again over every stored article (after editing the actor catalog,
+    the issues or the places), replacing all analysis rows in one transaction."""
+    extractors = extractors or default_extractors()
+    with store.writing():
+        ids = store.clear_analysis()
+        for offset in range(0, len(ids), batch_size):
+            batch = ids[offset : offset + batch_size]
+            store._save_extraction(extract_articles(extractors, store.article_texts(batch)), batch)
+            if on_batch:
+                on_batch(len(batch))
+        store.save_catalog(extractors.catalog.frame())
+        store.bit_every_place()
+    store.compact()
+    return len(ids)
+
+
+def review_round(store: Store, news_round: NewsRound, decision: Decision, record_id: str | None = None,
+                 decided_by: str | None = None) -> str | None:
+    """Record an analyst's decision on a round reconstructed from the news, for all its candidates.
+
+    accepted: it becomes a negotiation round of its own (returned id), its provenance the articles;
+    merged: its evidence belongs to the existing round `record_id`; rejected: it is not a round.
+    """
+    if decision == "merged" and not record_id:
+        raise ValueError("choose the record to merge this round into")
+    if decision == "accepted" and news_round.first is None:
+        raise ValueError("this round has no date in the news; merge it into a record instead")
+    with store.writing():
+        if decision == "accepted":
+            record_id = "news-" + news_round.key
+            store.add_reviewed_record(_record_row(record_id, news_round))
+        store.save_review([c.candidate_id for c in news_round.candidates], decision,
+                          record_id if decision != "rejected" else None, decided_by)
+    return record_id
+
+
+def _record_row(record_id: str, news_round: NewsRound) -> list:
+    """The records row of a round accepted from the news (without its ingest id)."""
+    precisions = [c.precision for c in news_round.candidates if c.date]
+    precision = "day" if "day" in precisions else precisions[0]  # the finest any article gives
+    city = news_round.venue if news_round.venue != news_round.country else None
+    return [record_id, news_round.first, precision, city, news_round.country, news_round.union("parties"),
+            news_round.union("mediators"), news_round.outcome, "reconstructed from the news",
+            news_round.union("issues"), news_round.proposal, f"news: {len(news_round.articles)} article(s)",
+            news_round.articles[0], "review of news reports"]
+
+
+def open_store(path: str | Path | None = None, read_only: bool = False) -> Store:
+    """The configured store; the bundled sample data is ingested into it when it does not exist yet."""
+    path = Path(path) if path is not None else store_path()
+    if not path.exists():
+        with Store(path) as fresh:
+            ingest_paths(fresh, [SAMPLE_DIR])
+    return Store(path, read_only=read_only)

@@ -1,0 +1,43 @@
+"""What the store holds and what was done to it: headline figures, the ingest history and the rejected input."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from ceasefire.store.db import Store
+
+
+def stats(store: Store) -> dict[str, object]:
+    """Headline figures about what is stored."""
+    con = store.con
+    articles = con.execute(
+        "SELECT count(*), min(published_at)::DATE, max(published_at)::DATE, count(DISTINCT source), "
+        "count(*) FILTER (WHERE published_from = 'inferred'), count(*) FILTER (WHERE published_at IS NULL) "
+        "FROM articles"
+    ).fetchall()[0]
+    records = con.execute("SELECT count(*), min(start_date), max(start_date), count(DISTINCT venue_city) FROM records").fetchall()[0]
+    outcomes = dict(con.execute(
+        "SELECT coalesce(outcome, 'unknown'), count(*) FROM records GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall())
+    return {
+        "store": str(store.path),
+        "articles": articles[0], "articles_first_date": articles[1], "articles_last_date": articles[2],
+        "sources": articles[3], "articles_date_inferred": articles[4], "articles_date_unknown": articles[5],
+        "rounds": records[0], "rounds_first_date": records[1], "rounds_last_date": records[2],
+        "venues": records[3], "rounds_by_outcome": outcomes,
+        "ingests": store.count("ingests"), "rejections": store.count("rejections"),
+    }
+
+
+def ingest_history(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
+    """The newest ingests, newest first."""
+    return con.execute("SELECT ingest_id AS Ingest, started_at AS Started, files_read AS Files, articles_added AS "
+                       "Articles, records_added AS Rounds, rejected AS Rejected FROM ingests ORDER BY ingest_id DESC "
+                       "LIMIT ?", [limit]).df()
+
+
+def rejections(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:
+    """The newest rejected files and rows, with the reason."""
+    return con.execute('SELECT ingest_id AS Ingest, file AS File, "row" AS Row, reason AS Reason FROM rejections '
+                       "ORDER BY ingest_id DESC LIMIT ?", [limit]).df()

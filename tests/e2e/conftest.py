@@ -94,8 +94,8 @@ def _streamlit(store_file: Path, data_dir: Path | None = None) -> Iterator[Serve
 TRACKER = "tracker.invalid"
 TRACKING = (f"![](http://{TRACKER}/pixel.png) [x](http://{TRACKER}/) <http://{TRACKER}/> "
             f'<a href="http://{TRACKER}/">a</a> <img src="http://{TRACKER}/i.png"> www.{TRACKER}')
-COUNCIL = f'Zorgon Council <a href="http://{TRACKER}/">a</a>'
-FRONT = f"Zorgon Front ![](http://{TRACKER}/pixel.png)"
+COUNCIL = f"Zorgon Council ![](http://{TRACKER}/pixel.png)"
+FRONT = f'Zorgon Front <a href="http://{TRACKER}/">a</a>'
 
 
 class TrackingServer(Server):

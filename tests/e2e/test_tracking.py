@@ -3,7 +3,7 @@ request to the host it names, on any page."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from conftest import COUNCIL, FRONT, TRACKER, TRACKING
@@ -48,7 +48,7 @@ def visits(server) -> list[tuple[str, str, str, str]]:
         (f"/Articles?{urlencode({'q': TRACKING}, quote_via=quote)}", "Articles", "text=Select an article",
          f"containing “{TRACKING}”"),
         ("/Issues", "Issues", ".js-plotly-plot", "Per"),
-        (f"/Data?{front}", "Data", "role=tab[name='Download']", f"Downloads items involving {FRONT}"),
+        (f"/Data?{front}", "Data", "role=tab[name='Download']", f"Downloads articles involving {FRONT}"),
     ]
 
 
@@ -56,21 +56,30 @@ def visits(server) -> list[tuple[str, str, str, str]]:
 def tracked(page):
     """The page, and the addresses it asked for on TRACKER."""
     requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url) if TRACKER in request.url else None)
+    page.on("request", lambda request: requests.append(request.url)
+            if (urlsplit(request.url).hostname or "").endswith(TRACKER) else None)
     return page, requests
 
 
 def test_markup_from_the_data_is_shown_as_text_on_every_page(tracking_server, tracked):
     page, requests = tracked
     wrong: dict[str, object] = {}  # every page's findings, not just the first page's
-    for path, heading, last, text in visits(tracking_server):
+    for number, (path, heading, last, text) in enumerate(visits(tracking_server)):
         page.goto(f"{tracking_server}{path}")
         settled(page, heading, last)
         if last.startswith("role=tab"):
             page.locator(last).click()
+            expect(page.get_by_role("button", name="Prepare download")).to_be_visible()
+        if heading == "Actors":  # plotly's hover label of the most mentioned actor (FRONT)
+            bars = page.locator(".js-plotly-plot").last.locator(".barlayer .point path")
+            box = min((bar.bounding_box() for bar in bars.all()), key=lambda box: box["y"])  # the top bar
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x - 5, y - 5)
+            page.mouse.move(x, y)  # plotly finds the bar under the pointer from its moves
+            expect(page.locator(".js-plotly-plot .hoverlayer .hovertext").first).to_be_attached()
         pointing = page.evaluate(POINTING_AT, TRACKER)
         if pointing or text not in shown_text(page):
             wrong[path] = pointing or f"{text!r} not shown"
-        page.screenshot(path=f"/tmp/ceasefire-tracking-{heading.lower()}.png", full_page=True)
+        page.screenshot(path=f"/tmp/ceasefire-tracking-{number}-{heading.lower()}.png", full_page=True)
     assert not wrong, "\n".join(f"{path}: {found}" for path, found in wrong.items())
     assert requests == []

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ceasefire.dashboard import charts
 from ceasefire.dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard.untrusted import markdown_text
 
 filters = page("Overview", "Negotiation rounds and the news around them at a glance: how much there is, "
                            "when, where and who.")
@@ -43,7 +44,7 @@ with left:
         st.plotly_chart(charts.places_map(venues, "Where the rounds were held (circle size: rounds)"), width="stretch",
                         key="overview_map", config={"topojsonURL": "app/static/"})
         if away := charts.outside_view(venues):
-            st.caption(f"Also held outside this view (zoom out to see): {', '.join(away)}")
+            st.caption(f"Also held outside this view (zoom out to see): {markdown_text(', '.join(away))}")
 with right:
     st.subheader("Latest rounds")
     latest = query("rounds", filters, limit=8)

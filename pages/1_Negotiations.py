@@ -16,6 +16,7 @@ from ceasefire.dashboard.frame import (
     table,
 )
 from ceasefire.dashboard.tables import news_rounds_table
+from ceasefire.dashboard.untrusted import link, markdown_text
 from ceasefire.read.filters import Filters
 
 filters = page("Negotiations", "Rounds of talks on a timeline, by venue and coloured by outcome. "
@@ -47,27 +48,28 @@ def recorded_rounds() -> None:
         return
 
     chosen = matching.iloc[0]
-    st.subheader(f"{chosen.venue}, {chosen.start_date:%d %B %Y}")
+    st.subheader(f"{markdown_text(chosen.venue)}, {chosen.start_date:%d %B %Y}")
     facts, sources = st.columns([2, 3])
-    with facts:
-        st.markdown(f"**Outcome:** {chosen.outcome}" + (f" ({chosen.outcome_text})" if chosen.outcome_text and chosen.outcome_text.casefold() != chosen.outcome else ""))
-        st.markdown(f"**Parties:** {chosen.parties or 'not recorded'}")
-        st.markdown(f"**Mediators:** {chosen.mediators or 'not recorded'}")
-        st.markdown(f"**Key issues:** {chosen.key_issues or 'not recorded'}")
+    with facts:  # every value is the record's, shown as text; the source is a link only when it is an http(s) URL
+        as_written = chosen.outcome_text if chosen.outcome_text and chosen.outcome_text.casefold() != chosen.outcome else None
+        st.markdown(f"**Outcome:** {markdown_text(chosen.outcome)}" + (f" ({markdown_text(as_written)})" if as_written else ""))
+        st.markdown(f"**Parties:** {markdown_text(chosen.parties or 'not recorded')}")
+        st.markdown(f"**Mediators:** {markdown_text(chosen.mediators or 'not recorded')}")
+        st.markdown(f"**Key issues:** {markdown_text(chosen.key_issues or 'not recorded')}")
         if chosen.proposal:
-            st.markdown(f"**Proposal:** {chosen.proposal}")
+            st.markdown(f"**Proposal:** {markdown_text(chosen.proposal)}")
         if chosen.source:
-            st.markdown(f"**Source:** [{chosen.source}]({chosen.source})" if str(chosen.source).startswith("http") else f"**Source:** {chosen.source}")
-        st.caption(f"Record from {chosen.origin_file}")
+            st.markdown(f"**Source:** {link(chosen.source) or markdown_text(chosen.source)}")
+        st.caption(f"Record from {markdown_text(chosen.origin_file)}")
     with sources:
         evidence = run(round_evidence, chosen.record_id)
         st.markdown(f"**Sentences about it** ({len(evidence)})")
         if evidence.empty:
             st.caption("No stored article names this venue around the time of the round.")
         for (title, published), group in evidence.groupby(["title", "published"], sort=False, dropna=False):
-            st.markdown(f"*{title}*" + (f" — {published:%d %b %Y}" if pd.notna(published) else ""))
+            st.markdown(f"*{markdown_text(title)}*" + (f" — {published:%d %b %Y}" if pd.notna(published) else ""))
             for sentence in group.sentence:
-                st.markdown(f"> {sentence}")
+                st.markdown(f"> {markdown_text(sentence)}")
 
 
 def news_rounds() -> None:
@@ -91,16 +93,17 @@ def news_rounds() -> None:
         st.caption("Select a row to see the evidence for each field and to accept, merge or reject the round.")
         return
     when = f"{chosen.first:%d %b %Y}" + (f" – {chosen.last:%d %b %Y}" if chosen.last != chosen.first else "") if chosen.first else "date not reported"
-    st.subheader(f"{chosen.venue}, {when}")
-    for flag in chosen.flags:
-        st.warning(flag, icon=":material/report:")
+    st.subheader(f"{markdown_text(chosen.venue)}, {when}")
+    for flag in chosen.flags:  # they quote the sources' values
+        st.warning(markdown_text(flag), icon=":material/report:")
     evidence = run(news_round_evidence, [c.candidate_id for c in chosen.candidates])
     for (title, published), group in evidence.groupby(["title", "published"], sort=False, dropna=False):
-        st.markdown(f"*{title}*" + (f" — {published:%d %b %Y}" if pd.notna(published) else ""))
+        st.markdown(f"*{markdown_text(title)}*" + (f" — {published:%d %b %Y}" if pd.notna(published) else ""))
         sentences = group.groupby("sentence_index", sort=True)
         for _, rows in sentences:
-            fields = "; ".join(f"{f}: {', '.join(values.value)}" for f, values in rows.groupby("field", sort=False))
-            st.markdown(f"> {rows.sentence.iloc[0]}")
+            fields = "; ".join(f"{f}: {markdown_text(', '.join(values.value))}"
+                               for f, values in rows.groupby("field", sort=False))
+            st.markdown(f"> {markdown_text(rows.sentence.iloc[0])}")
             st.caption(fields)
     review(chosen)
 
@@ -133,7 +136,7 @@ def decide(chosen, decision: str, record_id: str | None = None) -> None:
     try:
         store().review_round(chosen, decision, record_id, decided_by=signed_in_email())
     except ValueError as error:
-        st.error(str(error))
+        st.error(markdown_text(error))
         return
     st.toast(f"Round {decision}.")
     st.rerun()

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from ceasefire.dashboard import charts
 from ceasefire.dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard.untrusted import link, markdown_text
 
 filters = page("Actors", "Who the news names, how often and in what words: mentions over time, the most "
                          "mentioned actors and a profile of each actor. Who is named with whom: the Network page.")
@@ -30,13 +33,15 @@ cols[0].metric("Mentions", profile.get("mentions", 0))
 cols[1].metric("Articles", profile.get("articles", 0))
 cols[2].metric("First seen", f"{profile['first_seen']:%d %b %Y}" if profile.get("first_seen") else "–")
 cols[3].metric("Last seen", f"{profile['last_seen']:%d %b %Y}" if profile.get("last_seen") else "–")
-details = [f"**Type:** {profile.get('type') or 'not in the catalog'}"]
+details = [f"**Type:** {markdown_text(profile.get('type') or 'not in the catalog')}"]
 if profile.get("affiliation"):
-    details.append(f"**Affiliation:** {profile['affiliation']}")
+    details.append(f"**Affiliation:** {markdown_text(profile['affiliation'])}")
 if profile.get("aliases") is not None and len(profile["aliases"]):
-    details.append(f"**Also called:** {', '.join(profile['aliases'])}")
+    details.append(f"**Also called:** {markdown_text(', '.join(profile['aliases']))}")
 if profile.get("wikidata"):
-    details.append(f"**Wikidata:** [{profile['wikidata']}](https://www.wikidata.org/wiki/{profile['wikidata']})")
+    wikidata = str(profile["wikidata"])  # a link only for an id, such as Q801
+    shown = link(f"https://www.wikidata.org/wiki/{wikidata}", label=wikidata) if re.fullmatch(r"Q[0-9]+", wikidata) else None
+    details.append(f"**Wikidata:** {shown or markdown_text(wikidata)}")
 st.markdown(" · ".join(details))
 tone = profile["tone"]
 if not tone.empty:

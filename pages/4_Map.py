@@ -4,6 +4,7 @@ import streamlit as st
 
 from ceasefire.dashboard import charts
 from ceasefire.dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard.untrusted import markdown_text
 
 filters = page("Map", "Venues of rounds (red, sized by rounds) and places the articles mention (blue, sized by "
                       "articles). Select a place on the map to filter every page by it.")
@@ -20,7 +21,7 @@ data = places[places.what.isin([wanted[s] for s in shown])].reset_index(drop=Tru
 event = st.plotly_chart(charts.places_map(data, "Places by rounds held and articles naming them"), width="stretch",
                         key="map_places", on_select="rerun", selection_mode="points", config={"topojsonURL": "app/static/"})
 if away := charts.outside_view(data):
-    st.caption(f"Outside this view (zoom out to see): {', '.join(away)}")
+    st.caption(f"Outside this view (zoom out to see): {markdown_text(', '.join(away))}")
 points = event.selection.points if event else []
 if points:
     place = points[0]["customdata"][0]

@@ -5,6 +5,7 @@ import streamlit as st
 from ceasefire.read.queries import article, article_spans
 from ceasefire.dashboard.frame import nothing_found, page, query, run, table
 from ceasefire.dashboard.highlight import highlight
+from ceasefire.dashboard.untrusted import link, markdown_text
 
 filters = page("Articles", "Search the articles, then open one to read it with actors, places, dates and issues "
                            "highlighted, and to see where it came from.")
@@ -25,7 +26,7 @@ pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
 number = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="articles_page") if pages > 1 else 1
 _, results = (total, first_page) if number == 1 else query("search_articles", filters, text=search, limit=PAGE_SIZE,
                                                             offset=(number - 1) * PAGE_SIZE)
-st.caption(f"{total:,} articles" + (f" containing “{search.strip()}”" if search.strip() else ""))
+st.caption(f"{total:,} articles" + (f" containing “{markdown_text(search.strip())}”" if search.strip() else ""))
 selection = table(
     results.rename(columns={"title": "Title", "source": "Source", "published": "Published", "precision": "Date precision",
                             "date_from": "Date from", "word_count": "Words"}).drop(columns="article_id"),
@@ -45,16 +46,17 @@ if chosen is None:
     st.warning("The article in this link is not in the store.")
     st.stop()
 st.divider()
-st.subheader(chosen["title"])
+st.subheader(markdown_text(chosen["title"]))
 date_text = "date unknown"
 if chosen["published_at"] is not None and chosen["published_at"] == chosen["published_at"]:
     fmt = {"day": "%d %B %Y", "week": "week of %d %B %Y", "month": "%B %Y", "year": "%Y"}[chosen["published_precision"]]
     date_text = f"{chosen['published_at']:{fmt}}"
 provenance = [f"**Published:** {date_text} (from {chosen['published_from'].replace('_', ' ')})",
-              f"**Source:** {chosen['source'] or 'unknown'}", f"**Language:** {chosen['language'] or 'unknown'}",
-              f"**Words:** {chosen['word_count']:,}", f"**File:** `{chosen['origin_file']}`"]
+              f"**Source:** {markdown_text(chosen['source'] or 'unknown')}",
+              f"**Language:** {markdown_text(chosen['language'] or 'unknown')}",
+              f"**Words:** {chosen['word_count']:,}", f"**File:** {markdown_text(chosen['origin_file'])}"]
 if chosen["url"]:
-    provenance.append(f"**Link:** [{chosen['url']}]({chosen['url']})")
+    provenance.append(f"**Link:** {link(chosen['url']) or markdown_text(chosen['url'])}")
 st.markdown(" · ".join(provenance))
 st.markdown(":blue-background[actor] · :green-background[place] · :orange-background[date] · :violet-background[issue] "
             "— hover a highlight to see what it was read as.")

@@ -22,6 +22,7 @@ from ceasefire.dashboard.frame import (
     store,
     table,
 )
+from ceasefire.dashboard.untrusted import markdown_text
 from ceasefire.loaders.files import SUPPORTED_SUFFIXES, LoadOptions, load_uploads
 from ceasefire.store.db import EXPORTABLE, export_bytes
 from ceasefire.read.filters import Filters
@@ -63,7 +64,7 @@ def upload_tab() -> None:
     if st.button("Ingest", type="primary", disabled=not files, key="data_ingest"):
         too_big = [f.name for f in files if f.size > MAX_UPLOAD_MB * 2**20]
         if too_big:
-            st.error(f"Over the {MAX_UPLOAD_MB} MB limit, not read: {', '.join(too_big)}")
+            st.error(f"Over the {MAX_UPLOAD_MB} MB limit, not read: {markdown_text(', '.join(too_big))}")
         result = load_uploads(((f.name, f.getvalue()) for f in files if f.name not in too_big), LoadOptions(kind=kind))
         with st.spinner("Ingesting and analysing…"):
             st.session_state["data_last_report"] = store().ingest(result, [f.name for f in files])
@@ -119,7 +120,7 @@ def catalog_tab() -> None:
             for row in edited.fillna("").to_dict("records") if str(row["name"]).strip()
         )
     except (CatalogError, ValueError) as error:
-        st.error(f"Not saved: {error}")
+        st.error(f"Not saved: {markdown_text(error)}")
         return
     write_catalog(new_catalog)
     with st.spinner("Analysing every article again…"):
@@ -134,7 +135,7 @@ DOWNLOAD_ROWS = 100_000
 def download_tab(filters: Filters) -> None:
     what = st.selectbox("Table", EXPORTABLE, key="data_download_table")
     fmt = st.radio("Format", ["csv", "parquet"], horizontal=True, key="data_download_format")
-    st.caption(f"Downloads {filters.describe(what)}. CSV cells that a spreadsheet would run as a formula start with '.")
+    st.caption(f"Downloads {markdown_text(filters.describe(what))}. CSV cells that a spreadsheet would run as a formula start with '.")
     if st.button("Prepare download", key="data_prepare"):
         with store().con.cursor() as cursor:
             st.session_state["data_export"] = (what, fmt, export_bytes(cursor, what, fmt, filters, DOWNLOAD_ROWS))

@@ -160,3 +160,40 @@ def test_issue_heat_map_shows_labels_and_percentages_and_grows_with_the_issues()
     assert set(data.issue) == {"Hostages and prisoners", "Humanitarian aid"} and data.percent.tolist() == [30.0, 10.0, 25.0]
     assert spec["encoding"]["y"]["axis"]["labelLimit"] == 320 and spec["height"] == 40 * 2 + 80
     assert _fields(spec) <= set(data.columns)
+
+
+# Plotly renders <a href>, <img>… in texts, hover texts, tick labels and trace names.
+LINK = '<a href="http://x.org/">a</a>'
+SHOWN = "&lt;a href=\"http://x.org/\"&gt;a&lt;/a&gt;"
+
+
+def _strings(value: object, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Every string in a figure's JSON, but under the keys in `skip`."""
+    if isinstance(value, dict):
+        return [s for key, item in value.items() if key not in skip for s in _strings(item, skip)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item, skip)]
+    return [value] if isinstance(value, str) else []
+
+
+HOSTILE_FIGURES = {
+    "top actors": lambda: charts.top_actors_chart(pd.DataFrame({"actor": [f"Hamas {LINK}"], "type": ["armed group"],
+                                                                "mentions": [4], "articles": [2]})),
+    "rounds": lambda: charts.rounds_timeline(ROUNDS.assign(venue=f"Doha {LINK}", mediators=f"Qatar {LINK}",
+                                                           key_issues=f"hostages {LINK}")),
+    "network": lambda: charts.network_chart(pd.DataFrame({"source": [f"Hamas {LINK}"], "target": ["Israel"], "weight": [3]}), "Links"),
+    "map": lambda: charts.places_map(PLACES.assign(name=[f"Cairo {LINK}", "Doha"]), "Places"),
+    "issues by outcome": lambda: charts.issues_by_outcome_chart(ISSUES, {"hostages": f"Hostages {LINK}"}),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_FIGURES)
+def test_plotly_figures_show_markup_in_the_data_as_text(name):
+    figure = HOSTILE_FIGURES[name]().to_plotly_json()
+    # Selections read the customdata of the map and the network: it keeps the name as it is, and is not shown.
+    shown = _strings(figure, skip=frozenset({"customdata"} if name in ("map", "network") else ()))
+    assert not [s for s in shown if "<a" in s]
+    assert any(SHOWN in s for s in shown)
+    if name in ("map", "network"):
+        assert "customdata[0]" not in json.dumps(figure)
+        assert figure["data"][-1]["customdata"][0][0] in (f"Cairo {LINK}", f"Hamas {LINK}")

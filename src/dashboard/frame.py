@@ -23,13 +23,14 @@ from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ceasefire.read import queries
 from ceasefire.config import store_path
 from ceasefire.dashboard.access import AccessSettings, LoginGuard, is_local_client
-from ceasefire.loaders.schema import OUTCOMES
+from ceasefire.dashboard.untrusted import markdown_text
 from ceasefire.ingest import open_store
-from ceasefire.store.db import OutdatedStore, Store, StoreBusy
+from ceasefire.loaders.schema import OUTCOMES
+from ceasefire.read import queries
 from ceasefire.read.filters import PARAMS, Filters
+from ceasefire.store.db import OutdatedStore, Store, StoreBusy
 
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
@@ -200,7 +201,7 @@ def _url_filters() -> Filters:
     try:
         return Filters.from_params({name: st.query_params.get_all(name) for name in PARAMS.values()})
     except ValueError as error:
-        st.sidebar.warning(f"Some filters in the link were ignored: {error}")
+        st.sidebar.warning(f"Some filters in the link were ignored: {markdown_text(error)}")
         return Filters()
 
 
@@ -223,7 +224,7 @@ def sidebar_filters(page_name: str) -> Filters:
     unknown = [v for field in ("locations", "actors", "sources")
                for v in getattr(from_url, field) if v not in options[field]]
     if unknown:
-        st.sidebar.warning(f"Not in the data, so not applied: {', '.join(unknown)}")
+        st.sidebar.warning(f"Not in the data, so not applied: {markdown_text(', '.join(unknown))}")
     # Widgets take their values from the URL when it changed under them (a deep link, the back
     # button) or when this is another page, whose widgets start afresh.
     if st.session_state.get("_filters_in_url") != from_url or st.session_state.get("_filters_page") != page_name:
@@ -258,7 +259,7 @@ def sidebar_filters(page_name: str) -> Filters:
     st.session_state["_filters_in_url"] = filters
     with st.sidebar:
         if params:
-            st.caption(f"Showing {filters.describe('items')}. Copy the address bar to share this view.")
+            st.caption(f"Showing {markdown_text(filters.describe('items'))}. Copy the address bar to share this view.")
         st.divider()
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon, query_params=params)
@@ -285,7 +286,8 @@ def _exempt_startup_objects_from_collection() -> None:
 
 
 def nothing_found(what: str, filters: Filters) -> None:
-    st.info(f"Nothing to show: there are no {filters.describe(what).removeprefix('all ')}. "
+    """Say that nothing matches; `what` and the filters' values are shown as text."""
+    st.info(f"Nothing to show: there are no {markdown_text(filters.describe(what).removeprefix('all '))}. "
             "Widen the date range or remove a filter in the sidebar.", icon=":material/filter_alt_off:")
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
+import json
 import os
 import shutil
 import socket
@@ -9,9 +13,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ceasefire.config import REPO_ROOT
 from ceasefire.loaders.files import load_uploads
@@ -51,15 +57,22 @@ def server(tmp_path_factory) -> Server:
         evil = load_uploads([("evil.txt", EVIL_TEXT.encode())])
         ingest(store, evil)
         evil_id = evil.articles.article_id.iloc[0]
+    with _streamlit(store_file) as url:
+        url.evil_article_id = evil_id
+        yield url
+
+
+@contextlib.contextmanager
+def _streamlit(store_file: Path, data_dir: Path | None = None) -> Iterator[Server]:
+    """`streamlit run app.py` on `store_file` (and `data_dir`'s catalog), until the block ends."""
     port = _free_port()
-    env = {**os.environ, "CEASEFIRE_DB": str(store_file)}
+    env = {**os.environ, "CEASEFIRE_DB": str(store_file)} | ({"CEASEFIRE_DATA_DIR": str(data_dir)} if data_dir else {})
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = Server(f"http://127.0.0.1:{port}")
-    url.evil_article_id = evil_id
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -70,9 +83,67 @@ def server(tmp_path_factory) -> Server:
     else:
         process.kill()
         pytest.fail(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+# Markup from articles and records that a browser would fetch or follow if it rendered it (a tracking
+# pixel, links): every page must show it as text. The host is reserved, never a real address.
+TRACKER = "tracker.invalid"
+TRACKING = (f"![](http://{TRACKER}/pixel.png) [x](http://{TRACKER}/) <http://{TRACKER}/> "
+            f'<a href="http://{TRACKER}/">a</a> <img src="http://{TRACKER}/i.png"> www.{TRACKER}')
+COUNCIL = f"Zorgon Council ![](http://{TRACKER}/pixel.png)"
+FRONT = f'Zorgon Front <a href="http://{TRACKER}/">a</a>'
+
+
+class TrackingServer(Server):
+    """A server on a store holding only an article, a record and two catalog actors full of TRACKING."""
+
+    article_id: str
+    record_id: str
+    news_round: str
+
+
+@pytest.fixture(scope="session")
+def tracking_server(tmp_path_factory) -> TrackingServer:
+    from ceasefire.read import queries
+    from ceasefire.analysis.extract import Extractors
+    from ceasefire.store.db import Store
+    from ceasefire.read.filters import Filters
+
+    data_dir = tmp_path_factory.mktemp("tracking-data")
+    shutil.copytree(REPO_ROOT / "data", data_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.duckdb*", "sample"))
+    with (data_dir / "actors.yaml").open("a", encoding="utf-8") as catalog:
+        # The text names them by their plain aliases: the catalog matches names word by word.
+        catalog.write(yaml.safe_dump([{"name": COUNCIL, "type": "other", "aliases": ["Zorgon Council"]},
+                                      {"name": FRONT, "type": "armed group", "affiliation": COUNCIL,
+                                       "aliases": ["Zorgon Front", f"Zorgon [x](http://{TRACKER}/)"]}], allow_unicode=True))
+    article = {"title": f"Zorgon talks {TRACKING}", "source": f"Zorgon Wire {TRACKING}",
+               "url": "https://news.example.org/zorgon", "published_at": "2025-06-12",
+               "text": "Zorgon Front and Zorgon Council met Hamas negotiators in Cairo on 10 June 2025 over the hostages "
+                       f"and a ceasefire. {TRACKING}\n\nTalks in Cairo between Zorgon Front and Israel collapsed on 11 June "
+                       f"2025. {TRACKING}\n\nZorgon Front said Zorgon Council would return to Cairo. Zorgon Front "
+                       "named Zorgon Front twice."}
+    records = io.StringIO()
+    csv.writer(records).writerows([
+        ["start_date", "end_date", "venue", "country", "parties", "mediators", "outcome", "key_issues", "proposal", "source"],
+        ["2025-06-10", "2025-06-11", "Cairo", "Egypt", f"{FRONT}; Hamas; {TRACKING}", "Egypt; Qatar",
+         f"Talks collapsed {TRACKING}", f"hostages; {TRACKING}", f"Zorgon plan {TRACKING}", f"Zorgon Wire {TRACKING}"],
+    ])
+    store_file = data_dir / "tracking.duckdb"
+    with Store(store_file) as store:
+        store.ingest(load_uploads([("zorgon.json", json.dumps(article).encode()), ("zorgon-rounds.csv", records.getvalue().encode())]),
+                     extractors=Extractors.load(actors_path=data_dir / "actors.yaml"))
+        article_id = store.con.execute("SELECT article_id FROM articles").fetchone()[0]
+        record_id = store.con.execute("SELECT record_id FROM records").fetchone()[0]
+        news_round = queries.news_rounds(store.con, Filters())[0].key
+    with _streamlit(store_file, data_dir) as url:
+        url = TrackingServer(url)
+        url.article_id, url.record_id, url.news_round = article_id, record_id, news_round
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,15 @@ the other pages live in pages/ (Streamlit's own multipage mechanism)."""
 from __future__ import annotations
 
 import streamlit as st
-
 from ceasefire.dashboard import charts
-from ceasefire.dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard.frame import Q, nothing_found, page, query, table
 from ceasefire.dashboard.untrusted import markdown_text
 
 filters = page("Overview", "Negotiation rounds and the news around them at a glance: how much there is, "
                            "when, where and who.")
 
-figures = query("headline", filters)
-named = query("top_actors", filters)  # every actor mentioned: counted here, the ten most mentioned charted below
+figures = query(Q.headline, filters)
+named = query(Q.top_actors, filters)  # every actor mentioned: counted here, the ten most mentioned charted below
 articles, rounds, actors, first, last = st.columns(5)
 articles.metric("Articles", f"{figures['articles']:,}")
 rounds.metric("Negotiation rounds", f"{figures['rounds']:,}")
@@ -24,7 +23,7 @@ last.metric("To", f"{figures['last']:%b %Y}" if figures["last"] else "–")
 left, right = st.columns([3, 2])
 with left:
     grain = st.segmented_control("Coverage per", ["day", "week", "month"], default="month", key="overview_grain") or "month"
-    coverage = query("coverage", filters, grain=grain)
+    coverage = query(Q.coverage, filters, grain=grain)
     if coverage.empty:
         nothing_found("dated articles", filters)
     else:
@@ -37,7 +36,7 @@ with right:
 
 left, right = st.columns([3, 2])
 with left:
-    venues = query("place_counts", filters, mentioned=False)
+    venues = query(Q.place_counts, filters, mentioned=False)
     if venues.empty:
         nothing_found("venues of rounds", filters)
     else:
@@ -47,7 +46,7 @@ with left:
             st.caption(f"Also held outside this view (zoom out to see): {markdown_text(', '.join(away))}")
 with right:
     st.subheader("Latest rounds")
-    latest = query("rounds", filters, limit=8)
+    latest = query(Q.rounds, filters, limit=8)
     if latest.empty:
         nothing_found("rounds", filters)
     else:

@@ -16,9 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-
-from ceasefire.read import queries
 from ceasefire.config import duckdb_memory_limit
+from ceasefire.read import queries
 from ceasefire.read.filters import Filters
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -16,7 +16,6 @@ import shutil
 from pathlib import Path
 
 import duckdb
-
 from ceasefire.store.db import Store
 
 

@@ -13,7 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 from ceasefire.analysis.extract import Extractors
-from ceasefire.analysis.rounds_eval import EvalArticle, Expected, candidates_of, read_eval, score
+from ceasefire.analysis.rounds_eval import (
+    EvalArticle,
+    Expected,
+    candidates_of,
+    read_eval,
+    score,
+)
 from ceasefire.config import SAMPLE_DIR
 from ceasefire.loaders.files import load_paths
 

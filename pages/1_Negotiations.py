@@ -2,22 +2,21 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-
-from ceasefire.read.queries import NEWS_ROUND_CANDIDATES, news_round_evidence, round_evidence
 from ceasefire.dashboard import charts
+from ceasefire.dashboard.actions import review_news_round
 from ceasefire.dashboard.frame import (
+    NEWS_ROUND_CANDIDATES,
+    Filters,
+    Q,
     is_admin,
     nothing_found,
     page,
     query,
     run,
-    signed_in_email,
-    store,
     table,
 )
 from ceasefire.dashboard.tables import news_rounds_table
 from ceasefire.dashboard.untrusted import link, markdown_text
-from ceasefire.read.filters import Filters
 
 filters = page("Negotiations", "Rounds of talks on a timeline, by venue and coloured by outcome. "
                                "Select a round in the table to see who took part, what was on the table and the "
@@ -25,7 +24,7 @@ filters = page("Negotiations", "Rounds of talks on a timeline, by venue and colo
 
 
 def recorded_rounds() -> None:
-    rounds = query("rounds", filters)
+    rounds = query(Q.rounds, filters)
     if rounds.empty:
         nothing_found("rounds", filters)
         return
@@ -62,7 +61,7 @@ def recorded_rounds() -> None:
             st.markdown(f"**Source:** {link(chosen.source) or markdown_text(chosen.source)}")
         st.caption(f"Record from {markdown_text(chosen.origin_file)}")
     with sources:
-        evidence = run(round_evidence, chosen.record_id)
+        evidence = run(Q.round_sentences, chosen.record_id)
         st.markdown(f"**Sentences about it** ({len(evidence)})")
         if evidence.empty:
             st.caption("No stored article names this venue around the time of the round.")
@@ -77,7 +76,7 @@ def news_rounds() -> None:
     st.caption("Reconstructed from article sentences that report talks at a venue: each field comes with the sentence "
                "it was read from. Reports of the same round are grouped; disagreements between sources are flagged. "
                f"The newest {NEWS_ROUND_CANDIDATES:,} reports in the filters are considered.")
-    found = query("news_rounds", filters)
+    found = query(Q.news_rounds, filters)
     if not found:
         nothing_found("rounds reported in the news", filters)
         return
@@ -96,7 +95,7 @@ def news_rounds() -> None:
     st.subheader(f"{markdown_text(chosen.venue)}, {when}")
     for flag in chosen.flags:  # they quote the sources' values
         st.warning(markdown_text(flag), icon=":material/report:")
-    evidence = run(news_round_evidence, [c.candidate_id for c in chosen.candidates])
+    evidence = run(Q.news_round_evidence, [c.candidate_id for c in chosen.candidates])
     for (title, published), group in evidence.groupby(["title", "published"], sort=False, dropna=False):
         st.markdown(f"*{markdown_text(title)}*" + (f" — {published:%d %b %Y}" if pd.notna(published) else ""))
         sentences = group.groupby("sentence_index", sort=True)
@@ -113,7 +112,7 @@ def review(chosen) -> None:
     if not is_admin():
         st.caption("Reviewing rounds is for the dashboard's admin (see the Data page).")
         return
-    records = query("rounds", Filters())
+    records = query(Q.rounds, Filters())
     accept, merge, reject = st.columns(3)
     if accept.button("Accept as a new round", key="news_round_accept", disabled=chosen.first is None,
                      help="Adds it to the negotiation records, with these articles as its source."):
@@ -134,7 +133,7 @@ def _record_label(records, record_id: str) -> str:
 
 def decide(chosen, decision: str, record_id: str | None = None) -> None:
     try:
-        store().review_round(chosen, decision, record_id, decided_by=signed_in_email())
+        review_news_round(chosen, decision, record_id)
     except ValueError as error:
         st.error(markdown_text(error))
         return

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 import streamlit as st
-
 from ceasefire.dashboard import charts
-from ceasefire.dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard.frame import (
+    Q,
+    add_filter_value,
+    nothing_found,
+    page,
+    query,
+    table,
+)
 
 filters = page("Network", "Who the news names together: the strongest links between actors named in the same sentence "
                           "or the same article. Select an actor in the network to filter every page by it.")
 
 scope = st.radio("Named together in the same", ["sentence", "article"], horizontal=True, key="network_scope",
                  help="Article: among the 30 actors in the most articles (pairing every actor of every article does not scale).")
-edges = query("co_mentions", filters, scope=scope, limit=40)
+edges = query(Q.co_mentions, filters, scope=scope, limit=40)
 if edges.empty:
     nothing_found(f"actors named together in the same {scope}", filters)
     st.stop()
@@ -22,6 +28,5 @@ table(edges.rename(columns={"source": "Actor", "target": "Named with", "weight":
       key="network_links")
 
 actors = [point["customdata"][0] for point in (event.selection.points if event else []) if point.get("customdata")]
-if actors and actors[0] not in filters.actors:
-    st.query_params["actor"] = [*filters.actors, actors[0]]
-    st.rerun()
+if actors:
+    add_filter_value(filters, "actors", actors[0])

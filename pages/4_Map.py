@@ -1,15 +1,21 @@
 from __future__ import annotations
 
 import streamlit as st
-
 from ceasefire.dashboard import charts
-from ceasefire.dashboard.frame import nothing_found, page, query, table
+from ceasefire.dashboard.frame import (
+    Q,
+    add_filter_value,
+    nothing_found,
+    page,
+    query,
+    table,
+)
 from ceasefire.dashboard.untrusted import markdown_text
 
 filters = page("Map", "Venues of rounds (red, sized by rounds) and places the articles mention (blue, sized by "
                       "articles). Select a place on the map to filter every page by it.")
 
-places = query("place_counts", filters)
+places = query(Q.place_counts, filters)
 if places.empty:
     nothing_found("places", filters)
     st.stop()
@@ -24,10 +30,7 @@ if away := charts.outside_view(data):
     st.caption(f"Outside this view (zoom out to see): {markdown_text(', '.join(away))}")
 points = event.selection.points if event else []
 if points:
-    place = points[0]["customdata"][0]
-    if place not in filters.locations:
-        st.query_params["location"] = [*filters.locations, place]
-        st.rerun()
+    add_filter_value(filters, "locations", points[0]["customdata"][0])
 
 table(data.rename(columns={"name": "Place", "kind": "Kind", "country": "Country", "count": "Count", "what": "Counted"})
       [["Place", "Kind", "Country", "Counted", "Count"]], key="map_table")

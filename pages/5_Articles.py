@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import streamlit as st
-
-from ceasefire.read.queries import article, article_spans
-from ceasefire.dashboard.frame import nothing_found, page, query, run, table
+from ceasefire.dashboard.frame import Q, nothing_found, page, query, run, table
 from ceasefire.dashboard.highlight import highlight
 from ceasefire.dashboard.untrusted import link, markdown_text
 
@@ -18,13 +16,13 @@ if search.strip():
 elif "q" in st.query_params:
     del st.query_params["q"]
 
-total, first_page = query("search_articles", filters, text=search, limit=PAGE_SIZE, offset=0)
+total, first_page = query(Q.search_articles, filters, text=search, limit=PAGE_SIZE, offset=0)
 if total == 0:
     nothing_found("articles" + (f" containing “{search.strip()}”" if search.strip() else ""), filters)
     st.stop()
 pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
 number = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="articles_page") if pages > 1 else 1
-_, results = (total, first_page) if number == 1 else query("search_articles", filters, text=search, limit=PAGE_SIZE,
+_, results = (total, first_page) if number == 1 else query(Q.search_articles, filters, text=search, limit=PAGE_SIZE,
                                                             offset=(number - 1) * PAGE_SIZE)
 st.caption(f"{total:,} articles" + (f" containing “{markdown_text(search.strip())}”" if search.strip() else ""))
 selection = table(
@@ -41,7 +39,7 @@ if not chosen_id:
     st.caption("Select an article (the box at the left of its row) to read it.")
     st.stop()
 
-chosen = run(article, chosen_id)
+chosen = run(Q.article, chosen_id)
 if chosen is None:
     st.warning("The article in this link is not in the store.")
     st.stop()
@@ -60,5 +58,5 @@ if chosen["url"]:
 st.markdown(" · ".join(provenance))
 st.markdown(":blue-background[actor] · :green-background[place] · :orange-background[date] · :violet-background[issue] "
             "— hover a highlight to see what it was read as.")
-spans = run(article_spans, chosen_id)
+spans = run(Q.article_spans, chosen_id)
 st.html(highlight(chosen["text"], spans[["kind", "char_start", "char_end", "label"]].itertuples(index=False, name=None)))

@@ -2,30 +2,35 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-
-from ceasefire.analysis.catalog import (
+from ceasefire.dashboard.access import (
+    NO_ADMIN_CONFIGURED,
+    AccessSettings,
+    Attempt,
+    local_admin_note,
+)
+from ceasefire.dashboard.actions import (
     ACTOR_TYPES,
+    EXPORTABLE,
+    SUPPORTED_SUFFIXES,
     Actor,
     Catalog,
     CatalogError,
     current_catalog,
-    write_catalog,
+    ingest_uploads,
+    prepare_download,
+    save_catalog,
 )
-from ceasefire.analysis.extract import Extractors
-from ceasefire.dashboard.access import NO_ADMIN_CONFIGURED, AccessSettings, Attempt, local_admin_note
 from ceasefire.dashboard.frame import (
+    Filters,
     access_settings,
     client_address,
+    ingest_history,
     is_admin,
     login_guard,
     page,
-    store,
     table,
 )
 from ceasefire.dashboard.untrusted import markdown_text
-from ceasefire.loaders.files import SUPPORTED_SUFFIXES, LoadOptions, load_uploads
-from ceasefire.store.db import EXPORTABLE, export_bytes
-from ceasefire.read.filters import Filters
 
 MAX_UPLOAD_MB = 50
 
@@ -65,9 +70,9 @@ def upload_tab() -> None:
         too_big = [f.name for f in files if f.size > MAX_UPLOAD_MB * 2**20]
         if too_big:
             st.error(f"Over the {MAX_UPLOAD_MB} MB limit, not read: {markdown_text(', '.join(too_big))}")
-        result = load_uploads(((f.name, f.getvalue()) for f in files if f.name not in too_big), LoadOptions(kind=kind))
         with st.spinner("Ingesting and analysing…"):
-            st.session_state["data_last_report"] = store().ingest(result, [f.name for f in files])
+            st.session_state["data_last_report"] = ingest_uploads(
+                ((f.name, f.getvalue()) for f in files if f.name not in too_big), [f.name for f in files], kind)
     outcome = st.session_state.get("data_last_report")
     if outcome is None:
         return
@@ -85,12 +90,7 @@ def upload_tab() -> None:
 
 
 def history_tab() -> None:
-    with store().con.cursor() as cursor:
-        history = cursor.execute("SELECT ingest_id AS Ingest, started_at AS Started, files_read AS Files, articles_added AS "
-                                 "Articles, records_added AS Rounds, rejected AS Rejected FROM ingests ORDER BY ingest_id DESC "
-                                 "LIMIT 50").df()
-        rejected = cursor.execute('SELECT ingest_id AS Ingest, file AS File, "row" AS Row, reason AS Reason FROM rejections '
-                                  "ORDER BY ingest_id DESC LIMIT 500").df()
+    history, rejected = ingest_history()
     table(history, key="data_history")
     st.markdown(f"**Rejected input** ({len(rejected)} most recent)")
     table(rejected, key="data_rejected_history")
@@ -98,7 +98,7 @@ def history_tab() -> None:
 
 def catalog_tab() -> None:
     st.markdown("Edit names, types, affiliations and aliases (separate several with `;`), or add rows. "
-                "Saving checks the catalog, writes `data/actors.yaml` and analyses every article again.")
+                "Saving checks the catalog, keeps your changes in `data/my-actors.yaml` (layered over the built-in catalog) and analyses every article again.")
     catalog = current_catalog()
     editable = pd.DataFrame([
         {"name": a.name, "type": a.type, "affiliation": a.affiliation or "", "aliases": "; ".join(a.aliases),
@@ -122,9 +122,8 @@ def catalog_tab() -> None:
     except (CatalogError, ValueError) as error:
         st.error(f"Not saved: {markdown_text(error)}")
         return
-    write_catalog(new_catalog)
     with st.spinner("Analysing every article again…"):
-        count = store().reextract(Extractors.load())
+        count = save_catalog(new_catalog)
     st.success(f"Saved {len(new_catalog.actors)} actors and analysed {count:,} articles again.")
 
 
@@ -137,8 +136,7 @@ def download_tab(filters: Filters) -> None:
     fmt = st.radio("Format", ["csv", "parquet"], horizontal=True, key="data_download_format")
     st.caption(f"Downloads {markdown_text(filters.describe(what))}. CSV cells that a spreadsheet would run as a formula start with '.")
     if st.button("Prepare download", key="data_prepare"):
-        with store().con.cursor() as cursor:
-            st.session_state["data_export"] = (what, fmt, export_bytes(cursor, what, fmt, filters, DOWNLOAD_ROWS))
+        st.session_state["data_export"] = (what, fmt, prepare_download(what, fmt, filters, DOWNLOAD_ROWS))
     prepared = st.session_state.get("data_export")
     if prepared:
         name, kind, export = prepared

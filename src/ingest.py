@@ -15,8 +15,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-
-from ceasefire.analysis.extract import Extraction, Extractors, default_extractors, extract_articles, extract_in_parallel
+from ceasefire.analysis.extract import (
+    Extraction,
+    Extractors,
+    default_extractors,
+    extract_articles,
+    extract_in_parallel,
+)
 from ceasefire.analysis.rounds import NewsRound
 from ceasefire.config import SAMPLE_DIR, store_path
 from ceasefire.loaders.files import LoadOptions, load_batches, process_pool, safe_name

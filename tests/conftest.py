@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from ceasefire.dashboard import frame
 from ceasefire.dashboard.access import LoginGuard
 from ceasefire.store.db import Store
@@ -15,6 +14,14 @@ def browser_on_this_machine(monkeypatch):
     (AppTest's st.context.ip_address is a mock object, not None or an address.)"""
     monkeypatch.setattr(frame, "_client_ip", lambda: None)
     monkeypatch.setattr(frame, "_LOGIN_GUARD", LoginGuard())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_user_actors(tmp_path_factory):
+    """Tests see the built-in catalog only, whatever actors this machine's user added."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CEASEFIRE_ACTORS", str(tmp_path_factory.mktemp("user") / "my-actors.yaml"))
+        yield
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from ceasefire.loaders.files import LoadOptions, load_paths
 from ceasefire.ingest import ingest_paths
+from ceasefire.loaders.files import LoadOptions, load_paths
 
 GOOD_BODY = "Mediators met in Cairo to discuss a truce and the release of hostages. " * 5
 

@@ -8,17 +8,15 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import duckdb
 import pytest
-from samples import SAMPLE_RECORDS, SEED
-from streamlit.testing.v1 import AppTest
-
 from ceasefire.cli.main import main
 from ceasefire.config import REPO_ROOT
-from ceasefire.store.db import Store, StoreBusy
 from ceasefire.ingest import ingest_paths
+from ceasefire.store.db import Store, StoreBusy
+from samples import SAMPLE_RECORDS, SEED
+from streamlit.testing.v1 import AppTest
 
 HOLD = textwrap.dedent("""
     import sys, time
@@ -98,7 +96,7 @@ def test_a_failed_commit_reports_its_own_error(store):
     store.con.execute("CREATE TABLE unique_names (name VARCHAR PRIMARY KEY)")
     other = store.con.cursor()
     with pytest.raises(duckdb.TransactionException, match="Failed to commit: PRIMARY KEY"):
-        with store._writing():
+        with store.writing():
             store.con.execute("INSERT INTO unique_names VALUES ('a')")
             other.execute("INSERT INTO unique_names VALUES ('a')")  # commits first: ours now conflicts
 

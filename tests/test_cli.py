@@ -8,9 +8,8 @@ import sys
 
 import pandas as pd
 import pytest
-from samples import SAMPLE_RECORDS, SEED
-
 from ceasefire.cli.main import main
+from samples import SAMPLE_RECORDS, SEED
 
 
 def test_ingest_stats_export_round_trip(tmp_path, capsys):

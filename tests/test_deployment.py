@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import tomllib
-
 from ceasefire.config import REPO_ROOT
 
 

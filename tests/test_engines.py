@@ -14,12 +14,10 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from samples import SAMPLE_RECORDS, SEED
-
-from ceasefire.read import queries
 from ceasefire.cli.main import AGGREGATIONS, main
 from ceasefire.config import SAMPLE_DIR
-from ceasefire.store.db import Store
+from ceasefire.ingest import ingest_paths
+from ceasefire.read import queries
 from ceasefire.read.engines import (
     DuckDBEngine,
     PostgresEngine,
@@ -27,7 +25,8 @@ from ceasefire.read.engines import (
     publish,
 )
 from ceasefire.read.filters import Filters
-from ceasefire.ingest import ingest_paths
+from ceasefire.store.db import Store
+from samples import SAMPLE_RECORDS, SEED
 
 POSTGRES = os.environ.get("CEASEFIRE_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL: set CEASEFIRE_TEST_POSTGRES (.ci/run does)")

@@ -6,14 +6,12 @@ import gc
 from datetime import date
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from ceasefire.read import queries
 from ceasefire.config import REPO_ROOT
+from ceasefire.ingest import ingest, open_store
 from ceasefire.loaders.files import load_uploads
-from ceasefire.ingest import open_store
+from ceasefire.read import queries
 from ceasefire.read.filters import Filters
-from ceasefire.ingest import ingest
+from streamlit.testing.v1 import AppTest
 
 APP = str(REPO_ROOT / "app.py")
 SEED_ID = "4098c3c8c04cc12c"

@@ -8,11 +8,11 @@ import json
 import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from ceasefire.config import REPO_ROOT
+from ceasefire.ingest import ingest
 from ceasefire.loaders.files import load_uploads
 from ceasefire.store.db import Store
+from streamlit.testing.v1 import AppTest
 
 APP = str(REPO_ROOT / "app.py")
 HOST = "x.invalid"
@@ -36,7 +36,7 @@ def ids(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CEASEFIRE_DB", str(path))
         with Store(path) as store:
-            store.ingest(load_uploads([("a.json", json.dumps(article).encode()), ("r.csv", records.getvalue().encode())]))
+            ingest(store, load_uploads([("a.json", json.dumps(article).encode()), ("r.csv", records.getvalue().encode())]))
             store.con.execute("UPDATE actors SET aliases = [?], wikidata = ? WHERE name = 'Hamas'", [MARKUP, "Q1) [y](http://x)"])
             found = {"article": store.con.execute("SELECT article_id FROM articles").fetchone()[0],
                      "round": store.con.execute("SELECT record_id FROM records").fetchone()[0]}

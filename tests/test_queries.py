@@ -8,12 +8,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-
-from ceasefire.read import queries
 from ceasefire.analysis.catalog import ACTORS_YAML
 from ceasefire.analysis.extract import Extractors
-from ceasefire.read.filters import Filters
 from ceasefire.ingest import ingest_paths, reextract
+from ceasefire.read import queries
+from ceasefire.read.filters import Filters
 
 ARTICLES = [
     {"title": "Doha talks", "published": "2025-07-07", "source": "Wire A",
@@ -308,8 +307,8 @@ def test_actors_by_facet_add_up_over_ingests_and_compaction(tmp_path, write, mon
 
 
 def test_names_past_the_63rd_get_no_bit_and_are_filtered_by_semi_join(tmp_path):
+    from ceasefire.store.schema import FACET_BITS
     from ceasefire.store.db import Store
-    from ceasefire.read.filters import FACET_BITS
 
     with Store(tmp_path / "s.duckdb") as store:
         store.con.executemany("INSERT INTO places VALUES (?, 'city', 'Nowhere', 0, 0)", [[f"Town {i}"] for i in range(100)])

@@ -6,15 +6,14 @@ import json
 from datetime import date
 
 import pytest
-from samples import SEED
-
-from ceasefire.read import queries
 from ceasefire.analysis.extract import Extractors
 from ceasefire.analysis.rounds import Candidate, RecordSpan, reconcile
 from ceasefire.analysis.rounds_eval import candidates_of, read_eval, score
-from ceasefire.store.db import Store
-from ceasefire.read.filters import Filters
 from ceasefire.ingest import ingest_paths, reextract, review_round
+from ceasefire.read import queries
+from ceasefire.read.filters import Filters
+from ceasefire.store.db import Store
+from samples import SEED
 
 
 @pytest.fixture(scope="module")

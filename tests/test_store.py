@@ -10,17 +10,14 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from samples import SAMPLE_RECORDS, SEED
-
 from ceasefire.config import SAMPLE_DIR
+from ceasefire.ingest import ingest, ingest_paths, open_store
 from ceasefire.loaders.files import load_paths
-from ceasefire.store.db import Store
-from ceasefire.read.exports import neutralise_formulas
-from ceasefire.ingest import open_store
+from ceasefire.read import log
+from ceasefire.read.exports import export, neutralise_formulas, select
 from ceasefire.read.filters import Filters
-from ceasefire.read.log import stats
-from ceasefire.read.exports import export, select
-from ceasefire.ingest import ingest, ingest_paths
+from ceasefire.store.db import Store
+from samples import SAMPLE_RECORDS, SEED
 
 BODY = "Negotiators met in Doha on a truce and the exchange of hostages and prisoners. " * 4
 
@@ -91,7 +88,7 @@ def test_stored_rows_keep_schema_types(store):
 
 def test_stats(store):
     ingest_paths(store, [SEED, SAMPLE_RECORDS])
-    stats = stats(store)
+    stats = log.stats(store)
     assert (stats["articles"], stats["rounds"], stats["articles_date_inferred"]) == (1, 26, 1)
     assert str(stats["rounds_first_date"]) == "2023-11-22" and str(stats["rounds_last_date"]) == "2025-10-13"
     assert stats["rounds_by_outcome"]["collapsed"] == 5  # four in the CSV, Doha July 2025 in the seed's table
@@ -180,8 +177,8 @@ def test_ingest_in_small_batches_stores_what_one_batch_does(tmp_path, write):
 
 
 def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
+    from ceasefire.store.schema import ROLLUPS
     from ceasefire.read import queries
-    from ceasefire.analysis.extract import ROLLUPS
 
     path = tmp_path / "old.duckdb"
     calls = [
@@ -219,8 +216,8 @@ def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
 
 
 def test_a_store_from_an_earlier_version_opened_read_only_says_how_to_upgrade_it(tmp_path, capsys):
-    from ceasefire.read import queries
     from ceasefire.cli.main import main
+    from ceasefire.read import queries
     from ceasefire.store.db import OutdatedStore
 
     path = tmp_path / "old.duckdb"

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from ceasefire.config import REPO_ROOT
 
 ARTICLE = """Mediators meet in Doha

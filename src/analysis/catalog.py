@@ -10,10 +10,9 @@ from typing import Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from ceasefire.config import ACTORS_YAML
+from ceasefire.config import ACTORS_YAML, user_actors_path
 from ceasefire.loaders.schema import describe_validation_error
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ActorType = Literal["state", "person", "armed group", "government body", "mediator/IGO", "media", "other"]
 ACTOR_TYPES: tuple[str, ...] = ActorType.__args__  # type: ignore[attr-defined]
@@ -84,48 +83,64 @@ class Catalog:
         )
 
 
-def write_catalog(catalog: Catalog, path: Path = ACTORS_YAML) -> None:
-    """Write the catalog back as YAML, one line per actor, grouped by type, keeping the file's header comment."""
-    header = []
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("- ") or (header and line.startswith("# ---")):
-                break
-            header.append(line)
-    lines = [*header]
-    for kind in ACTOR_TYPES:
-        actors = sorted((a for a in catalog.actors.values() if a.type == kind), key=lambda a: a.name.casefold())
-        if actors:
-            lines += [f"# {'-' * 64} {kind}"]
-            lines += ["- " + yaml.safe_dump(a.model_dump(exclude_defaults=True), default_flow_style=True, width=100_000,
-                                            allow_unicode=True, sort_keys=False).strip() for a in actors]
-            lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
-
-
-def read_catalog(path: Path = ACTORS_YAML) -> Catalog:
-    """Parse and validate the YAML catalog; errors name the entry and the problem."""
+def _entries(path: Path) -> list:
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     except yaml.YAMLError as error:
         raise CatalogError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(entries, list):
         raise CatalogError(f"{path}: expected a list of actors")
-    actors = []
-    for number, entry in enumerate(entries, start=1):
-        try:
-            actors.append(Actor.model_validate(entry))
-        except ValidationError as error:
-            name = entry.get("name", "?") if isinstance(entry, dict) else "?"
-            raise CatalogError(f"{path}: actor #{number} ({name}): {describe_validation_error(error)}") from None
-    return Catalog(actors)
+    return entries
+
+
+def _actor(path: Path, number: int, entry: object) -> Actor:
+    try:
+        return Actor.model_validate(entry)
+    except ValidationError as error:
+        name = entry.get("name", "?") if isinstance(entry, dict) else "?"
+        raise CatalogError(f"{path}: actor #{number} ({name}): {describe_validation_error(error)}") from None
+
+
+def read_catalog(path: Path = ACTORS_YAML, overlay: Path | None = None) -> Catalog:
+    """Parse and validate the YAML catalog; errors name the entry and the problem. An `overlay` file
+    (the user's own actors) is layered over it: an entry replaces the actor of the same name or adds
+    one, and `{name: X, removed: true}` takes actor X out."""
+    actors = {actor.name: actor for number, entry in enumerate(_entries(path), start=1)
+              if (actor := _actor(path, number, entry))}
+    if overlay is not None and overlay.exists():
+        for number, entry in enumerate(_entries(overlay), start=1):
+            if isinstance(entry, dict) and entry.get("removed") is True:
+                actors.pop(str(entry.get("name", "")).strip(), None)
+            else:
+                actor = _actor(overlay, number, entry)
+                actors[actor.name] = actor
+    return Catalog(actors.values())
+
+
+def write_overlay(catalog: Catalog, builtin: Path = ACTORS_YAML, path: Path | None = None) -> Path:
+    """Write what `catalog` changes in the built-in one to the user's file (by default
+    `config.user_actors_path()`): changed and new actors, and a removal mark for each one taken out.
+    The built-in file is never written, so an upgrade brings its corrections and keeps the user's."""
+    path = path or user_actors_path()
+    base = read_catalog(builtin).actors
+    changed = [a for name, a in catalog.actors.items() if base.get(name) != a]
+    removed = sorted(set(base) - set(catalog.actors))
+    lines = ["# Your additions to the built-in actor catalog, layered over it (see docs/analysis.md)."]
+    lines += ["- " + yaml.safe_dump(a.model_dump(exclude_defaults=True), default_flow_style=True, width=100_000,
+                                    allow_unicode=True, sort_keys=False).strip()
+              for a in sorted(changed, key=lambda a: a.name.casefold())]
+    lines += ["- " + yaml.safe_dump({"name": name, "removed": True}, default_flow_style=True).strip() for name in removed]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 @lru_cache(maxsize=4)
-def load_catalog(path: Path = ACTORS_YAML, mtime: float | None = None) -> Catalog:
-    """Cached by path and modification time: editing the file gives a fresh catalog."""
-    return read_catalog(path)
+def _load_catalog(path: Path, overlay: Path, mtimes: tuple[float, float]) -> Catalog:
+    return read_catalog(path, overlay)
 
 
 def current_catalog(path: Path = ACTORS_YAML) -> Catalog:
-    return load_catalog(path, path.stat().st_mtime)
+    """The catalog with the user's actors layered over it, read again when either file changes."""
+    overlay = user_actors_path()
+    return _load_catalog(path, overlay, (path.stat().st_mtime, overlay.stat().st_mtime if overlay.exists() else 0.0))

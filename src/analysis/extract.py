@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
 from ceasefire.analysis import rounds
 from ceasefire.analysis.actors import ActorExtractor
 from ceasefire.analysis.catalog import ACTORS_YAML, Catalog, read_catalog
@@ -24,8 +23,10 @@ from ceasefire.analysis.places import PlaceExtractor
 from ceasefire.analysis.text import SentenceIndex, split_sentences
 from ceasefire.analysis.text_dates import find_dates
 from ceasefire.analysis.tone import ToneScorer, tone_scorer
+from ceasefire.config import user_actors_path
 from ceasefire.loaders.gazetteer import PLACES_CSV, Place, load_gazetteer
 from ceasefire.store.schema import ANALYSIS_TABLES
+
 
 @dataclass
 class Extractors:
@@ -39,7 +40,7 @@ class Extractors:
 
     @classmethod
     def load(cls, actors_path: Path = ACTORS_YAML, issues_path: Path = ISSUES_YAML, places_path: Path = PLACES_CSV) -> Extractors:
-        catalog = read_catalog(actors_path)
+        catalog = read_catalog(actors_path, user_actors_path())  # with the user's own actors layered over it
         return cls(catalog, ActorExtractor(catalog), PlaceExtractor(load_gazetteer(places_path)),
                    IssueTagger(read_issues(issues_path)), tone_scorer())
 
@@ -50,8 +51,10 @@ def _load_extractors(mtimes: tuple[float, ...]) -> Extractors:
 
 
 def default_extractors() -> Extractors:
-    """Extractors for the files in data/, rebuilt when one of them has changed."""
-    return _load_extractors(tuple(path.stat().st_mtime for path in (ACTORS_YAML, ISSUES_YAML, PLACES_CSV)))
+    """Extractors for the built-in files and the user's actors, rebuilt when one of them has changed."""
+    overlay = user_actors_path()
+    return _load_extractors((*(path.stat().st_mtime for path in (ACTORS_YAML, ISSUES_YAML, PLACES_CSV)),
+                             overlay.stat().st_mtime if overlay.exists() else 0.0))
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ceasefire.loaders.gazetteer import Gazetteer, Place
 from ceasefire.analysis.matcher import Phrase, PhraseMatcher, case_rule
+from ceasefire.loaders.gazetteer import Gazetteer, Place
 
 # Countries whose towns news about the talks names; elsewhere only big cities count,
 # which keeps English words that are also small towns ("Of", "Reading") out.

@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-
 from ceasefire.analysis.extract import Extractors, extract_articles
 from ceasefire.analysis.rounds import Candidate
 from ceasefire.config import EVAL_YAML

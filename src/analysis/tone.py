@@ -14,9 +14,8 @@ import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from vaderSentiment import vaderSentiment as vader
-
 from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher, padded_fold
+from vaderSentiment import vaderSentiment as vader
 
 _WORD = re.compile(r"^[a-z][a-z' -]*[a-z]$")
 _NEGATION_REACH = 3  # words before a sentiment word that a negator still flips, as in VADER

@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
-
 from ceasefire.analysis.catalog import CatalogError, current_catalog
 from ceasefire.analysis.extract import Extractors
 from ceasefire.analysis.suggest import NerUnavailable, load_ner, suggest_actors
@@ -23,6 +21,7 @@ from ceasefire.read.exports import EXPORTABLE, export
 from ceasefire.read.filters import Filters
 from ceasefire.read.log import stats
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
+from tqdm import tqdm
 
 # Exit statuses (the README lists them).
 OK, REJECTED, ERROR, BUSY, UNAVAILABLE = 0, 1, 2, 3, 4

@@ -15,22 +15,31 @@ import gc
 import os
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
-from streamlit.runtime.app_session import AppSession
-from streamlit.runtime.scriptrunner import get_script_run_ctx
-
+from ceasefire.analysis.issues import (  # noqa: F401 (for pages)
+    IssueTagger,
+    default_issue_tagger,
+    round_issue_counts,
+)
 from ceasefire.config import store_path
 from ceasefire.dashboard.access import AccessSettings, LoginGuard, is_local_client
 from ceasefire.dashboard.untrusted import markdown_text
 from ceasefire.ingest import open_store
 from ceasefire.loaders.schema import OUTCOMES
-from ceasefire.read import queries
+from ceasefire.read import log
 from ceasefire.read.filters import PARAMS, Filters
+from ceasefire.read.queries import NEWS_ROUND_CANDIDATES  # noqa: F401 (for pages)
+from ceasefire.read.registry import REGISTRY, Q, Query
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
+from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.app_session import AppSession
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
@@ -165,36 +174,47 @@ def client_address() -> str:
 
 def version() -> tuple:
     with store().con.cursor() as cursor:
-        return queries.data_version(cursor)
+        return Q.data_version(cursor)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached(key: str, name: str, _filters: Filters, _path: str, _kwargs: dict[str, Any]) -> Any:
-    # Cached on `key` alone (the arguments with a leading underscore are not hashed): hashing
-    # the filters' dataclass took ~0.6 ms a query, its repr's string a few microseconds.
+    # Cached on `key` alone (the arguments with a leading underscore are not hashed): hashing the
+    # filters' dataclass costs far more than building its repr's string.
     with _store(_path).con.cursor() as cursor:  # one cursor per query: sessions run in threads
-        return getattr(queries, name)(cursor, _filters, **_kwargs)
+        return REGISTRY[name](cursor, _filters, **_kwargs)
 
 
-def query(name: str, filters: Filters, **kwargs: Any) -> Any:
-    """Run `analysis.queries.<name>` cached on the filters, its arguments and the data version
-    (read once a rerun, by the sidebar: a page runs up to seven queries)."""
+def query(q: Query[Concatenate[Filters, P], R], filters: Filters, *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a query of the registry (`Q.top_actors`) cached on the filters, its arguments and the
+    data version (read once a rerun, by the sidebar: a page runs up to seven queries)."""
+    assert not args, "pass a query's arguments by name: they are part of the cache key"
     data_version = st.session_state.get("_data_version") or version()
     path = str(store_path())
-    key = repr((name, filters, data_version, path, sorted(kwargs.items())))
-    return _cached(key, name, filters, path, kwargs)
+    key = repr((q.name, filters, data_version, path, sorted(kwargs.items())))
+    return _cached(key, q.name, filters, path, kwargs)
 
 
-def run(function: Callable[..., Any], *args: Any) -> Any:
+def run(q: Query[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """An uncached query for one row or one page (article text, a round's evidence)."""
     with store().con.cursor() as cursor:
-        return function(cursor, *args)
+        return q(cursor, *args, **kwargs)
+
+
+def ingest_history() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The newest ingests and the newest rejected files and rows (the Data page)."""
+    with store().con.cursor() as cursor:
+        return log.ingest_history(cursor), log.rejections(cursor)
+
+
+def issue_tagger() -> IssueTagger:
+    return default_issue_tagger()
 
 
 @st.cache_data(show_spinner=False)
 def _options(data_version: tuple, path: str) -> dict[str, Any]:
     with _store(path).con.cursor() as cursor:
-        return queries.filter_options(cursor)
+        return Q.filter_options(cursor)
 
 
 def _url_filters() -> Filters:
@@ -264,6 +284,13 @@ def sidebar_filters(page_name: str) -> Filters:
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon, query_params=params)
     return filters
+
+
+def add_filter_value(filters: Filters, field: str, value: str) -> None:
+    """Add `value` to a list filter (a place or an actor selected in a chart) and show the page with it."""
+    if value not in getattr(filters, field):
+        st.query_params[PARAMS[field]] = [*getattr(filters, field), value]
+        st.rerun()
 
 
 def page(title: str, explanation: str) -> Filters:

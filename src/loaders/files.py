@@ -22,7 +22,6 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import pandas as pd
-
 from ceasefire.loaders.articles import (
     ARTICLE_SYNONYMS,
     ParsedFile,

@@ -19,10 +19,9 @@ from collections.abc import Callable
 from io import StringIO
 
 import pandas as pd
-
-from ceasefire.loaders.gazetteer import load_gazetteer
 from ceasefire.loaders.columns import map_columns, normalise_header
 from ceasefire.loaders.dates import MONTH_PATTERN, YEAR_PATTERN
+from ceasefire.loaders.gazetteer import load_gazetteer
 from ceasefire.loaders.records import (
     HEADER_LOOKUP,
     HEADER_SYNONYMS,

@@ -21,10 +21,9 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 import sqlglot
-from sqlglot import exp
-
-from ceasefire.store.schema import PUBLISHED_TABLES, UNPUBLISHED_COLUMNS
 from ceasefire.store.db import Store
+from ceasefire.store.schema import PUBLISHED_TABLES, UNPUBLISHED_COLUMNS
+from sqlglot import exp
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 

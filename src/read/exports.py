@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
-
 from ceasefire.read.filters import Filters
 
 ExportFormat = Literal["csv", "parquet"]

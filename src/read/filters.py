@@ -11,7 +11,6 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from ceasefire.loaders.schema import OUTCOMES
-from ceasefire.store.schema import FACET_BITS
 
 # URL parameter name for each filter field; list-valued ones may repeat or be comma-separated.
 PARAMS = {

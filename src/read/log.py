@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
-
 from ceasefire.store.db import Store
 
 

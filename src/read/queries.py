@@ -14,13 +14,12 @@ from typing import Literal
 import duckdb
 import numpy as np
 import pandas as pd
-
-from ceasefire.store.schema import FACET_TABLES, FACETS_OUTDATED
-from ceasefire.analysis.rounds import Candidate, RecordSpan, NewsRound, reconcile
+from ceasefire.analysis.rounds import Candidate, NewsRound, RecordSpan, reconcile
 from ceasefire.analysis.text import iter_sentences
 from ceasefire.analysis.tone import tone_scorer
 from ceasefire.read.engines import DuckDBEngine, Engine, as_engine
 from ceasefire.read.filters import FacetBits, Filters, placeholders
+from ceasefire.store.schema import FACET_TABLES, FACETS_OUTDATED
 
 # A DuckDB connection or cursor, or any engine from store.engines (PostgreSQL, chosen by URL).
 Connection = Engine | duckdb.DuckDBPyConnection
@@ -429,7 +428,7 @@ def article_spans(con: Connection, article_id: str) -> pd.DataFrame:
         ORDER BY char_start""", [article_id] * 4)
 
 
-def round_evidence(con: Connection, record_id: str, days_before: int = 7, days_after: int = 30) -> pd.DataFrame:
+def round_sentences(con: Connection, record_id: str, days_before: int = 7, days_after: int = 30) -> pd.DataFrame:
     """Sentences about a round: from the article its record came from, and sentences naming its
     venue in articles published from a week before it began to a month after it ended."""
     return _query(con, f"""

@@ -14,9 +14,14 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 import pyarrow as pa
-
 from ceasefire.config import duckdb_memory_limit, store_path
-from ceasefire.loaders.schema import ARTICLE_COLUMNS, RECORD_COLUMNS, Decision, Rejection, printable
+from ceasefire.loaders.schema import (
+    ARTICLE_COLUMNS,
+    RECORD_COLUMNS,
+    Decision,
+    Rejection,
+    printable,
+)
 from ceasefire.store.schema import (
     ANALYSIS_TABLES,
     ARTICLE_FACETS,

@@ -18,11 +18,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from ceasefire.config import REPO_ROOT
+from ceasefire.ingest import ingest, open_store
 from ceasefire.loaders.files import load_uploads
-from ceasefire.ingest import open_store
-from ceasefire.ingest import ingest
 
 # Hostile text a visitor's browser must show as text, never run.
 EVIL_TEXT = ("Evil page\n<script>alert('script ran')</script> Hamas met in Cairo. "
@@ -109,10 +107,10 @@ class TrackingServer(Server):
 
 @pytest.fixture(scope="session")
 def tracking_server(tmp_path_factory) -> TrackingServer:
-    from ceasefire.read import queries
     from ceasefire.analysis.extract import Extractors
-    from ceasefire.store.db import Store
+    from ceasefire.read import queries
     from ceasefire.read.filters import Filters
+    from ceasefire.store.db import Store
 
     data_dir = tmp_path_factory.mktemp("tracking-data")
     shutil.copytree(REPO_ROOT / "data", data_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.duckdb*", "sample"))

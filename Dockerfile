@@ -4,6 +4,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
+    CEASEFIRE_DATA_DIR=/data \
     CEASEFIRE_DB=/data/ceasefire.duckdb \
     FORWARDED_ALLOW_IPS=""
 # FORWARDED_ALLOW_IPS: whose X-Forwarded-For names the visitor (uvicorn's setting; the login
@@ -12,14 +13,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 10001 app && mkdir /data && chown app:app /data
 WORKDIR /app
 
-# Dependencies first, so code changes do not reinstall them.
+# The package, installed as a wheel would be (not editable): its code from src/, its built-in
+# catalog, gazetteer, issues and sample data from data/. The store and the user's own actors
+# (my-actors.yaml) live on the /data volume.
 COPY --chown=app:app pyproject.toml README.md LICENSE ./
 COPY --chown=app:app src ./src
-RUN pip install -e .
+COPY --chown=app:app data ./data
+RUN pip install .
 
 COPY --chown=app:app app.py ./
 COPY --chown=app:app pages ./pages
-COPY --chown=app:app data ./data
 COPY --chown=app:app static ./static
 COPY --chown=app:app .streamlit/config.toml ./.streamlit/config.toml
 

@@ -65,7 +65,7 @@ def build_store(path: Path, count: int, batch: int = 10_000) -> dict:
 
 def share_compiled_scripts() -> None:
     """Compile each script once, as the server does: AppTest makes a new ScriptCache for every run,
-    so each rerun would also parse and compile app.py and its page again (~8 ms of every rerun)."""
+    so each rerun would also parse and compile app.py and its page again (a cost the server does not pay)."""
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import app_test, local_script_runner
 
@@ -75,7 +75,7 @@ def share_compiled_scripts() -> None:
 
 def machine_speed_ms() -> int:
     """The time of a fixed pure-Python loop (best of three): on this shared 2-core machine it drifts
-    from ~155 ms to ~290 ms with the hour, and every figure with it."""
+    with the hour (docs/performance.md), and every figure with it."""
     def loop() -> float:
         started, total = time.perf_counter(), 0
         for i in range(3_000_000):

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 from ceasefire.config import duckdb_memory_limit
-from ceasefire.read import queries
 from ceasefire.read.filters import Filters
+from ceasefire.read.registry import REGISTRY, Q
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FILTERS = {
@@ -28,25 +28,12 @@ FILTERS = {
     "Hamas": Filters(actors=("Hamas",)),
     "Doha and Hamas": Filters(locations=("Doha",), actors=("Hamas",)),  # two facets: no facet table answers it
 }
-# (name, call) for what the pages run on each rerun.
+# (name, call) for what the pages run on each rerun: every query of the registry with benchmark arguments.
 QUERIES = {
-    "headline": lambda con, f: queries.headline(con, f),
-    "coverage": lambda con, f: queries.coverage(con, f),
-    "top_actors": lambda con, f: queries.top_actors(con, f),
-    "mentions_over_time": lambda con, f: queries.mentions_over_time(con, f, "week", ["Hamas", "Israel", "Egypt"]),
-    "co_mentions": lambda con, f: queries.co_mentions(con, f, "sentence", 40),
-    "co_mentions (article)": lambda con, f: queries.co_mentions(con, f, "article", 40),
-    "actor_profile": lambda con, f: queries.actor_profile(con, f, "Qatar"),
-    "tone_trend": lambda con, f: queries.tone_trend(con, f, "month", "Qatar"),
-    "actor_sentences": lambda con, f: queries.actor_sentences(con, f, "Qatar"),
-    "place_counts": lambda con, f: queries.place_counts(con, f),
-    "place_counts (venues)": lambda con, f: queries.place_counts(con, f, mentioned=False),
-    "rounds": lambda con, f: queries.rounds(con, f),
-    "news_rounds": lambda con, f: queries.news_rounds(con, f),
-    "search_articles": lambda con, f: queries.search_articles(con, f, "", 25),
-    "issue_salience": lambda con, f: queries.issue_salience(con, f),
-    "filter_options": lambda con, f: queries.filter_options(con),
+    q.name + (f" ({label})" if label else ""): (lambda con, f, q=q, kwargs=kwargs: q(con, f, **kwargs))
+    for q in REGISTRY.values() for label, kwargs in q.benchmark.items()
 }
+QUERIES["filter_options"] = lambda con, f: Q.filter_options(con)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ def test_dockerfile_runs_as_non_root_with_a_healthcheck_and_a_data_volume():
     assert users and users[-1] not in ("root", "0")
     assert re.search(r"^HEALTHCHECK .*\n?.*/_stcore/health", dockerfile, re.MULTILINE)
     assert "VOLUME /data" in dockerfile and "CEASEFIRE_DB=/data/" in dockerfile
+    assert "RUN pip install .\n" in dockerfile and "pip install -e" not in dockerfile  # as from a wheel
     for needed in ("app.py", "pages", "data", "static", ".streamlit/config.toml", "src"):
         assert f"COPY --chown=app:app {needed}" in dockerfile, needed
 

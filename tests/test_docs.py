@@ -52,7 +52,10 @@ def test_the_readme_leads_to_every_document_and_every_link_resolves():
 
 def test_the_readme_is_short_and_code_comments_carry_no_timings():
     assert len(README.splitlines()) <= 150
-    timing = re.compile(r"#.*\b\d+(\.\d+)?\s?(ms|µs|art/s|MiB|GiB)\b")
-    for source in (REPO_ROOT / "src").rglob("*.py"):
+    # A measured figure: "~120 ms", "35 ms", "~5x faster", "~7%"; in comments and docstrings alike.
+    timing = re.compile(r"(#|^\s*[A-Za-z(]|\"\"\").*(\b\d+(\.\d+)?\s?(ms|µs|art/s|MiB|GiB)\b|~\s?\d+\s?(x|%|s\b)|\d+x faster)")
+    sources = [*(REPO_ROOT / "src").rglob("*.py"), *(REPO_ROOT / "pages").glob("*.py"), REPO_ROOT / "app.py",
+               *(REPO_ROOT / "bench").glob("*.py")]
+    for source in sources:
         for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
             assert not timing.search(line), f"{source.relative_to(REPO_ROOT)}:{number} has a timing in a comment"

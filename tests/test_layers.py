@@ -97,3 +97,17 @@ def test_nothing_imports_the_old_top_level_names():
                 if imported.split(".")[0] in OLD_TOP_LEVEL:
                     wrong.append(f"{path.relative_to(REPO_ROOT)}:{line} imports {imported}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_query_is_in_the_registry_and_the_command_line_offers_those_of_every_engine():
+    import inspect
+
+    from ceasefire.cli.main import AGGREGATIONS
+    from ceasefire.read import queries
+    from ceasefire.read.registry import REGISTRY
+
+    public = {name for name, function in inspect.getmembers(queries, inspect.isfunction)
+              if function.__module__ == queries.__name__ and not name.startswith("_")}
+    assert public == set(REGISTRY)
+    for name in AGGREGATIONS:
+        assert list(inspect.signature(REGISTRY[name].function).parameters)[:2] == ["con", "filters"], name

@@ -307,8 +307,8 @@ def test_actors_by_facet_add_up_over_ingests_and_compaction(tmp_path, write, mon
 
 
 def test_names_past_the_63rd_get_no_bit_and_are_filtered_by_semi_join(tmp_path):
-    from ceasefire.store.schema import FACET_BITS
     from ceasefire.store.db import Store
+    from ceasefire.store.schema import FACET_BITS
 
     with Store(tmp_path / "s.duckdb") as store:
         store.con.executemany("INSERT INTO places VALUES (?, 'city', 'Nowhere', 0, 0)", [[f"Town {i}"] for i in range(100)])

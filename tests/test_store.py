@@ -177,8 +177,8 @@ def test_ingest_in_small_batches_stores_what_one_batch_does(tmp_path, write):
 
 
 def test_a_store_from_before_dated_rollups_is_upgraded_in_place(tmp_path):
-    from ceasefire.store.schema import ROLLUPS
     from ceasefire.read import queries
+    from ceasefire.store.schema import ROLLUPS
 
     path = tmp_path / "old.duckdb"
     calls = [

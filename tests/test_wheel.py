@@ -31,7 +31,9 @@ def installed(tmp_path_factory) -> Path:
     source.mkdir()
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(REPO_ROOT / name, source / name)
-    shutil.copytree(REPO_ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for folder in ("src", "data"):  # the code, and the built-in data it ships (not the checkout's store)
+        shutil.copytree(REPO_ROOT / folder, source / folder, ignore=shutil.ignore_patterns(
+            "__pycache__", "*.egg-info", "*.duckdb*", "my-actors.yaml"))
     built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(root / "dist"), str(source)],
                  root, dict(os.environ))
     if built.returncode and not os.environ.get("CI"):
@@ -74,7 +76,7 @@ def test_the_wheel_ingests_and_reports_from_an_empty_folder(installed, tmp_path,
 def test_a_users_catalog_file_is_layered_over_the_built_in_one(installed, tmp_path, clean_env):
     work = tmp_path / "empty"
     (work / "data").mkdir(parents=True)
-    (work / "data" / "actors.yaml").write_text(
+    (work / "data" / "my-actors.yaml").write_text(
         "- name: Doha Forum Group\n  type: other\n  aliases: [DFG]\n", encoding="utf-8")
     article = tmp_path / "dfg.txt"
     article.write_text("Talks in Doha\nThe DFG met Hamas and Qatari mediators in Doha.\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 
-# Splitting on punctuation with a short abbreviation list is ~100x faster than a
+# Splitting on punctuation with a short abbreviation list is much faster than a
 # statistical sentence splitter and good enough for news prose; lines are always
 # sentence boundaries (headings, bullet points and table rows stand alone).
 _ABBREVIATIONS = {

@@ -159,7 +159,7 @@ def _resolve(kind: DateKind, phrase: str, base: datetime | None, base_precision:
 
 # Every date expression contains a digit or one of these words. The patterns above are
 # only run on short windows around them: a pass of the C automaton plus a few small
-# regex searches is ~5x faster than running every pattern over the whole text.
+# regex searches is several times faster than running every pattern over the whole text.
 _ANCHOR_WORDS = (
     [m for m in _MONTHS] + [m[:3] for m in _MONTHS] + ["sept"] + list(_WEEKDAYS)
     + ["today", "yesterday", "tomorrow", "tonight", "weekend"]

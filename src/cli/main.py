@@ -15,20 +15,19 @@ from ceasefire.analysis.suggest import NerUnavailable, load_ner, suggest_actors
 from ceasefire.ingest import ingest_paths, open_store, reextract
 from ceasefire.loaders.files import LoadOptions, iter_files
 from ceasefire.loaders.schema import printable
-from ceasefire.read import queries
 from ceasefire.read.engines import connect, publish
 from ceasefire.read.exports import EXPORTABLE, export
 from ceasefire.read.filters import Filters
 from ceasefire.read.log import stats
+from ceasefire.read.registry import ON_EVERY_ENGINE, REGISTRY, Q
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
 from tqdm import tqdm
 
+# The aggregations `ceasefire query` offers: those that take only the filters and run on every engine.
+AGGREGATIONS = ON_EVERY_ENGINE
 # Exit statuses (the README lists them).
 OK, REJECTED, ERROR, BUSY, UNAVAILABLE = 0, 1, 2, 3, 4
 
-# The aggregations that take only the filters (they run on every engine, see store/engines.py).
-AGGREGATIONS = ("coverage", "top_actors", "mentions_over_time", "co_mentions", "actor_venues", "issue_salience",
-                "rounds_by_venue_outcome", "tone_trend", "headline", "place_counts", "rounds")
 
 
 def _column_map(pairs: list[str]) -> dict[str, str]:
@@ -153,7 +152,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _query(con: object, args: argparse.Namespace) -> int:
-    result = getattr(queries, args.name)(con, _filters(args))
+    result = REGISTRY[args.name](con, _filters(args))
     frame = pd.DataFrame([result]) if isinstance(result, dict) else result
     frame.to_csv(sys.stdout, index=False)
     return 0
@@ -174,7 +173,7 @@ def _suggest(args: argparse.Namespace) -> int:
     except NerUnavailable as error:
         return _error(error, UNAVAILABLE)
     with Store(args.db) as store:
-        frame = suggest_actors(queries.article_texts(store.con), current_catalog(), nlp, args.min_count)
+        frame = suggest_actors(Q.article_texts(store.con), current_catalog(), nlp, args.min_count)
     print(frame.to_string(index=False) if not frame.empty else "no unknown actors found")
     print("add the ones you want to data/actors.yaml, then run: ceasefire extract")
     return 0

@@ -5,8 +5,7 @@ Nothing here touches Streamlit, so every chart can be built and checked in tests
 through `plot_text` there. Vega-Lite draws titles and labels as text, and its tooltips escape HTML.
 
 Both libraries check a figure against their schema every time one is built, which cost more than
-the queries behind a page at 1M articles (a 20-bar plotly chart 35 ms, an altair line chart
-15–40 ms on the 2-core machine). So plotly figures are written as plain dicts and wrapped without
+the queries behind a page at 1M articles (docs/performance.md). So plotly figures are written as plain dicts and wrapped without
 validation (tests/test_charts.py checks each equals its validated self), and an altair chart's
 Vega-Lite spec, which depends only on its labels, is made once per set of labels and drawn with
 the data beside it.
@@ -112,7 +111,7 @@ def _bars_by(data: pd.DataFrame, colour: str, colours: dict[str, str], order: li
              columns: dict[str, str | list[str]], **fixed: Any) -> list[dict]:
     """Horizontal bars, one trace per value of `colour` (in `order`). Each trace property in `columns`
     takes its group's values of that column (of those columns, row by row, for a list). Grouped in
-    plain Python: pandas took ~1 ms a group to select its rows."""
+    plain Python: selecting each group's rows with pandas cost more than the chart."""
     groups: dict[str, list[dict]] = {}
     for row in data.to_dict("records"):
         groups.setdefault(row[colour], []).append(row)
@@ -207,8 +206,8 @@ def network_chart(edges: pd.DataFrame, title: str) -> go.Figure:
     x = {n: math.cos(a) for n, a in angle.items()}
     y = {n: math.sin(a) for n, a in angle.items()}
     top = max((count for _, _, count in links), default=1)
-    # Edges of (about) the same width share a trace, each a segment between None gaps: one trace per
-    # edge cost ~2 ms each to build.
+    # Edges of (about) the same width share a trace, each a segment between None gaps: a trace per
+    # edge is slow to build.
     # Lines take no hover or clicks: their points are the nodes' own, and a click there must select the node.
     widths: dict[int, list] = {}
     for source, target, count in links:

@@ -308,7 +308,8 @@ def page(title: str, explanation: str) -> Filters:
 def _exempt_startup_objects_from_collection() -> None:
     """Once a server process has imported the libraries and opened the store, move every object it
     holds out of the garbage collector's sight (they live as long as the process). A full
-    collection otherwise walks them all: ~120 ms, at a random rerun every few filter changes."""
+    collection otherwise walks them all, pausing a random rerun every few filter changes
+    (docs/performance.md)."""
     gc.freeze()
 
 

@@ -1,7 +1,7 @@
 """Dates with their precision: parsing partial dates and inferring a publication date.
 
-One dateparser parser is built once and reused: building it costs ~100 ms, a
-parse of a short candidate string well under a millisecond.
+One dateparser parser is built once and reused: building it costs far more than
+parsing a short candidate string.
 """
 
 from __future__ import annotations

@@ -186,8 +186,8 @@ def co_mentions(
             SELECT x.actor AS source, y.actor AS target, count(*) AS weight
             FROM present x JOIN present y ON x.article_id = y.article_id AND x.actor < y.actor
             GROUP BY ALL ORDER BY weight DESC, source, target LIMIT ?""", params + top + [limit])
-    # Articles are grouped by which of the top actors they name (~430,000 combinations among 1M
-    # articles). Each combination's actors are a row of 0s and 1s, weighted by its articles, so the
+    # Articles are grouped by which of the top actors they name (a few hundred thousand
+    # combinations in a large store). Each combination's actors are a row of 0s and 1s, weighted by its articles, so the
     # articles naming each pair are one matrix product, far cheaper than pairing the combinations
     # in SQL or the actors of every article (docs/performance.md).
     stats, stats_params = filters.articles_where("st", bits)
@@ -204,7 +204,7 @@ def co_mentions(
 
 def _articles_naming_both(combos: np.ndarray, articles: np.ndarray, bits: list[int], chunk: int = 65_536) -> np.ndarray:
     """both[i, j]: the articles whose combination of actor bits has bits[i] and bits[j], from each
-    combination and its number of articles (a chunk of combinations at a time: ~20 MB at most).
+    combination and its number of articles (a chunk of combinations at a time, so memory stays bounded).
     Exact: every partial sum is a whole number no larger than its chunk's articles, which float32
     holds exactly below 2**24 (and multiplies about twice as fast as float64)."""
     both = np.zeros((len(bits), len(bits)))  # float64: exact below 2**53

@@ -59,6 +59,7 @@ class Q:
     # Of the whole store.
     filter_options = Query(queries.filter_options)
     data_version = Query(queries.data_version)
+    article_texts = Query(queries.article_texts)
 
 
 REGISTRY: dict[str, Query] = {q.name: q for q in vars(Q).values() if isinstance(q, Query)}

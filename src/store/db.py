@@ -264,8 +264,8 @@ class Store:
     def _add_facets(self, article_ids: list[str]) -> None:
         """Add these new articles' rows to the facet tables; or, for a batch of a fifth of the store or
         more, leave them outdated until the ingest's compaction derives them again: a batch's rows are
-        summed by facet and day only within the batch (~85 actors a synthetic article), and a
-        million-article ingest would pile up 85M of them (inserting them cost ~7% of its throughput)."""
+        summed by facet and day only within the batch, and a large ingest would pile up tens of
+        millions of them (docs/performance.md)."""
         if self._facets_outdated() or self.is_big_addition(len(article_ids)):
             self._outdate_facets()
             return

@@ -30,7 +30,7 @@ def test_invalid_params_are_explained(params, message):
 
 
 def test_facet_bits_make_masks_for_places_countries_and_actors():
-    from ceasefire.read.filters import FacetBits
+    from ceasefire.read.rollup import FacetBits
 
     bits = FacetBits({"Cairo": ("Egypt", 0), "Sharm el-Sheikh": ("Egypt", 3), "Doha": ("Qatar", 1), "Lusail": ("Qatar", None)},
                      {"Hamas": 0, "Qatar": 5})

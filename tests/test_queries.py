@@ -232,7 +232,7 @@ FACET_FILTERS = [  # what the facet tables answer: no place or actor, or one of 
 
 @pytest.mark.parametrize("filters", FACET_FILTERS, ids=lambda f: f.describe("articles"))
 def test_rollups_by_facet_and_day_equal_the_scan_of_the_rollups(sample, filters, monkeypatch):
-    from ceasefire.read.filters import FacetBits
+    from ceasefire.read.rollup import FacetBits
 
     def reads_facets() -> bool:
         pairs = queries._rollup(sample.con, filters, "actor_pairs", "p", {"actor": "actor"})[0]

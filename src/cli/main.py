@@ -17,7 +17,7 @@ from ceasefire.loaders.files import LoadOptions, iter_files
 from ceasefire.loaders.schema import printable
 from ceasefire.read.engines import connect, publish
 from ceasefire.read.exports import EXPORTABLE, export
-from ceasefire.read.filters import Filters
+from ceasefire.read.filters import FIELDS, Filters
 from ceasefire.read.log import stats
 from ceasefire.read.registry import ON_EVERY_ENGINE, REGISTRY, Q
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
@@ -91,17 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", help="first date, YYYY-MM-DD")
-    parser.add_argument("--until", help="last date, YYYY-MM-DD")
-    parser.add_argument("--location", action="append", default=[], help="venue or place; repeatable")
-    parser.add_argument("--actor", action="append", default=[], help="actor; repeatable")
-    parser.add_argument("--source", action="append", default=[], help="source; repeatable")
-    parser.add_argument("--outcome", action="append", default=[], help="round outcome; repeatable")
+    for field in FIELDS:
+        if field.name in ("start", "end"):
+            parser.add_argument(field.flag, dest=field.name, help=field.flag_help)
+        else:
+            parser.add_argument(field.flag, dest=field.name, action="append", default=[], help=field.flag_help)
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    return Filters.from_params({"start": args.since or "", "end": args.until or "", "location": args.location,
-                                "actor": args.actor, "source": args.source, "outcome": args.outcome})
+    return Filters.from_params({field.param: getattr(args, field.name) or () for field in FIELDS})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,9 +28,8 @@ from ceasefire.config import store_path
 from ceasefire.dashboard.access import AccessSettings, LoginGuard, is_local_client
 from ceasefire.dashboard.untrusted import markdown_text
 from ceasefire.ingest import open_store
-from ceasefire.loaders.schema import OUTCOMES
 from ceasefire.read import log
-from ceasefire.read.filters import PARAMS, Filters
+from ceasefire.read.filters import FIELD, FIELDS, PARAMS, FilterField, Filters
 from ceasefire.read.queries import NEWS_ROUND_CANDIDATES  # noqa: F401 (for pages)
 from ceasefire.read.registry import REGISTRY, Q, Query
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
@@ -51,8 +50,6 @@ PAGES = (
     ("pages/6_Issues.py", "Issues", ":material/topic:"),
     ("pages/7_Data.py", "Data", ":material/database:"),
 )
-_WIDGETS = {"dates": "filter_dates", "locations": "filter_locations", "actors": "filter_actors",
-            "sources": "filter_sources", "outcomes": "filter_outcomes"}
 
 
 def _file_identity(path: str) -> tuple[int, int]:
@@ -225,15 +222,19 @@ def _url_filters() -> Filters:
         return Filters()
 
 
+# The list filters, each a multiselect keyed filter_<field>; the dates share one range widget.
+LIST_FIELDS = tuple(field for field in FIELDS if field.name not in ("start", "end"))
+
+
+def _choices(field: FilterField, options: dict[str, Any]) -> list[str]:
+    return list(field.choices) if field.choices else options[field.name]
+
+
 def _widget_values(filters: Filters, options: dict[str, Any]) -> dict[str, Any]:
     first, last = options["first"] or date.today(), options["last"] or date.today()
-    return {
-        "filter_dates": (filters.start or first, filters.end or last),
-        "filter_locations": [v for v in filters.locations if v in options["locations"]],
-        "filter_actors": [v for v in filters.actors if v in options["actors"]],
-        "filter_sources": [v for v in filters.sources if v in options["sources"]],
-        "filter_outcomes": list(filters.outcomes),
-    }
+    return {"filter_dates": (filters.start or first, filters.end or last),
+            **{f"filter_{field.name}": [v for v in getattr(filters, field.name) if v in _choices(field, options)]
+               for field in LIST_FIELDS}}
 
 
 def sidebar_filters(page_name: str) -> Filters:
@@ -241,8 +242,8 @@ def sidebar_filters(page_name: str) -> Filters:
     st.session_state["_data_version"] = data_version = version()
     options = _options(data_version, str(store_path()))
     from_url = _url_filters()
-    unknown = [v for field in ("locations", "actors", "sources")
-               for v in getattr(from_url, field) if v not in options[field]]
+    unknown = [v for field in LIST_FIELDS if not field.choices
+               for v in getattr(from_url, field.name) if v not in options[field.name]]
     if unknown:
         st.sidebar.warning(f"Not in the data, so not applied: {markdown_text(', '.join(unknown))}")
     # Widgets take their values from the URL when it changed under them (a deep link, the back
@@ -255,20 +256,15 @@ def sidebar_filters(page_name: str) -> Filters:
     shown = st.session_state.get("filter_dates") or (first, last)  # () once a user clears the range
     with st.sidebar:
         st.header("Filters")
-        picked = st.date_input("Date range", min_value=min(first, shown[0]),
-                               max_value=max(last, shown[-1]), key="filter_dates",
-                               help="Articles by publication date; rounds that overlap the range.")
-        locations = st.multiselect("Locations", options["locations"], key="filter_locations",
-                                   help="Venues of rounds, and articles that mention the place (or a place in the country).")
-        actors = st.multiselect("Actors", options["actors"], key="filter_actors",
-                                help="Articles that mention the actor; rounds where it is a party or mediator.")
-        sources = st.multiselect("Sources", options["sources"], key="filter_sources")
-        outcomes = st.multiselect("Round outcomes", list(OUTCOMES), key="filter_outcomes")
+        dates = FIELD["start"]
+        picked = st.date_input(dates.label, min_value=min(first, shown[0]), max_value=max(last, shown[-1]),
+                               key="filter_dates", help=dates.help)
+        chosen = {field.name: tuple(st.multiselect(field.label, _choices(field, options), key=f"filter_{field.name}",
+                                                   help=field.help))
+                  for field in LIST_FIELDS}
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (None, None)
-    filters = Filters(
-        start=start if start and start > first else None, end=end if end and end < last else None,
-        locations=tuple(locations), actors=tuple(actors), sources=tuple(sources), outcomes=tuple(outcomes),
-    )
+    filters = Filters(start=start if start and start > first else None, end=end if end and end < last else None,
+                      **chosen)
     params = filters.to_params()
     if filters != from_url:  # rewrite the filter parameters only; a page's own ones (q, article) stay
         for name in PARAMS.values():

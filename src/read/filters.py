@@ -1,60 +1,106 @@
-"""The filter model shared by the CLI export, the queries and the dashboard.
-
-Built from URL-style parameters, it yields parameterised SQL (values never enter
-the SQL text) and a sentence describing itself, like datasette's filters.
-"""
+"""The filters shared by the dashboard, the command line, the queries and the exports: one table
+of fields, each declared once with its URL parameter, its command-line flag, its SQL on articles
+and on negotiation rounds, its test of a round from the news, its description and its widget, in
+the spirit of datasette's filters. Values never enter the SQL text: every one is a parameter."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any, Literal, Protocol
 
+from ceasefire.analysis.rounds import NewsRound
 from ceasefire.loaders.schema import OUTCOMES
 
-# URL parameter name for each filter field; list-valued ones may repeat or be comma-separated.
-PARAMS = {
-    "start": "start", "end": "end", "locations": "location", "actors": "actor", "sources": "source", "outcomes": "outcome",
-}
-
+Sql = Callable[[str, Any], tuple[str, list]]  # (table alias, value) → condition and parameters
 
 
 @dataclass(frozen=True)
-class FacetBits:
-    """The bit of each place and actor in one store's roll-ups (table facet_bits), and each place's
-    country, so a location or actor filter becomes a mask tested on the row: `bits & mask <> 0`."""
+class Clause:
+    """One field's condition in a query (what a rewrite step such as the roll-up's may replace)."""
 
-    places: Mapping[str, tuple[str | None, int | None]]  # name → (country, bit or None)
-    actors: Mapping[str, int]
-
-    def location_mask(self, locations: Sequence[str]) -> int | None:
-        """The mask of the places at these locations (a place, or any place in a country); None if
-        one of them has no bit (the filter then needs the semi-join)."""
-        wanted = set(locations)
-        bits = [bit for name, (country, bit) in self.places.items() if name in wanted or country in wanted]
-        return None if None in bits else _mask(bits)  # type: ignore[arg-type]
-
-    def actor_mask(self, actors: Sequence[str]) -> int | None:
-        """The mask of these actors; None if one of them has no bit (never named, or past the 63rd)."""
-        bits = [self.actors.get(name) for name in actors]
-        return None if None in bits else _mask(bits)  # type: ignore[arg-type]
-
-    def facet(self, locations: Sequence[str], actors: Sequence[str]) -> tuple[str, int] | None:
-        """The one facet these location and actor filters select, as (kind, bit): ("all", -1) for
-        neither, a place's or an actor's bit for just one of them; None for anything else (several
-        places, as a country has, several actors, both kinds, or a name without a bit)."""
-        if not locations and not actors:
-            return ("all", -1)
-        if locations and actors:
-            return None
-        mask = self.location_mask(locations) if locations else self.actor_mask(actors)
-        if not mask or mask & (mask - 1):  # none, or more than one bit
-            return None
-        return ("place" if locations else "actor", mask.bit_length() - 1)
+    field: str
+    value: Any
+    sql: str
+    params: list
+    alias: str
 
 
-def _mask(bits: Sequence[int]) -> int:
-    return sum({1 << bit for bit in bits})
+class ClauseRewrite(Protocol):
+    def rewrite(self, clauses: list[Clause]) -> list[Clause]: ...
+
+
+@dataclass(frozen=True)
+class FilterField:
+    name: str  # the attribute of Filters
+    param: str  # URL parameter (lists may repeat it or separate values with commas)
+    flag: str  # command-line option
+    flag_help: str
+    describe: Callable[[Any], str]  # "at Cairo or Doha"
+    articles: Sql | None  # on `articles`, or any per-article table with article_id, published_at, source
+    rounds: Sql | None  # on `records`
+    keeps: Callable[[NewsRound, Any], bool]  # whether a round from the news passes
+    label: str | None = None  # the sidebar's widget (the dates share one range widget)
+    help: str | None = None
+    choices: tuple[str, ...] = ()  # the only values allowed (else: any, and the sidebar offers what is stored)
+
+
+def placeholders(values: Sequence[object]) -> str:
+    """Parameter marks for an IN list of these values (`x IN (?, ?)`): constants, which DuckDB
+    tests in the scan, skipping row groups of a sorted column, where a sub-query of `unnest(?)`
+    is a join that reads them all; NULL for no values, which matches nothing."""
+    return ", ".join("?" for _ in values) or "NULL"
+
+
+def _in(column: str) -> Sql:
+    return lambda alias, values: (f"{alias}.{column} IN ({placeholders(values)})", list(values))
+
+
+def _either(values: Sequence[str]) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + f" or {values[-1]}"
+
+
+def _articles_at(alias: str, locations: Sequence[str]) -> tuple[str, list]:
+    # An article is "at" a place it mentions, or at any place in a country it is filtered by: the
+    # few place names first, then the articles naming them (not a join of every mention).
+    marks = placeholders(locations)
+    return (f"{alias}.article_id IN (SELECT ap.article_id FROM article_places ap WHERE ap.place IN "
+            f"(SELECT p.name FROM places p WHERE p.name IN ({marks}) OR p.country IN ({marks})))", list(locations) * 2)
+
+
+def _rounds_at(alias: str, locations: Sequence[str]) -> tuple[str, list]:
+    marks = placeholders(locations)
+    return f"({alias}.venue_city IN ({marks}) OR {alias}.venue_country IN ({marks}))", list(locations) * 2
+
+
+FIELDS: tuple[FilterField, ...] = (
+    FilterField("start", "start", "--since", "first date, YYYY-MM-DD", lambda d: f"since {d:%-d %b %Y}",
+                lambda a, d: (f"{a}.published_at >= ?", [d]),
+                lambda a, d: (f"coalesce({a}.end_date, {a}.start_date) >= ?", [d]),
+                lambda r, d: not (r.last and r.last < d),
+                label="Date range", help="Articles by publication date; rounds that overlap the range."),
+    FilterField("end", "end", "--until", "last date, YYYY-MM-DD", lambda d: f"until {d:%-d %b %Y}",
+                lambda a, d: (f"{a}.published_at < ? + INTERVAL 1 DAY", [d]),
+                lambda a, d: (f"{a}.start_date <= ?", [d]),
+                lambda r, d: not (r.first and r.first > d)),
+    FilterField("locations", "location", "--location", "venue or place; repeatable", lambda v: f"at {_either(v)}",
+                _articles_at, _rounds_at, lambda r, v: bool({r.venue, r.country} & set(v)),
+                label="Locations", help="Venues of rounds, and articles that mention the place (or a place in the country)."),
+    FilterField("actors", "actor", "--actor", "actor; repeatable", lambda v: f"involving {_either(v)}",
+                lambda a, v: (f"{a}.article_id IN (SELECT aa.article_id FROM article_actors aa WHERE aa.actor IN "
+                              f"({placeholders(v)}))", list(v)),
+                lambda a, v: (f"list_has_any(list_concat({a}.parties, {a}.mediators), CAST(? AS VARCHAR[]))", [list(v)]),
+                lambda r, v: bool(set(v) & {*r.union("parties"), *r.union("mediators"), *r.union("people")}),
+                label="Actors", help="Articles that mention the actor; rounds where it is a party or mediator."),
+    FilterField("sources", "source", "--source", "source; repeatable", lambda v: f"from source {_either(v)}",
+                _in("source"), _in("source"), lambda r, v: True,  # already applied to the rounds' articles
+                label="Sources"),
+    FilterField("outcomes", "outcome", "--outcome", "round outcome; repeatable", lambda v: f"with outcome {_either(v)}",
+                None, _in("outcome"), lambda r, v: r.outcome in v, label="Round outcomes", choices=OUTCOMES),
+)
+FIELD = {field.name: field for field in FIELDS}
+PARAMS = {field.name: field.param for field in FIELDS}  # URL parameter of each filter field
 
 
 @dataclass(frozen=True)
@@ -69,9 +115,15 @@ class Filters:
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"start date {self.start} is after end date {self.end}")
-        unknown = set(self.outcomes) - set(OUTCOMES)
-        if unknown:
-            raise ValueError(f"unknown outcome(s) {', '.join(sorted(unknown))}; choose from: {', '.join(OUTCOMES)}")
+        for field in FIELDS:
+            unknown = set(getattr(self, field.name) or ()) - set(field.choices) if field.choices else set()
+            if unknown:
+                raise ValueError(f"unknown {field.name.rstrip('s')}(s) {', '.join(sorted(unknown))}; "
+                                 f"choose from: {', '.join(field.choices)}")
+
+    def set_fields(self) -> list[tuple[FilterField, Any]]:
+        """The fields that are set, with their values, in the table's order."""
+        return [(field, value) for field in FIELDS if (value := getattr(self, field.name))]
 
     @classmethod
     def from_params(cls, params: Mapping[str, str | Sequence[str]]) -> Filters:
@@ -91,115 +143,45 @@ class Filters:
             except ValueError:
                 raise ValueError(f"{name} must be a date like 2025-08-12, got {found[0]!r}") from None
 
-        return cls(
-            start=one_date(PARAMS["start"]), end=one_date(PARAMS["end"]),
-            locations=values(PARAMS["locations"]), actors=values(PARAMS["actors"]),
-            sources=values(PARAMS["sources"]), outcomes=values(PARAMS["outcomes"]),
-        )
+        return cls(**{field.name: one_date(field.param) if field.name in ("start", "end") else values(field.param)
+                      for field in FIELDS})
 
     def to_params(self) -> dict[str, str | list[str]]:
         """The inverse of from_params, leaving out what is not set."""
-        params: dict[str, str | list[str]] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if isinstance(value, date):
-                params[PARAMS[item.name]] = value.isoformat()
-            elif value:
-                params[PARAMS[item.name]] = list(value)
-        return params
+        return {field.param: value.isoformat() if isinstance(value, date) else list(value)
+                for field, value in self.set_fields()}
 
     def describe(self, noun: str = "items") -> str:
-        """'Articles from 2025-07-01 to 2025-08-31 mentioning Cairo or Doha'."""
-        parts = [noun]
-        if self.start and self.end:
-            parts.append(f"from {self.start:%-d %b %Y} to {self.end:%-d %b %Y}")
-        elif self.start:
-            parts.append(f"since {self.start:%-d %b %Y}")
-        elif self.end:
-            parts.append(f"until {self.end:%-d %b %Y}")
-        if self.locations:
-            parts.append(f"at {_either(self.locations)}")
-        if self.actors:
-            parts.append(f"involving {_either(self.actors)}")
-        if self.sources:
-            parts.append(f"from source {_either(self.sources)}")
-        if self.outcomes:
-            parts.append(f"with outcome {_either(self.outcomes)}")
-        return " ".join(parts) if len(parts) > 1 else f"all {noun}"
+        """'articles from 1 Jul 2025 to 31 Aug 2025 at Cairo or Doha'."""
+        parts = [field.describe(value) for field, value in self.set_fields()]
+        if self.start and self.end:  # one range reads better than "since … until …"
+            parts[:2] = [f"from {self.start:%-d %b %Y} to {self.end:%-d %b %Y}"]
+        return f"{noun} {' '.join(parts)}" if parts else f"all {noun}"
 
-    def articles_where(self, alias: str = "a", bits: FacetBits | None = None) -> tuple[str, list]:
+    def clauses(self, target: Literal["articles", "rounds"], alias: str) -> list[Clause]:
+        """Each set field's condition on articles (or a per-article table) or on rounds."""
+        found = []
+        for field, value in self.set_fields():
+            sql = field.articles if target == "articles" else field.rounds
+            if sql is not None:
+                found.append(Clause(field.name, value, *sql(alias, value), alias))
+        return found
+
+    def articles_where(self, alias: str = "a", rewrite: ClauseRewrite | None = None) -> tuple[str, list]:
         """SQL condition and parameters selecting the articles these filters keep: on `articles`, or on
-        any per-article table with the article's `article_id`, `published_at` and `source`. Given the
-        store's `bits`, on a roll-up (which has `place_bits` and `actor_bits`), location and actor
-        filters test the row's bits instead of looking up the articles that name them."""
-        clauses, params = [], []
-        if self.start:
-            clauses.append(f"{alias}.published_at >= ?")
-            params.append(self.start)
-        if self.end:
-            clauses.append(f"{alias}.published_at < ? + INTERVAL 1 DAY")
-            params.append(self.end)
-        location_mask = bits.location_mask(self.locations) if bits and self.locations else None
-        actor_mask = bits.actor_mask(self.actors) if bits and self.actors else None
-        if location_mask is not None:
-            clauses.append(f"({alias}.place_bits & ?) <> 0")
-            params.append(location_mask)
-        elif self.locations:
-            # An article is "at" a place it mentions, or at any place in a country it is filtered by.
-            marks = placeholders(self.locations)
-            # The few place names first, then the articles naming them (not a join of every mention).
-            clauses.append(
-                f"{alias}.article_id IN (SELECT ap.article_id FROM article_places ap WHERE ap.place IN "
-                f"(SELECT p.name FROM places p WHERE p.name IN ({marks}) OR p.country IN ({marks})))"
-            )
-            params += list(self.locations) * 2
-        if actor_mask is not None:
-            clauses.append(f"({alias}.actor_bits & ?) <> 0")
-            params.append(actor_mask)
-        elif self.actors:
-            clauses.append(f"{alias}.article_id IN "
-                           f"(SELECT aa.article_id FROM article_actors aa WHERE aa.actor IN ({placeholders(self.actors)}))")
-            params += list(self.actors)
-        if self.sources:
-            clauses.append(f"{alias}.source IN ({placeholders(self.sources)})")
-            params += list(self.sources)
-        return _join(clauses), params
+        any per-article table with the article's `article_id`, `published_at` and `source`; `rewrite`
+        (read.rollup.FacetBits, on a roll-up) may replace clauses by cheaper ones."""
+        clauses = self.clauses("articles", alias)
+        return _where(rewrite.rewrite(clauses) if rewrite else clauses)
 
     def records_where(self, alias: str = "r") -> tuple[str, list]:
         """SQL condition and parameters selecting the negotiation rounds these filters keep."""
-        clauses, params = [], []
-        if self.start:
-            clauses.append(f"coalesce({alias}.end_date, {alias}.start_date) >= ?")
-            params.append(self.start)
-        if self.end:
-            clauses.append(f"{alias}.start_date <= ?")
-            params.append(self.end)
-        if self.locations:
-            marks = placeholders(self.locations)
-            clauses.append(f"({alias}.venue_city IN ({marks}) OR {alias}.venue_country IN ({marks}))")
-            params += list(self.locations) * 2
-        if self.actors:
-            clauses.append(f"list_has_any(list_concat({alias}.parties, {alias}.mediators), CAST(? AS VARCHAR[]))")
-            params.append(list(self.actors))
-        if self.sources:
-            clauses.append(f"{alias}.source IN ({placeholders(self.sources)})")
-            params += list(self.sources)
-        if self.outcomes:
-            clauses.append(f"{alias}.outcome IN ({placeholders(self.outcomes)})")
-            params += list(self.outcomes)
-        return _join(clauses), params
+        return _where(self.clauses("rounds", alias))
+
+    def keeps(self, news_round: NewsRound) -> bool:
+        """Whether a round reconstructed from the news passes these filters."""
+        return all(field.keeps(news_round, value) for field, value in self.set_fields())
 
 
-def placeholders(values: Sequence[object]) -> str:
-    """Parameter marks for an IN list of these values (`x IN (?, ?)`): constants, which DuckDB
-    tests in the scan, skipping row groups of a sorted column, where a sub-query of `unnest(?)`
-    is a join that reads them all; NULL for no values, which matches nothing."""
-    return ", ".join("?" for _ in values) or "NULL"
-
-
-def _join(clauses: list[str]) -> str:
-    return " AND ".join(clauses) if clauses else "TRUE"
-
-
-def _either(values: Sequence[str]) -> str:
-    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + f" or {values[-1]}"
+def _where(clauses: list[Clause]) -> tuple[str, list]:
+    return " AND ".join(c.sql for c in clauses) or "TRUE", [p for c in clauses for p in c.params]

@@ -18,7 +18,8 @@ from ceasefire.analysis.rounds import Candidate, NewsRound, RecordSpan, reconcil
 from ceasefire.analysis.text import iter_sentences
 from ceasefire.analysis.tone import tone_scorer
 from ceasefire.read.engines import DuckDBEngine, Engine, as_engine
-from ceasefire.read.filters import FacetBits, Filters, placeholders
+from ceasefire.read.filters import Filters, placeholders
+from ceasefire.read.rollup import FacetBits
 from ceasefire.store.schema import FACET_TABLES, FACETS_OUTDATED
 
 # A DuckDB connection or cursor, or any engine from store.engines (PostgreSQL, chosen by URL).
@@ -486,7 +487,7 @@ def news_rounds(con: Connection, filters: Filters) -> list[NewsRound]:
     records = [RecordSpan(*row) for row in _rows(con, """
         SELECT record_id, venue_city, venue_country, start_date, end_date, start_precision, outcome FROM records""")]
     decisions = {r[0]: (r[1], r[2]) for r in _rows(con, "SELECT candidate_id, decision, record_id FROM round_decisions")}
-    return [r for r in reconcile(candidates, records, published, decisions) if _selected(r, filters)]
+    return [r for r in reconcile(candidates, records, published, decisions) if filters.keeps(r)]
 
 
 def _newest_candidates(con: Connection, filters: Filters, limit: int) -> list[tuple]:
@@ -512,19 +513,6 @@ def _newest_candidates(con: Connection, filters: Filters, limit: int) -> list[tu
         if len(found) >= limit or not recent:
             return found
         articles *= 4
-
-
-def _selected(news_round: NewsRound, filters: Filters) -> bool:
-    if filters.outcomes and news_round.outcome not in filters.outcomes:
-        return False
-    if filters.locations and not {news_round.venue, news_round.country} & set(filters.locations):
-        return False
-    if filters.start and news_round.last and news_round.last < filters.start:
-        return False
-    if filters.end and news_round.first and news_round.first > filters.end:
-        return False
-    return not filters.actors or bool(set(filters.actors) & {*news_round.union("parties"), *news_round.union("mediators"),
-                                                             *news_round.union("people")})
 
 
 def news_round_evidence(con: Connection, candidate_ids: list[str], limit: int = 300) -> pd.DataFrame:

@@ -115,9 +115,9 @@ def review(chosen) -> None:
     records = query(Q.rounds, Filters())
     accept, merge, reject = st.columns(3)
     if accept.button("Accept as a new round", key="news_round_accept", disabled=chosen.first is None,
-                     help="Adds it to the negotiation records, with these articles as its source."):
+                     help="Adds it to the negotiation rounds, with these articles as its source."):
         decide(chosen, "accepted")
-    target = merge.selectbox("Merge into record", records.record_id, key="news_round_merge_target",
+    target = merge.selectbox("Merge into round", records.record_id, key="news_round_merge_target",
                              index=records.record_id.tolist().index(chosen.record_id) if chosen.record_id in records.record_id.tolist() else None,
                              format_func=lambda rid: _record_label(records, rid))
     if merge.button("Merge", key="news_round_merge", disabled=target is None):

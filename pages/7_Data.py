@@ -61,11 +61,11 @@ def admin_gate(settings: AccessSettings) -> None:
 
 def upload_tab() -> None:
     st.markdown("Articles as text, markdown, HTML, JSON/JSONL, CSV/XLSX, RSS/Atom, or zip archives of these; "
-                "negotiation records as CSV, XLSX or JSON. See the README for the columns.")
+                "negotiation rounds as CSV, XLSX or JSON. See docs/formats.md for the columns.")
     files = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
                              type=sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES))
     kind = st.radio("Tables (CSV, JSON, XLSX) hold", ["auto", "articles", "records"], horizontal=True, key="data_kind",
-                    format_func={"auto": "guess from the columns", "articles": "articles", "records": "negotiation records"}.get)
+                    format_func={"auto": "guess from the columns", "articles": "articles", "records": "negotiation rounds"}.get)
     if st.button("Ingest", type="primary", disabled=not files, key="data_ingest"):
         too_big = [f.name for f in files if f.size > MAX_UPLOAD_MB * 2**20]
         if too_big:
@@ -147,7 +147,7 @@ def download_tab(filters: Filters) -> None:
                            mime="text/csv" if kind == "csv" else "application/octet-stream", key="data_download")
 
 
-filters = page("Data", "Add articles and negotiation records, see what was rejected and why, edit the actor "
+filters = page("Data", "Add articles and negotiation rounds, see what was rejected and why, edit the actor "
                        "catalog, and download the filtered data.")
 settings = access_settings()
 admin = is_admin()

@@ -1,6 +1,20 @@
-"""Paths of the bundled sample files the tests read."""
+"""Paths of the bundled sample files the tests read, and how page tests open a page."""
 
-from ceasefire.config import SAMPLE_DIR
+from __future__ import annotations
+
+from ceasefire.config import REPO_ROOT, SAMPLE_DIR
+from streamlit.testing.v1 import AppTest
 
 SEED = SAMPLE_DIR / "articles" / "hamas-delegation-cairo.txt"
 SAMPLE_RECORDS = SAMPLE_DIR / "records" / "gaza-ceasefire-rounds-2023-2025.csv"
+APP = str(REPO_ROOT / "app.py")
+
+
+def open_page(page: str | None = None, **params: str | list[str]) -> AppTest:
+    """A page as a browser opens it: the URL's parameters, then the run."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        app.query_params[key] = value
+    if page:
+        app.switch_page(page)
+    return app.run()

@@ -6,14 +6,13 @@ import gc
 from datetime import date
 
 import pytest
-from ceasefire.config import REPO_ROOT
 from ceasefire.ingest import ingest, open_store
 from ceasefire.loaders.files import load_uploads
 from ceasefire.read import queries
 from ceasefire.read.filters import Filters
+from samples import open_page
 from streamlit.testing.v1 import AppTest
 
-APP = str(REPO_ROOT / "app.py")
 SEED_ID = "4098c3c8c04cc12c"
 
 
@@ -29,14 +28,6 @@ def sample_store(tmp_path_factory):
             counts = {t: store.count(t) for t in ("articles", "records")}
         yield counts
 
-
-def open_page(page: str | None = None, **params: str | list[str]) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        app.query_params[key] = value
-    if page:
-        app.switch_page(page)
-    return app.run()
 
 
 def url(app: AppTest, key: str) -> list[str]:

@@ -8,13 +8,12 @@ import json
 import re
 
 import pytest
-from ceasefire.config import REPO_ROOT
 from ceasefire.ingest import ingest
 from ceasefire.loaders.files import load_uploads
 from ceasefire.store.db import Store
+from samples import open_page
 from streamlit.testing.v1 import AppTest
 
-APP = str(REPO_ROOT / "app.py")
 HOST = "x.invalid"
 MARKUP = (f"![](http://{HOST}/p.png) [x](http://{HOST}/) <http://{HOST}/> <a href=\"http://{HOST}/\">a</a> "
           f"www.{HOST} :red[red] $m$ `code`")
@@ -42,14 +41,6 @@ def ids(tmp_path_factory):
                      "round": store.con.execute("SELECT record_id FROM records").fetchone()[0]}
         yield found
 
-
-def open_page(page: str | None = None, **params: str) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        app.query_params[key] = value
-    if page:
-        app.switch_page(page)
-    return app.run()
 
 
 def markdown_with_markup(app: AppTest) -> list[str]:

@@ -133,7 +133,7 @@ def tracking_server(tmp_path_factory) -> TrackingServer:
     ])
     store_file = data_dir / "tracking.duckdb"
     with Store(store_file) as store:
-        store.ingest(load_uploads([("zorgon.json", json.dumps(article).encode()), ("zorgon-rounds.csv", records.getvalue().encode())]),
+        ingest(store, load_uploads([("zorgon.json", json.dumps(article).encode()), ("zorgon-rounds.csv", records.getvalue().encode())]),
                      extractors=Extractors.load(actors_path=data_dir / "actors.yaml"))
         article_id = store.con.execute("SELECT article_id FROM articles").fetchone()[0]
         record_id = store.con.execute("SELECT record_id FROM records").fetchone()[0]

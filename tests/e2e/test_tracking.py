@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from conftest import COUNCIL, FRONT, TRACKER, TRACKING
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 # Elements that load or point at an address on `host`, in HTML and SVG (plotly's links are SVG <a
@@ -27,8 +28,14 @@ def settled(page, heading: str, last: str) -> None:
         expect(chart.locator(".main-svg").first).to_be_attached()
 
 
-def shown_text(page) -> str:
-    return page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
+def shows(page, text: str) -> bool:
+    """Whether the page's main part comes to show `text` (word joiners aside) within 10 s."""
+    try:
+        page.wait_for_function("""text => document.querySelector('[data-testid="stMain"]').innerText
+                                      .replaceAll('\\u2060', '').includes(text)""", arg=text, timeout=10_000)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 TABLE = '[data-testid="stDataFrame"]'
@@ -77,8 +84,9 @@ def test_markup_from_the_data_is_shown_as_text_on_every_page(tracking_server, tr
             page.mouse.move(x - 5, y - 5)
             page.mouse.move(x, y)  # plotly finds the bar under the pointer from its moves
             expect(page.locator(".js-plotly-plot .hoverlayer .hovertext").first).to_be_attached()
+        shown = shows(page, text)
         pointing = page.evaluate(POINTING_AT, TRACKER)
-        if pointing or text not in shown_text(page):
+        if pointing or not shown:
             wrong[path] = pointing or f"{text!r} not shown"
         page.screenshot(path=f"/tmp/ceasefire-tracking-{number}-{heading.lower()}.png", full_page=True)
     assert not wrong, "\n".join(f"{path}: {found}" for path, found in wrong.items())

@@ -221,3 +221,19 @@ def test_dates_in_text_stay_in_the_plausible_range_even_from_a_publication_date_
         mentions = find_dates(text, published, "day")
         assert all(datetime(1900, 1, 1) <= m.date <= datetime(2100, 1, 1) for m in mentions if m.date), mentions
         assert "3 March 2099" not in [m.text for m in mentions]
+
+
+def test_the_gazetteer_follows_edits_of_the_curated_places(tmp_path):
+    import os
+
+    from ceasefire.loaders.gazetteer import PLACES_CSV, load_gazetteer
+
+    curated = tmp_path / "places.csv"
+    curated.write_text(PLACES_CSV.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_gazetteer(curated).lookup("Zorgon Crossing") is None
+    header = curated.read_text(encoding="utf-8").splitlines()[0].split(",")
+    row = {"name": "Zorgon Crossing", "kind": "crossing", "country": "Palestine", "latitude": "31.2", "longitude": "34.2"}
+    with curated.open("a", encoding="utf-8") as handle:
+        handle.write(",".join(row.get(column, "") for column in header) + "\n")
+    os.utime(curated, (curated.stat().st_atime, curated.stat().st_mtime + 5))
+    assert load_gazetteer(curated).lookup("Zorgon Crossing").name == "Zorgon Crossing"

@@ -20,6 +20,7 @@ from ceasefire.loaders.dates import (
     MONTH_PATTERN,
     check_plausible,
     parse_partial_date,
+    truncate,
 )
 from ceasefire.loaders.schema import Precision
 from dateparser.date import DateDataParser
@@ -97,22 +98,11 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=min(moment.day, monthrange(year, month + 1)[1]))
 
 
-def _truncate(moment: datetime, precision: Precision) -> datetime:
-    moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    if precision == "week":
-        return moment - timedelta(days=moment.weekday())
-    if precision == "month":
-        return moment.replace(day=1)
-    if precision == "year":
-        return moment.replace(month=1, day=1)
-    return moment
-
-
 def _within_base(moment: datetime, precision: Precision, base: datetime, base_precision: Precision) -> tuple[datetime, Precision]:
     """A date worked out from a publication date can be no more precise than that date."""
     if _ORDER[base_precision] > _ORDER[precision]:
-        return _truncate(base, base_precision), base_precision
-    return _truncate(moment, precision), precision
+        return truncate(base, base_precision), base_precision
+    return truncate(moment, precision), precision
 
 
 def _resolve(kind: DateKind, phrase: str, base: datetime | None, base_precision: Precision | None) -> tuple[datetime, Precision] | None:

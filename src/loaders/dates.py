@@ -65,8 +65,11 @@ def _parser() -> DateDataParser:
     )
 
 
-def _truncate(moment: datetime, precision: Precision) -> datetime:
+def truncate(moment: datetime, precision: Precision) -> datetime:
+    """The start of the day, week (Monday), month or year that `moment` is known to."""
     moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if precision == "week":
+        return moment - timedelta(days=moment.weekday())
     if precision == "month":
         return moment.replace(day=1)
     if precision == "year":
@@ -105,7 +108,7 @@ def _parse(value: object) -> tuple[datetime, Precision]:
     if data.date_obj is None:
         raise ValueError(f"impossible or unreadable date {text[:60]!r}")
     precision: Precision = data.period if data.period in ("day", "week", "month", "year") else "day"
-    return _truncate(data.date_obj, precision), precision
+    return truncate(data.date_obj, precision), precision
 
 
 def _year_number(value: numbers.Real) -> tuple[datetime, Precision]:

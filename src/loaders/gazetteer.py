@@ -85,6 +85,12 @@ def read_geonames(min_population: int = 15000) -> list[tuple[Place, list[str]]]:
     return cities + country_places
 
 
-@lru_cache(maxsize=4)
 def load_gazetteer(curated_path: Path = PLACES_CSV) -> Gazetteer:
+    """GeoNames with the curated places, read again when the curated file changes (as the catalog
+    and the issues are): a running server picks up an edited places.csv."""
+    return _load_gazetteer(curated_path, curated_path.stat().st_mtime)
+
+
+@lru_cache(maxsize=4)
+def _load_gazetteer(curated_path: Path, mtime: float) -> Gazetteer:
     return Gazetteer(read_geonames() + read_curated(curated_path))

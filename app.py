@@ -4,6 +4,7 @@ the other pages live in pages/ (Streamlit's own multipage mechanism)."""
 from __future__ import annotations
 
 import streamlit as st
+
 from ceasefire.dashboard import charts
 from ceasefire.dashboard.frame import Q, nothing_found, page, query, table
 from ceasefire.dashboard.untrusted import markdown_text

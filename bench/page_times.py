@@ -28,9 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from corpus import generate_articles  # noqa: E402
+
 from ceasefire.config import REPO_ROOT, SAMPLE_DIR  # noqa: E402
 from ceasefire.ingest import ingest_paths
-from corpus import generate_articles  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Filter changes a user makes: each value is new to the cache.
@@ -86,8 +87,9 @@ def machine_speed_ms() -> int:
 
 def time_pages(runs: int, repeats: int) -> dict[str, dict]:
     import streamlit as st
-    from ceasefire.dashboard import frame
     from streamlit.testing.v1 import AppTest
+
+    from ceasefire.dashboard import frame
 
     share_compiled_scripts()
     results = {}

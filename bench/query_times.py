@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+
 from ceasefire.config import duckdb_memory_limit
 from ceasefire.read.filters import Filters
 from ceasefire.read.registry import REGISTRY, Q

@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+
 from ceasefire.store.db import Store
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+
 from ceasefire.dashboard import charts
 from ceasefire.dashboard.actions import review_news_round
 from ceasefire.dashboard.frame import (

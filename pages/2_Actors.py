@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import streamlit as st
+
 from ceasefire.dashboard import charts
 from ceasefire.dashboard.frame import Q, nothing_found, page, query, table
 from ceasefire.dashboard.untrusted import link, markdown_text

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import streamlit as st
+
 from ceasefire.dashboard.frame import Q, nothing_found, page, query, run, table
 from ceasefire.dashboard.highlight import highlight
 from ceasefire.dashboard.untrusted import link, markdown_text

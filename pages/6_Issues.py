@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import streamlit as st
+
 from ceasefire.dashboard import charts
 from ceasefire.dashboard.frame import (
     Q,

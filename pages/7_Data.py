@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+
 from ceasefire.dashboard.access import (
     NO_ADMIN_CONFIGURED,
     AccessSettings,

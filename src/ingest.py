@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+
 from ceasefire.analysis.extract import (
     Extraction,
     Extractors,

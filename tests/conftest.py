@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ceasefire.dashboard import frame
 from ceasefire.dashboard.access import LoginGuard
 from ceasefire.store.db import Store

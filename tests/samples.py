@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ceasefire.config import REPO_ROOT, SAMPLE_DIR
 from streamlit.testing.v1 import AppTest
+
+from ceasefire.config import REPO_ROOT, SAMPLE_DIR
 
 SEED = SAMPLE_DIR / "articles" / "hamas-delegation-cairo.txt"
 SAMPLE_RECORDS = SAMPLE_DIR / "records" / "gaza-ceasefire-rounds-2023-2025.csv"

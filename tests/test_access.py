@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
+
 from ceasefire.config import REPO_ROOT
 from ceasefire.dashboard import frame
 from ceasefire.dashboard.access import (
@@ -16,7 +18,6 @@ from ceasefire.dashboard.access import (
     local_admin_note,
 )
 from ceasefire.ingest import open_store
-from streamlit.testing.v1 import AppTest
 
 
 @pytest.mark.parametrize(("environ", "secrets", "hosted", "store_read_only"), [

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from samples import SEED
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
 from ceasefire.analysis.actors import ActorExtractor
 from ceasefire.analysis.catalog import CatalogError, read_catalog
 from ceasefire.analysis.extract import Extractors, extract_articles
 from ceasefire.analysis.text import split_sentences
 from ceasefire.analysis.text_dates import find_dates
-from samples import SEED
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").split("\n", 1)[1].strip()
 SEED_ACTORS = {

@@ -7,8 +7,9 @@ import json
 import zipfile
 
 import pandas as pd
-from ceasefire.loaders.files import LoadOptions, load_paths
 from samples import SEED
+
+from ceasefire.loaders.files import LoadOptions, load_paths
 
 BODY = (
     "A Hamas delegation arrived in Cairo on Tuesday for talks with Egyptian mediators on a 60-day truce. "

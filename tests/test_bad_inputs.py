@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from ceasefire.ingest import ingest_paths
 from ceasefire.loaders.files import LoadOptions, load_paths
 

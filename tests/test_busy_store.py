@@ -11,12 +11,13 @@ import textwrap
 
 import duckdb
 import pytest
+from samples import SAMPLE_RECORDS, SEED
+from streamlit.testing.v1 import AppTest
+
 from ceasefire.cli.main import main
 from ceasefire.config import REPO_ROOT
 from ceasefire.ingest import ingest_paths
 from ceasefire.store.db import Store, StoreBusy
-from samples import SAMPLE_RECORDS, SEED
-from streamlit.testing.v1 import AppTest
 
 HOLD = textwrap.dedent("""
     import sys, time

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+
 from ceasefire.dashboard import charts
 
 ACTORS = pd.DataFrame({"actor": ["Hamas", "Egypt", "Khalil al-Hayya", "Al Jazeera"],

@@ -8,8 +8,9 @@ import sys
 
 import pandas as pd
 import pytest
-from ceasefire.cli.main import main
 from samples import SAMPLE_RECORDS, SEED
+
+from ceasefire.cli.main import main
 
 
 def test_ingest_stats_export_round_trip(tmp_path, capsys):

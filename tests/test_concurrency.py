@@ -11,10 +11,11 @@ import threading
 import time
 from pathlib import Path
 
+from samples import SAMPLE_RECORDS, SEED
+
 from ceasefire.ingest import ingest, ingest_paths
 from ceasefire.loaders.files import load_paths
 from ceasefire.store.db import Store
-from samples import SAMPLE_RECORDS, SEED
 
 CONSISTENCY = ("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_stats), "
                "(SELECT count(*) FROM records)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import tomllib
+
 from ceasefire.config import REPO_ROOT
 
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
+from samples import SAMPLE_RECORDS, SEED
+
 from ceasefire.cli.main import AGGREGATIONS, main
 from ceasefire.config import SAMPLE_DIR
 from ceasefire.ingest import ingest_paths
@@ -26,7 +28,6 @@ from ceasefire.read.engines import (
 )
 from ceasefire.read.filters import Filters
 from ceasefire.store.db import Store
-from samples import SAMPLE_RECORDS, SEED
 
 POSTGRES = os.environ.get("CEASEFIRE_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL: set CEASEFIRE_TEST_POSTGRES (.ci/run does)")

@@ -6,12 +6,13 @@ import gc
 from datetime import date
 
 import pytest
+from samples import open_page
+from streamlit.testing.v1 import AppTest
+
 from ceasefire.ingest import ingest, open_store
 from ceasefire.loaders.files import load_uploads
 from ceasefire.read import queries
 from ceasefire.read.filters import Filters
-from samples import open_page
-from streamlit.testing.v1 import AppTest
 
 SEED_ID = "4098c3c8c04cc12c"
 

@@ -8,11 +8,12 @@ import json
 import re
 
 import pytest
+from samples import open_page
+from streamlit.testing.v1 import AppTest
+
 from ceasefire.ingest import ingest
 from ceasefire.loaders.files import load_uploads
 from ceasefire.store.db import Store
-from samples import open_page
-from streamlit.testing.v1 import AppTest
 
 HOST = "x.invalid"
 MARKUP = (f"![](http://{HOST}/p.png) [x](http://{HOST}/) <http://{HOST}/> <a href=\"http://{HOST}/\">a</a> "

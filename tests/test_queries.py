@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+
 from ceasefire.analysis.catalog import ACTORS_YAML
 from ceasefire.analysis.extract import Extractors
 from ceasefire.ingest import ingest_paths, reextract

@@ -6,10 +6,11 @@ import json
 
 import pandas as pd
 import pytest
+from samples import SAMPLE_RECORDS
+
 from ceasefire.loaders.files import LoadOptions, load_paths
 from ceasefire.loaders.records import normalise_outcome
 from ceasefire.loaders.schema import OUTCOMES
-from samples import SAMPLE_RECORDS
 
 ROUNDS = [
     {"Date": "2025-07-06", "End date": "2025-07-24", "Location": "Doha", "Parties": "Israel; Hamas",

@@ -6,6 +6,8 @@ import json
 from datetime import date
 
 import pytest
+from samples import SEED
+
 from ceasefire.analysis.extract import Extractors
 from ceasefire.analysis.rounds import Candidate, RecordSpan, reconcile
 from ceasefire.analysis.rounds_eval import candidates_of, read_eval, score
@@ -13,7 +15,6 @@ from ceasefire.ingest import ingest_paths, reextract, review_round
 from ceasefire.read import queries
 from ceasefire.read.filters import Filters
 from ceasefire.store.db import Store
-from samples import SEED
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from samples import SEED
+
 from ceasefire.loaders.files import load_paths
 from ceasefire.loaders.tables import records_in_html, records_in_text
-from samples import SEED
 
 SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "hamas-delegation-cairo.txt"
 

@@ -10,6 +10,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from samples import SAMPLE_RECORDS, SEED
+
 from ceasefire.config import SAMPLE_DIR
 from ceasefire.ingest import ingest, ingest_paths, open_store
 from ceasefire.loaders.files import load_paths
@@ -17,7 +19,6 @@ from ceasefire.read import log
 from ceasefire.read.exports import export, neutralise_formulas, select
 from ceasefire.read.filters import Filters
 from ceasefire.store.db import Store
-from samples import SAMPLE_RECORDS, SEED
 
 BODY = "Negotiators met in Doha on a truce and the exchange of hostages and prisoners. " * 4
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+
 from ceasefire.analysis.catalog import read_catalog
 from ceasefire.analysis.suggest import NerUnavailable, load_ner, suggest_actors
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from ceasefire.dashboard.untrusted import link, markdown_text, plot_text
 
 HOSTILE = [

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ceasefire.config import REPO_ROOT
 
 ARTICLE = """Mediators meet in Doha

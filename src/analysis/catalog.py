@@ -10,9 +10,10 @@ from typing import Literal
 
 import pandas as pd
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from ceasefire.config import ACTORS_YAML, user_actors_path
 from ceasefire.loaders.schema import describe_validation_error
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ActorType = Literal["state", "person", "armed group", "government body", "mediator/IGO", "media", "other"]
 ACTOR_TYPES: tuple[str, ...] = ActorType.__args__  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from ceasefire.analysis import rounds
 from ceasefire.analysis.actors import ActorExtractor
 from ceasefire.analysis.catalog import ACTORS_YAML, Catalog, read_catalog

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
 from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher
 from ceasefire.config import ISSUES_YAML
-from pydantic import BaseModel, ConfigDict, Field
 
 
 class Issue(BaseModel):

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+
 from ceasefire.analysis.extract import Extractors, extract_articles
 from ceasefire.analysis.rounds import Candidate
 from ceasefire.config import EVAL_YAML

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
+
 from ceasefire.analysis.catalog import Catalog
 
 ACTOR_LABELS = {"PERSON": "person", "ORG": "other", "NORP": "other", "GPE": "state"}

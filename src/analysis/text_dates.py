@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from dateparser.date import DateDataParser
+
 from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher
 from ceasefire.loaders.dates import (
     EXPLICIT_DATE,
@@ -23,7 +25,6 @@ from ceasefire.loaders.dates import (
     truncate,
 )
 from ceasefire.loaders.schema import Precision
-from dateparser.date import DateDataParser
 
 DateKind = Literal["absolute", "relative", "weekday", "duration"]
 _ORDER = {"day": 0, "week": 1, "month": 2, "year": 3}

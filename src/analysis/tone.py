@@ -14,8 +14,9 @@ import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher, padded_fold
 from vaderSentiment import vaderSentiment as vader
+
+from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher, padded_fold
 
 _WORD = re.compile(r"^[a-z][a-z' -]*[a-z]$")
 _NEGATION_REACH = 3  # words before a sentiment word that a negator still flips, as in VADER

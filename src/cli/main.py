@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
+
 from ceasefire.analysis.catalog import CatalogError, current_catalog
 from ceasefire.analysis.extract import Extractors
 from ceasefire.analysis.suggest import NerUnavailable, load_ner, suggest_actors
@@ -21,7 +23,6 @@ from ceasefire.read.filters import FIELDS, Filters
 from ceasefire.read.log import stats
 from ceasefire.read.registry import ON_EVERY_ENGINE, REGISTRY, Q
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
-from tqdm import tqdm
 
 # The aggregations `ceasefire query` offers: those that take only the filters and run on every engine.
 AGGREGATIONS = ON_EVERY_ENGINE

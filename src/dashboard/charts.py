@@ -23,6 +23,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
 from ceasefire.dashboard.untrusted import plot_text
 from ceasefire.loaders.schema import OUTCOMES
 

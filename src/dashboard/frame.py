@@ -19,6 +19,10 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.app_session import AppSession
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
 from ceasefire.analysis.issues import (  # noqa: F401 (for pages)
     IssueTagger,
     default_issue_tagger,
@@ -33,9 +37,6 @@ from ceasefire.read.filters import FIELD, FIELDS, PARAMS, FilterField, Filters
 from ceasefire.read.queries import NEWS_ROUND_CANDIDATES  # noqa: F401 (for pages)
 from ceasefire.read.registry import REGISTRY, Q, Query
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
-from streamlit.errors import StreamlitAPIException
-from streamlit.runtime.app_session import AppSession
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -15,6 +15,10 @@ from functools import lru_cache
 import feedparser
 import trafilatura
 import yaml
+from py3langid import langid
+from py3langid.langid import LanguageIdentifier
+from pydantic import ValidationError
+
 from ceasefire.loaders.columns import map_columns
 from ceasefire.loaders.dates import infer_publication_date, parse_partial_date
 from ceasefire.loaders.schema import (
@@ -26,9 +30,6 @@ from ceasefire.loaders.schema import (
     describe_validation_error,
 )
 from ceasefire.loaders.tables import records_in_html, records_in_text
-from py3langid import langid
-from py3langid.langid import LanguageIdentifier
-from pydantic import ValidationError
 
 ARTICLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "title": ("headline", "heading", "name"),

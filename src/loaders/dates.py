@@ -12,8 +12,9 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
-from ceasefire.loaders.schema import Precision
 from dateparser.date import DateDataParser
+
+from ceasefire.loaders.schema import Precision
 
 MONTH_PATTERN = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import pandas as pd
+
 from ceasefire.loaders.articles import (
     ARTICLE_SYNONYMS,
     ParsedFile,

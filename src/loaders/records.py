@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
+from pydantic import ValidationError
+
 from ceasefire.loaders.columns import header_lookup, map_columns, missing_fields
 from ceasefire.loaders.dates import parse_partial_date
 from ceasefire.loaders.gazetteer import load_gazetteer
@@ -22,7 +24,6 @@ from ceasefire.loaders.schema import (
     describe_validation_error,
     is_blank,
 )
-from pydantic import ValidationError
 
 # Column names people use, by the record field they mean. Keys are compared case-insensitively
 # with spaces, dashes and underscores treated alike.

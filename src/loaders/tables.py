@@ -19,6 +19,7 @@ from collections.abc import Callable
 from io import StringIO
 
 import pandas as pd
+
 from ceasefire.loaders.columns import map_columns, normalise_header
 from ceasefire.loaders.dates import MONTH_PATTERN, YEAR_PATTERN
 from ceasefire.loaders.gazetteer import load_gazetteer

@@ -21,9 +21,10 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 import sqlglot
+from sqlglot import exp
+
 from ceasefire.store.db import Store
 from ceasefire.store.schema import PUBLISHED_TABLES, UNPUBLISHED_COLUMNS
-from sqlglot import exp
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 

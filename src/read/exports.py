@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+
 from ceasefire.read.filters import Filters
 
 ExportFormat = Literal["csv", "parquet"]

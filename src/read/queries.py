@@ -14,6 +14,7 @@ from typing import Literal
 import duckdb
 import numpy as np
 import pandas as pd
+
 from ceasefire.analysis.rounds import Candidate, NewsRound, RecordSpan, reconcile
 from ceasefire.analysis.text import iter_sentences
 from ceasefire.analysis.tone import tone_scorer

@@ -14,6 +14,7 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 import pyarrow as pa
+
 from ceasefire.config import duckdb_memory_limit, store_path
 from ceasefire.loaders.schema import (
     ARTICLE_COLUMNS,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from ceasefire.config import REPO_ROOT
 from ceasefire.ingest import ingest, open_store
 from ceasefire.loaders.files import load_uploads

@@ -100,7 +100,7 @@ def local_admin_note(bind_address: str | None) -> str:
     reach = ("It listens only on this machine (server.address)." if is_loopback_bind(bind_address) else
              "It also accepts visitors from other machines (server.address is not 127.0.0.1); they only read.")
     return ("You are admin because this is a local install with no password and you opened it on this machine. "
-            f"{reach} To share it, set `admin_password` (see the README).")
+            f"{reach} To share it, set `admin_password` (see docs/deployment.md).")
 
 
 class Attempt(Enum):

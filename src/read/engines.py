@@ -8,7 +8,7 @@ psycopg binds the same parameters, so values still never enter the SQL text.
     queries.top_actors(engine, Filters(start=date(2025, 7, 1)))
 
 `publish` copies a DuckDB store's tables into a server engine, appending shard by shard:
-the way a corpus too large for one machine is ingested in parallel (see the README).
+the way a corpus too large for one machine is ingested in parallel (see docs/scaling.md).
 """
 
 from __future__ import annotations

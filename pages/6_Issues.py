@@ -5,7 +5,7 @@ import streamlit as st
 from ceasefire.dashboard import charts
 from ceasefire.dashboard.frame import (
     Q,
-    issue_tagger,
+    default_issue_tagger,
     nothing_found,
     page,
     query,
@@ -16,7 +16,7 @@ from ceasefire.dashboard.frame import (
 filters = page("Issues", "Which key issues the news raises over time (hostages, aid, withdrawal, the day after…) "
                          "and which issues were on the table in rounds that ended each way.")
 
-tagger = issue_tagger()
+tagger = default_issue_tagger()
 labels = tagger.labels
 grain = st.segmented_control("Per", ["week", "month", "year"], default="month", key="issues_grain") or "month"
 salience = query(Q.issue_salience, filters, grain=grain)

@@ -24,7 +24,6 @@ from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ceasefire.analysis.issues import (  # noqa: F401 (for pages)
-    IssueTagger,
     default_issue_tagger,
     round_issue_counts,
 )
@@ -203,10 +202,6 @@ def ingest_history() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The newest ingests and the newest rejected files and rows (the Data page)."""
     with store().con.cursor() as cursor:
         return log.ingest_history(cursor), log.rejections(cursor)
-
-
-def issue_tagger() -> IssueTagger:
-    return default_issue_tagger()
 
 
 @st.cache_data(show_spinner=False)

@@ -60,9 +60,3 @@ class FacetBits:
 
 def _mask(bits: Sequence[int]) -> int:
     return sum({1 << bit for bit in bits})
-
-
-
-
-def _mask(bits: Sequence[int]) -> int:
-    return sum({1 << bit for bit in bits})

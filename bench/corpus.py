@@ -1,6 +1,6 @@
 """SYNTHETIC benchmark corpus: generated news-like articles, for measuring speed only.
 
-Every article is made from templates filled with actors from data/actors.yaml and
+Every article is made from templates filled with actors from data/actors/ and
 places from data/places.csv. As in real coverage, a few actors and places are named far more
 often than the rest (Zipf-like weights in catalog order), and most sentences name no actor:
 about 10 actor mentions per article, the density the scale targets assume (1M articles, 10M mentions). Titles start with "[SYNTHETIC]" and the source is

@@ -15,7 +15,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]  # the checkout, when run from one
 BUILTIN_DIR = Path(find_spec("ceasefire.data").origin).parent
-ACTORS_YAML = BUILTIN_DIR / "actors.yaml"
+ACTORS_DIR = BUILTIN_DIR / "actors"  # the built-in catalog: every *.yaml in it
+CONFLICTS_YAML = BUILTIN_DIR / "conflicts.yaml"
 PLACES_CSV = BUILTIN_DIR / "places.csv"
 ISSUES_YAML = BUILTIN_DIR / "issues.yaml"
 SAMPLE_DIR = BUILTIN_DIR / "sample"

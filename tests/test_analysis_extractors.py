@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from samples import SEED
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from ceasefire.analysis.actors import ActorExtractor
-from ceasefire.analysis.catalog import CatalogError, read_catalog
+from ceasefire.analysis.catalog import ACTORS_DIR, CatalogError, read_catalog
 from ceasefire.analysis.extract import Extractors, extract_articles
 from ceasefire.analysis.text import split_sentences
 from ceasefire.analysis.text_dates import find_dates
@@ -165,9 +166,9 @@ def test_a_sentence_scored_alone_has_its_tone_in_the_article(extractors):
 
 
 def write_catalog(tmp_path: Path, extra: list[dict]) -> Path:
-    entries = yaml.safe_load(Path(read_catalog.__defaults__[0]).read_text(encoding="utf-8")) + extra
-    path = tmp_path / "actors.yaml"
-    path.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    """The built-in catalog folder with one more file of `extra` actors."""
+    path = shutil.copytree(ACTORS_DIR, tmp_path / "actors")
+    (path / "extra.yaml").write_text(yaml.safe_dump(extra, allow_unicode=True), encoding="utf-8")
     return path
 
 
@@ -184,7 +185,7 @@ def test_users_add_actors_without_code(tmp_path):
 @pytest.mark.parametrize(("extra", "message"), [
     ([{"name": "Hamas 2", "type": "armed group", "aliases": ["Islamic Resistance Movement"]}], "claimed by both 'Hamas' and 'Hamas 2'"),
     ([{"name": "X", "type": "person", "affiliation": "Nowhere"}], "X: affiliation 'Nowhere' is not an actor"),
-    ([{"name": "Y", "type": "wizard"}], "actor #235 (Y): type: Input should be"),
+    ([{"name": "Y", "type": "wizard"}], "extra.yaml: actor #1 (Y): type: Input should be"),
 ])
 def test_catalog_mistakes_are_explained(tmp_path, extra, message):
     with pytest.raises(CatalogError, match=message.replace("(", r"\(").replace(")", r"\)")):

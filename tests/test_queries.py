@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from ceasefire.analysis.catalog import ACTORS_YAML
+from ceasefire.analysis.catalog import ACTORS_DIR, read_catalog
 from ceasefire.analysis.extract import Extractors
 from ceasefire.ingest import ingest_paths, reextract
 from ceasefire.read import queries
@@ -140,13 +141,12 @@ def test_empty_filters_give_empty_frames_not_errors(con):
 def test_reextract_picks_up_catalog_edits(store, write, tmp_path):
     ingest_paths(store, [write("a.txt", "Talks\nThe Gaza Reconstruction Board met Hamas in Cairo.")])
     assert queries.top_actors(store.con, Filters()).actor.tolist() == ["Hamas"]
-    catalog = tmp_path / "actors.yaml"
-    catalog.write_text(ACTORS_YAML.read_text(encoding="utf-8")
-                       + "\n- {name: Gaza Reconstruction Board, type: mediator/IGO}\n", encoding="utf-8")
+    catalog = shutil.copytree(ACTORS_DIR, tmp_path / "actors")
+    (catalog / "extra.yaml").write_text("- {name: Gaza Reconstruction Board, type: mediator/IGO}\n", encoding="utf-8")
     assert reextract(store, Extractors.load(actors_path=catalog)) == 1
     assert "facet_actors" in queries._named(store.con, Filters())[0]  # derived again, so read again
     assert sorted(queries.top_actors(store.con, Filters()).actor) == ["Gaza Reconstruction Board", "Hamas"]
-    assert store.count("actors") == 235
+    assert store.count("actors") == len(read_catalog()) + 1
 
 
 def test_grain_is_checked(con):

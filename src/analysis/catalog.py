@@ -12,11 +12,23 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ceasefire.config import ACTORS_YAML, user_actors_path
+from ceasefire.config import ACTORS_DIR, user_actors_path
 from ceasefire.loaders.schema import describe_validation_error
 
-ActorType = Literal["state", "person", "armed group", "government body", "mediator/IGO", "media", "other"]
+ActorType = Literal["state", "territory", "person", "armed group", "government body", "mediator/IGO", "humanitarian",
+                    "media", "other"]
 ACTOR_TYPES: tuple[str, ...] = ActorType.__args__  # type: ignore[attr-defined]
+
+
+class Role(BaseModel):
+    """An office a person holds, with years: a foreign minister replaced keeps the years they served."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    title: str = Field(min_length=1)
+    of: str | None = None  # the state or organisation
+    start: int | None = Field(default=None, ge=1900, le=2100)
+    end: int | None = Field(default=None, ge=1900, le=2100)  # none while in office
 
 
 class Actor(BaseModel):
@@ -29,6 +41,10 @@ class Actor(BaseModel):
     demonyms: list[str] = []
     surnames: list[str] = []
     wikidata: str | None = Field(default=None, pattern=r"^Q\d+$")
+    iso2: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    iso3: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    conflicts: list[str] = []  # the conflicts (data/conflicts.yaml) it is a party to
+    roles: list[Role] = []
 
     @property
     def last_name(self) -> str | None:
@@ -56,7 +72,11 @@ class Catalog:
             for form in {actor.name, *actor.aliases, *actor.demonyms, *actor.surnames}:
                 owner = claimed.setdefault(form.casefold(), actor.name)
                 if owner != actor.name:
-                    raise CatalogError(f"{form!r} is claimed by both {owner!r} and {actor.name!r}")
+                    first, second = sorted((owner, actor.name))
+                    raise CatalogError(f"{form!r} is claimed by both {first!r} and {second!r}")
+
+    def __len__(self) -> int:
+        return len(self.actors)
 
     def canonical(self, name: str) -> str:
         """The catalog name for a name, alias or demonym ("US" -> "United States"); unknown names unchanged."""
@@ -78,10 +98,20 @@ class Catalog:
         return pd.DataFrame(
             [
                 {"name": a.name, "type": a.type, "affiliation": a.affiliation, "aliases": a.aliases,
-                 "demonyms": a.demonyms, "wikidata": a.wikidata}
+                 "demonyms": a.demonyms, "wikidata": a.wikidata, "conflicts": a.conflicts}
                 for a in self.actors.values()
             ]
         )
+
+
+def _files(path: Path) -> list[Path]:
+    """The catalog's files: `path` itself, or every *.yaml in a folder, in name order."""
+    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+
+
+def catalog_mtime(path: Path) -> float:
+    """The newest modification time of the catalog's files (a folder's own changes only on renames)."""
+    return max((file.stat().st_mtime for file in _files(path)), default=0.0)
 
 
 def _entries(path: Path) -> list:
@@ -102,12 +132,18 @@ def _actor(path: Path, number: int, entry: object) -> Actor:
         raise CatalogError(f"{path}: actor #{number} ({name}): {describe_validation_error(error)}") from None
 
 
-def read_catalog(path: Path = ACTORS_YAML, overlay: Path | None = None) -> Catalog:
-    """Parse and validate the YAML catalog; errors name the entry and the problem. An `overlay` file
+def read_catalog(path: Path = ACTORS_DIR, overlay: Path | None = None) -> Catalog:
+    """Parse and validate the YAML catalog (a file, or a folder of them); errors name the file, the
+    entry and the problem. An `overlay` file
     (the user's own actors) is layered over it: an entry replaces the actor of the same name or adds
     one, and `{name: X, removed: true}` takes actor X out."""
-    actors = {actor.name: actor for number, entry in enumerate(_entries(path), start=1)
-              if (actor := _actor(path, number, entry))}
+    actors: dict[str, Actor] = {}
+    for file in _files(path):
+        for number, entry in enumerate(_entries(file), start=1):
+            actor = _actor(file, number, entry)
+            if actor.name in actors:
+                raise CatalogError(f"{file}: actor #{number} ({actor.name}): already in the catalog")
+            actors[actor.name] = actor
     if overlay is not None and overlay.exists():
         for number, entry in enumerate(_entries(overlay), start=1):
             if isinstance(entry, dict) and entry.get("removed") is True:
@@ -118,7 +154,7 @@ def read_catalog(path: Path = ACTORS_YAML, overlay: Path | None = None) -> Catal
     return Catalog(actors.values())
 
 
-def write_overlay(catalog: Catalog, builtin: Path = ACTORS_YAML, path: Path | None = None) -> Path:
+def write_overlay(catalog: Catalog, builtin: Path = ACTORS_DIR, path: Path | None = None) -> Path:
     """Write what `catalog` changes in the built-in one to the user's file (by default
     `config.user_actors_path()`): changed and new actors, and a removal mark for each one taken out.
     The built-in file is never written, so an upgrade brings its corrections and keeps the user's."""
@@ -141,7 +177,7 @@ def _load_catalog(path: Path, overlay: Path, mtimes: tuple[float, float]) -> Cat
     return read_catalog(path, overlay)
 
 
-def current_catalog(path: Path = ACTORS_YAML) -> Catalog:
+def current_catalog(path: Path = ACTORS_DIR) -> Catalog:
     """The catalog with the user's actors layered over it, read again when either file changes."""
     overlay = user_actors_path()
-    return _load_catalog(path, overlay, (path.stat().st_mtime, overlay.stat().st_mtime if overlay.exists() else 0.0))
+    return _load_catalog(path, overlay, (catalog_mtime(path), overlay.stat().st_mtime if overlay.exists() else 0.0))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ceasefire.analysis import rounds
 from ceasefire.analysis.actors import ActorExtractor
-from ceasefire.analysis.catalog import ACTORS_YAML, Catalog, read_catalog
+from ceasefire.analysis.catalog import ACTORS_DIR, Catalog, catalog_mtime, read_catalog
 from ceasefire.analysis.issues import ISSUES_YAML, IssueTagger, read_issues
 from ceasefire.analysis.matcher import padded_fold
 from ceasefire.analysis.places import PlaceExtractor
@@ -40,7 +40,7 @@ class Extractors:
     tone: ToneScorer
 
     @classmethod
-    def load(cls, actors_path: Path = ACTORS_YAML, issues_path: Path = ISSUES_YAML, places_path: Path = PLACES_CSV) -> Extractors:
+    def load(cls, actors_path: Path = ACTORS_DIR, issues_path: Path = ISSUES_YAML, places_path: Path = PLACES_CSV) -> Extractors:
         catalog = read_catalog(actors_path, user_actors_path())  # with the user's own actors layered over it
         return cls(catalog, ActorExtractor(catalog), PlaceExtractor(load_gazetteer(places_path)),
                    IssueTagger(read_issues(issues_path)), tone_scorer())
@@ -54,7 +54,7 @@ def _load_extractors(mtimes: tuple[float, ...]) -> Extractors:
 def default_extractors() -> Extractors:
     """Extractors for the built-in files and the user's actors, rebuilt when one of them has changed."""
     overlay = user_actors_path()
-    return _load_extractors((*(path.stat().st_mtime for path in (ACTORS_YAML, ISSUES_YAML, PLACES_CSV)),
+    return _load_extractors((catalog_mtime(ACTORS_DIR), *(path.stat().st_mtime for path in (ISSUES_YAML, PLACES_CSV)),
                              overlay.stat().st_mtime if overlay.exists() else 0.0))
 
 

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="parse and analyse in N processes (writes stay in one; default 1)")
 
     commands.add_parser("extract", help="run the analysis again over every article (after editing "
-                        "data/actors.yaml, data/issues.yaml or data/places.csv)")
+                        "data/actors/, data/issues.yaml or data/places.csv)")
 
     suggest = commands.add_parser("suggest-actors", help="names a spaCy NER model finds that the catalog lacks "
                                   "(needs spaCy and a model; optional)")
@@ -174,7 +174,7 @@ def _suggest(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
         frame = suggest_actors(Q.article_texts(store.con), current_catalog(), nlp, args.min_count)
     print(frame.to_string(index=False) if not frame.empty else "no unknown actors found")
-    print("add the ones you want to data/actors.yaml, then run: ceasefire extract")
+    print("add the ones you want to your actors (ceasefire names, docs/analysis.md), then run: ceasefire extract")
     return 0
 
 

@@ -115,7 +115,7 @@ def tracking_server(tmp_path_factory) -> TrackingServer:
 
     data_dir = tmp_path_factory.mktemp("tracking-data")
     shutil.copytree(REPO_ROOT / "data", data_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.duckdb*", "sample"))
-    with (data_dir / "actors.yaml").open("a", encoding="utf-8") as catalog:
+    with (data_dir / "actors" / "zorgon.yaml").open("w", encoding="utf-8") as catalog:
         # The text names them by their plain aliases: the catalog matches names word by word.
         catalog.write(yaml.safe_dump([{"name": COUNCIL, "type": "other", "aliases": ["Zorgon Council"]},
                                       {"name": FRONT, "type": "armed group", "affiliation": COUNCIL,
@@ -135,7 +135,7 @@ def tracking_server(tmp_path_factory) -> TrackingServer:
     store_file = data_dir / "tracking.duckdb"
     with Store(store_file) as store:
         ingest(store, load_uploads([("zorgon.json", json.dumps(article).encode()), ("zorgon-rounds.csv", records.getvalue().encode())]),
-                     extractors=Extractors.load(actors_path=data_dir / "actors.yaml"))
+                     extractors=Extractors.load(actors_path=data_dir / "actors"))
         article_id = store.con.execute("SELECT article_id FROM articles").fetchone()[0]
         record_id = store.con.execute("SELECT record_id FROM records").fetchone()[0]
         news_round = queries.news_rounds(store.con, Filters())[0].key

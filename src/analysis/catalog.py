@@ -75,6 +75,15 @@ class Catalog:
                     first, second = sorted((owner, actor.name))
                     raise CatalogError(f"{form!r} is claimed by both {first!r} and {second!r}")
 
+    def root(self, name: str) -> str:
+        """The actor at the top of the affiliation chain: Khalil al-Hayya -> Hamas."""
+        seen = set()
+        actor = self.actors.get(name)
+        while actor and actor.affiliation and actor.name not in seen:
+            seen.add(actor.name)
+            actor = self.actors.get(actor.affiliation)
+        return actor.name if actor else name
+
     def __len__(self) -> int:
         return len(self.actors)
 

@@ -49,9 +49,17 @@ PATTERNS: tuple[tuple[DateKind, re.Pattern[str]], ...] = (
     ("relative", re.compile(
         rf"\b(?:today|yesterday|tomorrow|tonight|(?:earlier |later )?(?:this|last|next|past) (?:week|month|year|weekend)"
         rf"|{_NUMBER} {_UNIT} (?:ago|earlier|later))\b", re.IGNORECASE)),
-    ("weekday", re.compile(r"\b(?:(?:on|this) )?(?P<date>(?:(?:last|next) )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b")),
+    # A weekday written with its date ("Thursday, August 15") leaves the date to the pattern above.
+    ("weekday", re.compile(r"\b(?:(?:on|this) )?(?P<date>(?:(?:last|next) )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b"
+                           rf"(?!,?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?{MONTH_PATTERN})")),
     ("duration", re.compile(rf"\b(?:over|for|more than|nearly|almost|about|around|some)\s+(?:the\s+(?:past|last)\s+)?{_NUMBER}\s+{_UNIT}\b(?!\s+(?:ago|earlier|later))", re.IGNORECASE)),
 )
+
+
+# A sentence about what will happen: its dates without a year resolve forward from the publication date.
+FUTURE = re.compile(r"\b(?:will|shall|due|scheduled|upcoming|set to|expected to|planned|plans? to|going to|to be held|"
+                    r"to resume|is to|are to|next (?:round|meeting|session|talks|phase))\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,10 @@ def _within_base(moment: datetime, precision: Precision, base: datetime, base_pr
     return truncate(moment, precision), precision
 
 
-def _resolve(kind: DateKind, phrase: str, base: datetime | None, base_precision: Precision | None) -> tuple[datetime, Precision] | None:
+def _resolve(kind: DateKind, phrase: str, base: datetime | None, base_precision: Precision | None,
+             future: bool = False) -> tuple[datetime, Precision] | None:
+    """The date a phrase means, from the publication date `base` where it needs one; `future` when
+    its sentence is about what will happen (a weekday or a day of the month then lies ahead)."""
     if kind == "absolute":
         return _absolute(phrase.rstrip("."))
     if base is None or base_precision is None:
@@ -117,6 +128,8 @@ def _resolve(kind: DateKind, phrase: str, base: datetime | None, base_precision:
         back = (base.weekday() - weekday) % 7
         if lowered.startswith("next "):
             moment = base + timedelta(days=(weekday - base.weekday()) % 7 or 7)
+        elif future and not lowered.startswith("last "):  # "will meet on Thursday", written on a Thursday: that day
+            moment = base + timedelta(days=(weekday - base.weekday()) % 7)
         else:
             moment = base - timedelta(days=back or (7 if lowered.startswith("last ") else 0))
         return _within_base(moment, "day", base, base_precision)
@@ -134,9 +147,8 @@ def _resolve(kind: DateKind, phrase: str, base: datetime | None, base_precision:
         day_text = month_day.group(1) or month_day.group(4)
         month_name = (month_day.group(2) or month_day.group(3)).rstrip(".").casefold()
         month = next(number for name, number in _MONTHS.items() if name.startswith(month_name[:3]))
-        year = base.year if (month, int(day_text or 1)) <= (base.month, base.day) or base_precision == "year" else base.year - 1
         try:
-            moment = datetime(year, month, int(day_text or 1))
+            moment = _nearest_year(base, month, int(day_text or 1), future or base_precision == "year")
         except ValueError:
             return None
         return _within_base(moment, "day" if day_text else "month", base, base_precision)
@@ -146,6 +158,18 @@ def _resolve(kind: DateKind, phrase: str, base: datetime | None, base_precision:
     unit, amount, precision = offset
     moment = base + timedelta(days=amount) if unit == "days" else _add_months(base, amount * (12 if unit == "years" else 1))
     return _within_base(moment, precision, base, base_precision)
+
+
+def _nearest_year(base: datetime, month: int, day: int, future: bool) -> datetime:
+    """A day of the month without a year: the next one in a sentence about the future, else the
+    nearer of the last and the next ("July 5" in a text of 4 July is tomorrow, not a year ago),
+    the last on a tie. The publication day itself is that day in both cases."""
+    past = datetime(base.year if (month, day) <= (base.month, base.day) else base.year - 1, month, day)
+    ahead = datetime(base.year if (month, day) >= (base.month, base.day) else base.year + 1, month, day)
+    base_day = datetime(base.year, base.month, base.day)
+    if future:
+        return ahead
+    return ahead if (ahead - base_day) < (base_day - past) else past
 
 
 # Every date expression contains a digit or one of these words. The patterns above are
@@ -192,8 +216,9 @@ def find_dates(
             if any(start < e and s < end for s, e in taken):
                 continue
             phrase = match.group(group)
+            future = kind in ("weekday", "relative") and bool(FUTURE.search(_sentence_around(text, start, end)))
             try:
-                resolved = _resolve(kind, phrase, published_at, published_precision)
+                resolved = _resolve(kind, phrase, published_at, published_precision, future)
                 if resolved:
                     check_plausible(resolved[0])
             except (ValueError, OverflowError):
@@ -202,3 +227,11 @@ def find_dates(
             date, precision = resolved if resolved else (None, None)
             mentions.append(DateMention(start, end, phrase, kind, date, precision))
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
+    """The sentence holding text[start:end], roughly: to the nearest sentence ends within `reach`."""
+    low = max(0, start - reach)
+    ends = list(_SENTENCE_END.finditer(text, low, start))
+    after = _SENTENCE_END.search(text, end, min(len(text), end + reach))
+    return text[ends[-1].end() if ends else low : after.start() if after else min(len(text), end + reach)]

@@ -1,0 +1,128 @@
+"""Conflicts as a dimension: the conflicts file (data/conflicts.yaml), and which conflict an article,
+a round from the news or a negotiation record is about, with the reason.
+
+A conflict is told by the actors that fight in it (the catalog's `conflicts` field and the
+conflict's `parties`) and the countries where it is fought. Each name an item holds is evidence:
+one that belongs to a single conflict ("Rapid Support Forces", a place in Sudan) weighs two, one
+shared by several ("Israel": Gaza, Lebanon, Iran) weighs one; an item is about every conflict its
+evidence weighs two or more for. Mediators are no evidence: Qatar mediates half the world's talks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ceasefire.analysis.catalog import Catalog, CatalogError
+from ceasefire.config import CONFLICTS_YAML
+from ceasefire.loaders.schema import describe_validation_error
+
+# Evidence a conflict needs before an item is assigned to it (see the module's docstring).
+ENOUGH = 2
+
+
+class Conflict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, pattern=r"^[^,]+$")  # commas separate values in URLs
+    aliases: list[str] = []
+    countries: list[str] = []  # where it is fought: places there are evidence
+    parties: list[str] = []
+    mediators: list[str] = []  # its usual mediators, for a round whose text names none
+    start: int | None = Field(default=None, ge=1900, le=2100)
+    end: int | None = Field(default=None, ge=1900, le=2100)
+    note: str | None = None
+
+
+def read_conflicts(path: Path = CONFLICTS_YAML) -> tuple[Conflict, ...]:
+    """The conflicts file, validated; errors name the entry and the problem."""
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as error:
+        raise CatalogError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(entries, list):
+        raise CatalogError(f"{path}: expected a list of conflicts")
+    conflicts = []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            conflicts.append(Conflict.model_validate(entry))
+        except ValidationError as error:
+            name = entry.get("name", "?") if isinstance(entry, dict) else "?"
+            raise CatalogError(f"{path}: conflict #{number} ({name}): {describe_validation_error(error)}") from None
+    names = [c.name for c in conflicts]
+    if len(set(names)) != len(names):
+        raise CatalogError(f"{path}: a conflict is listed twice: {sorted(n for n in set(names) if names.count(n) > 1)}")
+    return tuple(conflicts)
+
+
+@lru_cache(maxsize=2)
+def _conflicts_of_file(path: Path, mtime: float) -> tuple[Conflict, ...]:
+    return read_conflicts(path)
+
+
+def current_conflicts(path: Path = CONFLICTS_YAML) -> tuple[Conflict, ...]:
+    """The conflicts file, read again when it changes."""
+    return _conflicts_of_file(path, path.stat().st_mtime)
+
+
+def conflict_names(path: Path = CONFLICTS_YAML) -> tuple[str, ...]:
+    return tuple(c.name for c in current_conflicts(path))
+
+
+@dataclass(frozen=True)
+class Assignment:
+    conflict: str
+    reason: str  # the evidence, e.g. "actors Hamas, Israel; places in Palestine"
+
+
+class ConflictFinder:
+    """Which conflicts a set of actors and places points to (see the module's docstring)."""
+
+    def __init__(self, conflicts: Iterable[Conflict], catalog: Catalog):
+        self.conflicts = tuple(conflicts)
+        known = {c.name for c in self.conflicts}
+        self.of_actor: dict[str, set[str]] = {}
+        for actor in catalog.actors.values():
+            unknown = set(actor.conflicts) - known
+            if unknown:
+                raise CatalogError(f"{actor.name}: unknown conflict(s) {', '.join(sorted(unknown))} (not in conflicts.yaml)")
+            if actor.conflicts:
+                self.of_actor[actor.name] = set(actor.conflicts)
+        self.of_country: dict[str, set[str]] = {}
+        for conflict in self.conflicts:
+            missing = [n for n in (*conflict.parties, *conflict.mediators, *conflict.countries) if n not in catalog.actors]
+            if missing:
+                raise CatalogError(f"conflict {conflict.name}: {', '.join(missing)} not in the actor catalog")
+            for party in conflict.parties:
+                self.of_actor.setdefault(party, set()).add(conflict.name)
+            for country in conflict.countries:
+                self.of_country.setdefault(country, set()).add(conflict.name)
+        # A person or a unit counts for what it belongs to when it has no conflicts of its own.
+        for actor in catalog.actors.values():
+            if actor.name not in self.of_actor:
+                root = catalog.root(actor.name)
+                if root in self.of_actor:
+                    self.of_actor[actor.name] = self.of_actor[root]
+
+    def assign(self, actors: Iterable[str], countries: Iterable[str] = ()) -> list[Assignment]:
+        """The conflicts these actors and these countries (of the places named) point to, by name."""
+        evidence: dict[str, dict[str, list[str]]] = {}  # conflict → kind → names
+        weight: dict[str, int] = {}
+        for kind, names, table in (("actors", actors, self.of_actor), ("places in", countries, self.of_country)):
+            for name in dict.fromkeys(names):
+                found = table.get(name, ())
+                for conflict in found:
+                    counted = evidence.setdefault(conflict, {})
+                    if kind == "places in" and name in counted.get("actors", ()):
+                        continue  # "Lebanon" named and a place in Lebanon: one piece of evidence
+                    counted.setdefault(kind, []).append(name)
+                    weight[conflict] = weight.get(conflict, 0) + (2 if len(found) == 1 else 1)
+        order = {c.name: i for i, c in enumerate(self.conflicts)}
+        return [Assignment(conflict, "; ".join(f"{kind} {', '.join(names)}" for kind, names in evidence[conflict].items()))
+                for conflict in sorted(weight, key=lambda c: (-weight[c], order[c])) if weight[conflict] >= ENOUGH]
+

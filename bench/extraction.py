@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import generate_articles  # noqa: E402
+from corpus import generate_articles
 
-from ceasefire.analysis.extract import Extractors, extract_articles  # noqa: E402
-from ceasefire.config import SAMPLE_DIR  # noqa: E402
+from ceasefire.analysis.extract import Extractors, extract_articles
+from ceasefire.config import SAMPLE_DIR
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -28,9 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import generate_articles  # noqa: E402
+from corpus import generate_articles
 
-from ceasefire.config import REPO_ROOT, SAMPLE_DIR  # noqa: E402
+from ceasefire.config import REPO_ROOT, SAMPLE_DIR
 from ceasefire.ingest import ingest_paths
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ceasefire.analysis.conflicts import ConflictFinder
 from ceasefire.analysis.extract import (
     Extraction,
     Extractors,
@@ -151,6 +152,7 @@ def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, poo
         column: records[column].map(lambda names: [extractors.catalog.canonical(n) for n in names])
         for column in ("parties", "mediators")
     })
+    records = _with_conflicts(records, extractors.conflicts, result.rejections)
     ids = articles.article_id.tolist()
     stored = store.existing_ids([i for i in ids if i not in seen])
     new_articles = articles[~articles.article_id.isin(stored) & ~articles.article_id.isin(seen)]
@@ -158,6 +160,26 @@ def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, poo
     rows = list(new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None))
     extraction = extract_in_parallel(rows, pool) if pool else partial(extract_articles, extractors, rows)
     return _Batch(result, articles, records, new_articles.article_id.tolist(), extraction)
+
+
+def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: list[Rejection]) -> pd.DataFrame:
+    """Records with their conflicts: the one the file names, which must be known (else the row is
+    rejected, with the names to choose from), or those the parties point to."""
+    if records.empty:
+        return records
+    known = {c.name for c in finder.conflicts}
+    unknown = records.conflicts.map(lambda names: bool(set(names) - known))
+    for row in records[unknown].itertuples():
+        rejections.append(Rejection(row.origin_file, row.origin_row, f"conflict {', '.join(row.conflicts)!r} is not in "
+                                    f"data/conflicts.yaml; choose from: {', '.join(sorted(known))}"))
+    records = records[~unknown]
+    found = [finder.assign([*parties, *mediators]) if len(named) == 0 else None
+             for parties, mediators, named in zip(records.parties, records.mediators, records.conflicts, strict=True)]
+    return records.assign(
+        conflicts=[list(named) if f is None else [a.conflict for a in f] for named, f in zip(records.conflicts, found, strict=True)],
+        conflict_reason=[reason if f is None else "; ".join(f"{a.conflict}: {a.reason}" for a in f) or None
+                         for reason, f in zip(records.conflict_reason, found, strict=True)],
+    )
 
 
 def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
@@ -192,6 +214,7 @@ def reextract(store: Store, extractors: Extractors | None = None, batch_size: in
             if on_batch:
                 on_batch(len(batch))
         store.save_catalog(extractors.catalog.frame())
+        store.set_record_conflicts(_with_conflicts(store.records_without_named_conflict(), extractors.conflicts, []))
         store.bit_every_place()
     store.compact()
     return len(ids)
@@ -225,7 +248,8 @@ def _record_row(record_id: str, news_round: NewsRound) -> list:
     return [record_id, news_round.first, precision, city, news_round.country, news_round.union("parties"),
             news_round.union("mediators"), news_round.outcome, "reconstructed from the news",
             news_round.union("issues"), news_round.proposal, f"news: {len(news_round.articles)} article(s)",
-            news_round.articles[0], "review of news reports"]
+            news_round.articles[0], news_round.union("conflicts"), "from the news reports" if news_round.union("conflicts") else None,
+            "review of news reports"]
 
 
 def open_store(path: str | Path | None = None, read_only: bool = False) -> Store:

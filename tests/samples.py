@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from streamlit.testing.v1 import AppTest
 
 from ceasefire.config import REPO_ROOT, SAMPLE_DIR
@@ -9,6 +11,10 @@ from ceasefire.config import REPO_ROOT, SAMPLE_DIR
 SEED = SAMPLE_DIR / "articles" / "hamas-delegation-cairo.txt"
 SAMPLE_RECORDS = SAMPLE_DIR / "records" / "gaza-ceasefire-rounds-2023-2025.csv"
 APP = str(REPO_ROOT / "app.py")
+with SAMPLE_RECORDS.open(encoding="utf-8", newline="") as _file:
+    GAZA_RECORDS = sum(1 for _ in csv.DictReader(_file))  # the Gaza sample's rounds
+SEED_RECORDS = 2  # the rounds of the seed article's table
+SAMPLE_ROUNDS = GAZA_RECORDS + SEED_RECORDS  # a store of the seed and the Gaza sample
 
 
 def open_page(page: str | None = None, **params: str | list[str]) -> AppTest:

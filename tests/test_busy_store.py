@@ -11,7 +11,7 @@ import textwrap
 
 import duckdb
 import pytest
-from samples import SAMPLE_RECORDS, SEED
+from samples import SAMPLE_RECORDS, SAMPLE_ROUNDS, SEED
 from streamlit.testing.v1 import AppTest
 
 from ceasefire.cli.main import main
@@ -82,11 +82,11 @@ def test_a_failed_compaction_after_the_commit_keeps_what_was_stored_and_says_so(
 
     monkeypatch.setattr(Store, "compact", disk_full)
     report = ingest_paths(store, [SEED, SAMPLE_RECORDS])
-    assert (report.stored, report.articles_added, report.records_added) == (True, 1, 26)
+    assert (report.stored, report.articles_added, report.records_added) == (True, 1, SAMPLE_ROUNDS)
     assert report.after_commit_error == 'Could not write file "x.duckdb": No space left on device'
-    assert (store.count("articles"), store.count("records"), store.count("ingests")) == (1, 26, 1)
+    assert (store.count("articles"), store.count("records"), store.count("ingests")) == (1, SAMPLE_ROUNDS, 1)
     summary = report.summary()
-    assert "articles: 1 added" in summary and "negotiation rounds: 26 added" in summary
+    assert "articles: 1 added" in summary and f"negotiation rounds: {SAMPLE_ROUNDS} added" in summary
     assert "stored as above; reordering the tables afterwards failed (Could not write" in summary
     monkeypatch.undo()
     assert ingest_paths(store, [SEED]).articles_duplicate == 1  # the store is usable afterwards
@@ -96,10 +96,9 @@ def test_a_failed_commit_reports_its_own_error(store):
     """DuckDB ends a transaction whose commit failed: the rollback that follows must not replace the error."""
     store.con.execute("CREATE TABLE unique_names (name VARCHAR PRIMARY KEY)")
     other = store.con.cursor()
-    with pytest.raises(duckdb.TransactionException, match="Failed to commit: PRIMARY KEY"):
-        with store.writing():
-            store.con.execute("INSERT INTO unique_names VALUES ('a')")
-            other.execute("INSERT INTO unique_names VALUES ('a')")  # commits first: ours now conflicts
+    with pytest.raises(duckdb.TransactionException, match="Failed to commit: PRIMARY KEY"), store.writing():
+        store.con.execute("INSERT INTO unique_names VALUES ('a')")
+        other.execute("INSERT INTO unique_names VALUES ('a')")  # commits first: ours now conflicts
 
 
 READER = textwrap.dedent("""

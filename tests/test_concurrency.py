@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from samples import SAMPLE_RECORDS, SEED
+from samples import GAZA_RECORDS, SAMPLE_RECORDS, SEED
 
 from ceasefire.ingest import ingest, ingest_paths
 from ceasefire.loaders.files import load_paths
@@ -60,7 +60,7 @@ def test_readers_see_an_ingest_whole_or_not_at_all(store, tmp_path, monkeypatch)
     for reader in readers:
         reader.join()
     after = tuple(store.con.execute(CONSISTENCY).fetchall()[0])
-    assert after == (before[0] + 40, before[1] + 40, before[2] + 24)
+    assert after == (before[0] + 40, before[1] + 40, before[2] + GAZA_RECORDS)
     assert seen <= {before, after} and after in seen and before in seen
 
 

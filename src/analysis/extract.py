@@ -18,13 +18,14 @@ import pandas as pd
 from ceasefire.analysis import rounds
 from ceasefire.analysis.actors import ActorExtractor
 from ceasefire.analysis.catalog import ACTORS_DIR, Catalog, catalog_mtime, read_catalog
+from ceasefire.analysis.conflicts import ConflictFinder, read_conflicts
 from ceasefire.analysis.issues import ISSUES_YAML, IssueTagger, read_issues
 from ceasefire.analysis.matcher import padded_fold
 from ceasefire.analysis.places import PlaceExtractor
 from ceasefire.analysis.text import SentenceIndex, split_sentences
 from ceasefire.analysis.text_dates import find_dates
 from ceasefire.analysis.tone import ToneScorer, tone_scorer
-from ceasefire.config import user_actors_path
+from ceasefire.config import CONFLICTS_YAML, user_actors_path
 from ceasefire.loaders.gazetteer import PLACES_CSV, Place, load_gazetteer
 from ceasefire.store.schema import ANALYSIS_TABLES
 
@@ -38,12 +39,14 @@ class Extractors:
     places: PlaceExtractor
     issues: IssueTagger
     tone: ToneScorer
+    conflicts: ConflictFinder
 
     @classmethod
-    def load(cls, actors_path: Path = ACTORS_DIR, issues_path: Path = ISSUES_YAML, places_path: Path = PLACES_CSV) -> Extractors:
+    def load(cls, actors_path: Path = ACTORS_DIR, issues_path: Path = ISSUES_YAML, places_path: Path = PLACES_CSV,
+             conflicts_path: Path = CONFLICTS_YAML) -> Extractors:
         catalog = read_catalog(actors_path, user_actors_path())  # with the user's own actors layered over it
         return cls(catalog, ActorExtractor(catalog), PlaceExtractor(load_gazetteer(places_path)),
-                   IssueTagger(read_issues(issues_path)), tone_scorer())
+                   IssueTagger(read_issues(issues_path)), tone_scorer(), ConflictFinder(read_conflicts(conflicts_path), catalog))
 
 
 @lru_cache(maxsize=2)
@@ -54,7 +57,7 @@ def _load_extractors(mtimes: tuple[float, ...]) -> Extractors:
 def default_extractors() -> Extractors:
     """Extractors for the built-in files and the user's actors, rebuilt when one of them has changed."""
     overlay = user_actors_path()
-    return _load_extractors((catalog_mtime(ACTORS_DIR), *(path.stat().st_mtime for path in (ISSUES_YAML, PLACES_CSV)),
+    return _load_extractors((catalog_mtime(ACTORS_DIR), *(path.stat().st_mtime for path in (ISSUES_YAML, PLACES_CSV, CONFLICTS_YAML)),
                              overlay.stat().st_mtime if overlay.exists() else 0.0))
 
 
@@ -93,8 +96,12 @@ def extract_article(
     issue_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.issue, m.term) for m in extractors.issues.find(text, padded)]
     date_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.text, m.kind, m.date and m.date.date(), m.precision)
                  for m in find_dates(text, published_at, published_precision, padded)]  # type: ignore[arg-type]
+    countries = [place.country or place.name for row in place_rows
+                 if (place := extraction.places[row[4]]).kind in ("city", "country", "territory")]
+    conflicts = extractors.conflicts.assign([row[4] for row in actor_rows], countries)
+    rows["article_conflicts"] += [(article_id, c.conflict, c.reason) for c in conflicts]
     _add_round_candidates(extractors, extraction, article_id, text, spans, sentences, padded, published_at, published_precision,
-                          actor_rows, place_rows, date_rows, issue_rows)
+                          actor_rows, place_rows, date_rows, issue_rows, [c.conflict for c in conflicts])
     tones = extractors.tone.sentence_tones(text, spans, padded)
     rows["sentences"].extend((article_id, index, start, end, tones[index]) for index, (start, end) in enumerate(spans))
     rows["actor_mentions"] += actor_rows
@@ -107,6 +114,7 @@ def _add_round_candidates(
     extractors: Extractors, extraction: Extraction, article_id: str, text: str, spans: list[tuple[int, int]],
     sentence_of: SentenceIndex, padded: str, published_at: datetime | None, published_precision: str | None,
     actor_rows: list[tuple], place_rows: list[tuple], date_rows: list[tuple], issue_rows: list[tuple],
+    article_conflicts: list[str],
 ) -> None:
     if not place_rows:  # a round needs a venue
         return
@@ -125,7 +133,7 @@ def _add_round_candidates(
         mentions(actor_rows, 4), mentions(place_rows, 4),
         [rounds.DateMention(row[1], row[6], row[7], row[5]) for row in date_rows], mentions(issue_rows, 4),
         {row[4]: rounds.PlaceInfo(p.name, p.kind, p.country) for row in place_rows if (p := extraction.places[row[4]])},
-        extractors.catalog,
+        extractors.catalog, extractors.conflicts, article_conflicts,
     )
     for c in found:
         extraction.rows["round_candidates"].append((*c.as_row(), published))

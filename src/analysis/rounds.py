@@ -18,40 +18,89 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ceasefire.analysis.catalog import Catalog
+from ceasefire.analysis.conflicts import ConflictFinder
 
 # A sentence reports talks when it names one of these.
 TRIGGER = re.compile(
     r"\b(talks|negotiat\w*|delegations?|mediat\w*|proposals?|truce|round of|last round|rounds? in|summit|"
-    r"meet|meets|meeting|met|discussions|deal|ceasefire (?:agreement|plan|framework)|agreed|signed)\b",
+    r"meet|meets|meeting|met|discuss\w*|discussions|deal|agreements?|accords?|declarations?|framework|memorandum|"
+    r"signing|signed|sign|agreed|dialogue|consultations|ceasefire (?:plan|framework|proposal)|peace (?:plan|process|conference))\b",
     re.IGNORECASE,
 )
 # The same, on text folded by analysis.matcher.fold (lower case, punctuation as spaces): twice as fast.
 TRIGGER_FOLDED = re.compile(TRIGGER.pattern)
-# A place is a venue when the sentence says talks happen there: "in Cairo", "to Doha", "the Cairo talks".
-_VENUE_BEFORE = re.compile(r"\b(?:in|to|at|left|leave|leaves|leaving|visited|visits|reached|hosted by)\s+(?:the\s+)?$",
-                           re.IGNORECASE)
-_VENUE_AFTER = re.compile(r"^\W{0,2}\s*(?:talks|meeting|round|summit|negotiations|discussions|process)\b", re.IGNORECASE)
+
+# A place is a venue when the sentence says talks are held there: "talks in Cairo", "met at the
+# White House", "delegations arrived in Doha", "the Jeddah talks", "hosted by South Africa". A
+# preposition counts when the words before it are about talks, not about the war ("a truce in
+# Yemen", "the attack in Israel").
+_PREPOSITION = re.compile(r"\b(?:in|at|to|from|left|leave|leaves|leaving|visited|visits|reached)\s+(?:the\s+)?$", re.IGNORECASE)
+_TALK_WORDS = re.compile(
+    r"\b(?:talks|negotiat\w*|met|meet\w*|summit|delegations?|round|discussions?|discussed|consultations|conference|"
+    r"signed|signing|sign|convened|gathered|hosted|hosting|host|mediat\w*|arrived|arriving|arrive|travel\w*|headed|heading|"
+    r"flew|fly|visit\w*|negotiators|envoys?|ceremony|dialogue|gathering|sit down|sat down|held|hold|holding|resumed|resume)\b",
+    re.IGNORECASE)
+_WAR_WORDS = re.compile(
+    r"\b(?:truce|ceasefire|cease-fire|war|fighting|fight|attacks?|strikes?|struck|bombing|shelling|violence|offensive|clashes|"
+    r"killed|kill|situation|crisis|conflict|hostilities|troops|forces|operations?|displaced|famine|aid|deaths|casualties)\s+"
+    r"(?:\S+\s+){0,1}$", re.IGNORECASE)
+_VENUE_AFTER = re.compile(
+    r"^\W{0,2}\s*(?:peace\s+|ceasefire\s+|truce\s+)?(?:talks|meeting|round|summit|negotiations|discussions|process|"
+    r"declaration|accords?|agreement|format|framework|conference|communiqu[eé])\b", re.IGNORECASE)
+# A country that hosts the talks: "hosted by South Africa", "Qatar, which hosts the talks",
+# "thanked South Africa for hosting the peace talks".
+_HOSTED_BY = re.compile(r"\bhosted\s+by\s+(?:the\s+(?:government\s+of\s+)?)?$", re.IGNORECASE)
+_HOSTS = re.compile(r"^(?:['’]s)?(?:\s+government)?,?\s+(?:which\s+|who\s+)?(?:\w+\s+){0,2}?"
+                    r"(?:hosts|hosted|hosting|will host|to host)\b", re.IGNORECASE)
+_FOR_HOSTING = re.compile(r"\bfor hosting\b", re.IGNORECASE)
 # A venue the sentence places in the past ("the last round in Doha") is an earlier round, undated.
 _PAST = re.compile(r"\b(?:last|previous|earlier|former|prior)\s+(?:round|talks|negotiations|meeting)s?\b", re.IGNORECASE)
 
-# Outcome cues, most decisive first; the first cue found in a candidate's venue sentences wins.
+# Outcome cues, most decisive first: a round's outcome is the most decisive cue among all its sentences.
 OUTCOME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((outcome, re.compile(pattern, re.IGNORECASE)) for outcome, pattern in (
     ("collapsed", (r"\b(?:collaps\w*|crumbl\w*|broke down|break(?:s)? down|fell apart|fallen apart|ended without|"
                    r"walked out|failed)\b")),
-    ("agreement", (r"\b(?:agreed (?:to|on)|signed|reached an? (?:deal|agreement)|struck an? (?:deal|agreement)|"
-                   r"clinched|sealed)\b")),
-    ("partial agreement", r"\b(?:partial (?:deal|agreement)|first phase agreed|agreed the first phase)\b"),
-    ("stalled", r"\b(?:stalled|(?<!break the )deadlock(?:ed)?|impasse|stalemate|stuck)\b"),
-    ("postponed", r"\b(?:postponed|delayed|called off|put off)\b"),
+    ("agreement", (r"\b(?:agreed (?:to|on|upon)(?! (?:meet|resume|continue|hold|return|keep|reconvene|talk))|"
+                   r"(?<!will )(?<!to )(?<!would )signed|(?:reached|struck|concluded|clinched|sealed|finali[sz]ed|initial+ed) an?\s+"
+                   r"(?:\w+\s+){0,2}?(?:deal|agreement|accord|ceasefire|truce|declaration|memorandum)|clinched|sealed|"
+                   r"signing (?:of|ceremony)|announced an?\s+(?:\w+\s+){0,2}?(?:ceasefire|truce|agreement|deal))\b")),
+    ("partial agreement", r"\b(?:partial (?:deal|agreement)|first phase agreed|agreed the first phase|interim (?:deal|agreement))\b"),
+    ("stalled", r"\b(?:stalled|(?<!break the )deadlock(?:ed)?|impasse|stalemate|stuck|no breakthrough|without a breakthrough)\b"),
+    ("postponed", r"\b(?:postponed|delayed|called off|put off|rescheduled|cancell?ed)\b"),
     ("ongoing", (r"\b(?:arrived|arrives|arriving|under ?way|ongoing|resumed|resume|kicking off|kicked off|began|begin|"
-                r"continu\w+|working overtime|are holding|held talks|hold talks|headed to|heading to|met|meets)\b")),
+                r"continu\w+|working overtime|are holding|held talks|hold talks|headed to|heading to|met|meets|"
+                r"discussed|convened|will meet|will hold|opened|having met)\b")),
 ))
 _PROPOSAL = re.compile(r"\b(\d+|[a-z]+)-day\s+(?:\w+[ -]){0,2}?(ceasefire|truce)\b", re.IGNORECASE)
 
-# Who mediates and who negotiates, by the actor an actor belongs to (Khalil al-Hayya -> Hamas).
-MEDIATOR_ROOTS = frozenset({"Egypt", "Qatar", "United States", "Türkiye"})
-PARTY_ROOTS = frozenset({"Israel", "Hamas", "Palestinian Islamic Jihad"})
-_NOT_VENUE_COUNTRIES = frozenset({"Palestine"})  # the war is there; talks are not held in Gaza
+# Roles read from the sentence around a list of actors ("Egypt, Qatar and the United States"):
+# what comes before the list or after it says whether they mediate or negotiate.
+_LIST_GLUE = re.compile(
+    r"^(?:['’]s?)?(?:\s*,\s*|\s+|\s*/\s*)(?:(?:and|or|&|as well as|along with|together with|with)\s+)?(?:the\s+)?"
+    r"(?:(?:[A-Z][\w.'’-]*|prime|foreign|defen[cs]e|minister|president|envoy|special|chief|intelligence|secretary|state|"
+    r"deputy|head|leader|negotiators?|officials?|representatives?|director|general|adviser|advisor|spokes\w+)\s+){0,4}$")
+_MEDIATOR_BEFORE = re.compile(
+    r"(?:\b(?:mediated|brokered|facilitated|hosted|sponsored|convened|chaired|organi[sz]ed|arranged|guaranteed)\s+by|"
+    r"\bunder the (?:auspices|mediation|sponsorship|facilitation|aegis) of|\bwith the (?:mediation|help|facilitation) of|"
+    r"\bmediation (?:of|by|from)|\bmediators?\s+(?:from|of|including)?|\bfacilitators?\s+(?:from|of)?|"
+    r"\b(?:host|mediat|broker|facilitat)\w*\s+(?:\w+\s+){0,3}?(?:with|alongside|together with)|\bmediated\s+jointly\s+by)\s+(?:the\s+)?$",
+    re.IGNORECASE)
+_MEDIATOR_AFTER = re.compile(
+    r"^(?:['’]s?)?(?:\s*[-–]\s*|\s+)(?:(?:has|have|had|is|are|was|were|will|would)\s+(?:been\s+|also\s+)?)?"
+    r"(?:brokered|mediated|mediating|mediates|mediate|mediation|mediators?|mediating team|facilitat\w*|sponsored|hosted|hosts|hosting|"
+    r"convened|guarantors?|led mediation)\b|"
+    r"^,?\s+(?:which|who)\s+(?:has\s+|have\s+|is\s+|are\s+|had\s+)?(?:been\s+)?(?:mediat|broker|host|facilitat|sponsor)\w*|"
+    r"^,?\s+as\s+(?:a\s+|the\s+)?(?:mediators?|hosts?|facilitators?|guarantors?)\b|^,\s+(?:the|a|one of the)\s+(?:mediators?|hosts?)\b",
+    re.IGNORECASE)
+_PARTY_BEFORE = re.compile(
+    r"(?:\bbetween|\bdelegations?\s+(?:from|of)|\brepresentatives\s+of|\bnegotiators\s+(?:from|of)|\bparties,?\s+)\s+(?:the\s+)?$",
+    re.IGNORECASE)
+_PARTY_AFTER = re.compile(
+    r"^(?:['’]s?)?\s+(?:(?:negotiating\s+)?(?:delegations?|negotiators|negotiating teams?)\b)|"
+    r"^,?\s+(?:(?:have|has|had|both|finally|formally|officially|jointly)\s+)*(?:agreed|signed|reached|accepted|rejected|concluded|"
+    r"initial+ed|struck|committed|exchanged|responded)\b|"
+    r"^,?\s+(?:will|would|are to|are set to|are due to)\s+(?:sign|meet|agree|resume|exchange)\b",
+    re.IGNORECASE)
 # How far apart two reports of one round may date it: days for day-precise dates, else the same month.
 DAY_TOLERANCE = 5
 # An undated "last round in Doha" is looked for up to this long before the article.
@@ -105,6 +154,7 @@ class Candidate:
     outcome: str | None
     issues: list[str]
     proposal: str | None
+    conflicts: list[str] = field(default_factory=list)
     evidence: list[tuple[str, str, int]] = field(default_factory=list)  # (field, value, sentence index)
 
     @property
@@ -114,32 +164,25 @@ class Candidate:
     def as_row(self) -> tuple:
         """The `round_candidates` row (see analysis/extract.py TABLES); `from_row` reads it back."""
         return (self.article_id, self.venue, self.country, self.date, self.precision, self.past, self.parties,
-                self.mediators, self.people, self.outcome, self.issues, self.proposal)
+                self.mediators, self.people, self.outcome, self.issues, self.proposal, self.conflicts)
 
     @classmethod
     def from_row(cls, row: Sequence) -> Candidate:
-        return cls(*row[:5], bool(row[5]), *(list(v) for v in row[6:9]), row[9], list(row[10]), row[11])
-
-
-def root_actor(catalog: Catalog, name: str) -> str:
-    """The actor at the top of the affiliation chain: Khalil al-Hayya -> Hamas."""
-    seen = set()
-    actor = catalog.actors.get(name)
-    while actor and actor.affiliation and actor.name not in seen:
-        seen.add(actor.name)
-        actor = catalog.actors.get(actor.affiliation)
-    return actor.name if actor else name
+        return cls(*row[:5], bool(row[5]), *(list(v) for v in row[6:9]), row[9], list(row[10]), row[11], list(row[12] or ()))
 
 
 def find_candidates(
     article_id: str, published: date | None, published_precision: str | None, sentences: Sequence[Sentence],
     actors: Sequence[Mention], places: Sequence[Mention], dates: Sequence[DateMention], issues: Sequence[Mention],
-    place_info: dict[str, PlaceInfo], catalog: Catalog,
+    place_info: dict[str, PlaceInfo], catalog: Catalog, finder: ConflictFinder | None = None,
+    article_conflicts: Sequence[str] = (),
 ) -> list[Candidate]:
     """The rounds an article reports: one candidate per venue named in a sentence about talks.
 
     `sentences` may hold just the article's sentences about talks (those TRIGGER matches);
-    the mentions are the whole article's, with offsets within their sentence."""
+    the mentions are the whole article's, with offsets within their sentence. `finder` tells the
+    round's conflict, whose usual parties and mediators fill roles the text leaves unsaid;
+    `article_conflicts` are the article's, for a round whose own actors tell none."""
     text = {s.index: s.text for s in sentences}
     triggered = [s.index for s in sentences if TRIGGER.search(s.text)]
     by_venue: dict[str, list[int]] = {}
@@ -150,6 +193,12 @@ def find_candidates(
                 by_venue.setdefault(mention.name, []).append(index)
                 if _PAST.search(text[index]):
                     past_venues.add(mention.name)
+    # A country that hosts talks held in one of its cities is the city's round ("talks in Sharm
+    # el-Sheikh, which Egypt is hosting"): its sentences are about that round.
+    cities_in = {place_info[v].country for v in by_venue if place_info[v].kind == "city"}
+    for venue in [v for v in by_venue if place_info[v].kind == "country" and v in cities_in]:
+        del by_venue[venue]
+        past_venues.discard(venue)
     if not by_venue:
         return []
     # Sentences about talks that name no venue ("discussions with Egyptian mediators will focus on…")
@@ -164,24 +213,57 @@ def find_candidates(
         about = sorted(set(indexes) | (set(unplaced) if venue == main else set()))
         candidates.append(_candidate(
             article_id, venue, place_info.get(venue), past, indexes, about, text, published, published_precision,
-            actors, dates, issues, catalog,
+            actors, dates, issues, catalog, finder, article_conflicts,
         ))
     return candidates
 
 
 def _is_venue(sentence: str, mention: Mention, place: PlaceInfo | None) -> bool:
-    if place is None or place.kind not in ("city", "country") or place.country in _NOT_VENUE_COUNTRIES:
+    if place is None or place.kind not in ("city", "country"):
         return False
     before, after = sentence[: mention.start], sentence[mention.end:]
-    if _VENUE_BEFORE.search(before):
+    if place.kind == "country" and (_HOSTED_BY.search(before) or _HOSTS.search(after)
+                                     or (_FOR_HOSTING.search(after) and not _PREPOSITION.search(before))):
         return True
+    preposition = _PREPOSITION.search(before)
+    if preposition and preposition.group(0).lower().startswith("from") and place.kind == "country":
+        return False  # "mediators from the United States": where they come from
+    if preposition:
+        leading = before[: preposition.start()]
+        # The words just before the preposition say what happens there: talks, or the war.
+        return not _WAR_WORDS.search(leading) and bool(_TALK_WORDS.search(leading[-80:]))
     return place.kind == "city" and bool(_VENUE_AFTER.search(after) or re.search(r"\b(?:this|the|these)\s+$", before))
+
+
+def read_roles(sentence: str, mentions: Sequence[Mention]) -> dict[str, str]:
+    """The roles the sentence gives the actors it names: {"Qatar": "mediators", "Hamas": "parties"}.
+
+    Actors listed together ("Egypt, Qatar and the United States", "Russian and Ukrainian") share the
+    role the words around the list give: "mediated by …", "… mediators", "talks between …",
+    "… agreed", "the … delegations". An actor the sentence gives no role is left out."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    lists: list[list[Mention]] = []
+    for mention in ordered:
+        if lists and mention.start >= lists[-1][-1].end and _LIST_GLUE.match(sentence[lists[-1][-1].end:mention.start]):
+            lists[-1].append(mention)
+        elif not lists or mention.start >= lists[-1][-1].end:
+            lists.append([mention])
+    roles: dict[str, str] = {}
+    for names in lists:
+        before, after = sentence[: names[0].start], sentence[names[-1].end:]
+        role = ("mediators" if _MEDIATOR_BEFORE.search(before) or _MEDIATOR_AFTER.match(after) else
+                "parties" if _PARTY_BEFORE.search(before) or _PARTY_AFTER.match(after) else None)
+        if role:
+            for mention in names:
+                roles.setdefault(mention.name, role)
+    return roles
 
 
 def _candidate(
     article_id: str, venue: str, place: PlaceInfo | None, past: bool, venue_indexes: list[int], about: list[int],
     text: dict[int, str], published: date | None, published_precision: str | None,
     actors: Sequence[Mention], dates: Sequence[DateMention], issues: Sequence[Mention], catalog: Catalog,
+    finder: ConflictFinder | None, article_conflicts: Sequence[str],
 ) -> Candidate:
     evidence: list[tuple[str, str, int]] = [("venue", venue, venue_indexes[0])]
     when, precision = None, None
@@ -194,28 +276,23 @@ def _candidate(
     elif not past and published:
             when, precision = published, published_precision or "day"
             evidence.append(("date", f"{published} ({precision}, from the publication date)", venue_indexes[0]))
-    parties, mediators, people = [], [], []
-    for mention in actors:
-        if mention.sentence not in about:
-            continue
+    named = [m for m in actors if m.sentence in about and not _is_media(catalog, m.name)]
+    conflicts = _round_conflicts(named, catalog, finder, article_conflicts, evidence)
+    parties, mediators = _roles(named, text, catalog, finder, conflicts, evidence)
+    people: list[str] = []
+    for mention in named:
         actor = catalog.actors.get(mention.name)
-        root = root_actor(catalog, mention.name)
-        role = "mediators" if root in MEDIATOR_ROOTS else "parties" if root in PARTY_ROOTS else None
-        if role is None or (actor and actor.type == "media"):
-            continue
-        chosen = mediators if role == "mediators" else parties
-        if root not in chosen:
-            chosen.append(root)
-            evidence.append((role, root, mention.sentence))
         if actor and actor.type == "person" and mention.name not in people:
             people.append(mention.name)
             evidence.append(("people", mention.name, mention.sentence))
     outcome = None
-    for index in venue_indexes:
-        outcome = next((o for o, cue in OUTCOME_CUES if cue.search(text[index])), None)
-        if outcome:
-            evidence.append(("outcome", outcome, index))
-            break
+    rank = {o: i for i, (o, _) in enumerate(OUTCOME_CUES)}
+    for index in about:  # the most decisive cue of all its sentences
+        cue = next((o for o, pattern in OUTCOME_CUES if pattern.search(text[index])), None)
+        if cue and (outcome is None or rank[cue] < rank[outcome[0]]):
+            outcome = (cue, index)
+    if outcome:
+        evidence.append(("outcome", *outcome))
     tagged = []
     for mention in issues:
         if mention.sentence in about and mention.name not in tagged:
@@ -229,7 +306,64 @@ def _candidate(
             evidence.append(("proposal", proposal, index))
             break
     return Candidate(article_id, venue, place.country if place else None, when, precision, past, sorted(parties),
-                     sorted(mediators), people, outcome, tagged, proposal, evidence)
+                     sorted(mediators), people, outcome[0] if outcome else None, tagged, proposal, conflicts, evidence)
+
+
+def _is_media(catalog: Catalog, name: str) -> bool:
+    actor = catalog.actors.get(name)
+    return actor is not None and actor.type == "media"
+
+
+def _round_conflicts(named: Sequence[Mention], catalog: Catalog, finder: ConflictFinder | None,
+                     article_conflicts: Sequence[str], evidence: list[tuple[str, str, int]]) -> list[str]:
+    """The round's conflicts, by the actors its sentences name, else its article's."""
+    if finder is None:
+        return list(article_conflicts)
+    found = finder.assign([m.name for m in named])
+    first = named[0].sentence if named else 0
+    for assignment in found:
+        evidence.append(("conflicts", f"{assignment.conflict} ({assignment.reason})", first))
+    if found:
+        return [a.conflict for a in found]
+    for conflict in article_conflicts:
+        evidence.append(("conflicts", f"{conflict} (the article's)", first))
+    return list(article_conflicts)
+
+
+def _roles(named: Sequence[Mention], text: dict[int, str], catalog: Catalog, finder: ConflictFinder | None,
+           conflicts: Sequence[str], evidence: list[tuple[str, str, int]]) -> tuple[list[str], list[str]]:
+    """Parties and mediators, by what the sentences say of each actor (an actor that is named a
+    mediator as often as a party mediates); the round's conflicts' usual parties and mediators for
+    actors the text gives no role, marked as such."""
+    said: dict[str, Counter[str]] = {}
+    where: dict[tuple[str, str], int] = {}
+    for index in sorted({m.sentence for m in named}):
+        for name, role in read_roles(text[index], [m for m in named if m.sentence == index]).items():
+            root = catalog.root(name)
+            said.setdefault(root, Counter())[role] += 1
+            where.setdefault((root, role), index)
+    usual = {}
+    for conflict in (c for c in finder.conflicts if c.name in conflicts) if finder else ():
+        for name in conflict.mediators:
+            usual.setdefault(name, ("mediators", conflict.name))
+        for name in conflict.parties:
+            usual.setdefault(name, ("parties", conflict.name))
+    chosen: dict[str, list[str]] = {"parties": [], "mediators": []}
+    for mention in named:
+        root = catalog.root(mention.name)
+        if root in chosen["parties"] or root in chosen["mediators"]:
+            continue
+        if root in said:
+            counts = said[root]
+            role = "mediators" if counts["mediators"] >= counts["parties"] else "parties"
+            chosen[role].append(root)
+            evidence.append((role, root, where[(root, role)]))
+        elif root in usual:
+            role, conflict = usual[root]
+            chosen[role].append(root)
+            evidence.append((role, f"{root} (a usual {role[:-1] if role == 'mediators' else 'party'} of {conflict}; "
+                                   "the text gives no role)", mention.sentence))
+    return chosen["parties"], chosen["mediators"]
 
 
 @dataclass(frozen=True)

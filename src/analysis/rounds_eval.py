@@ -1,11 +1,13 @@
-"""Scoring rounds reconstructed from articles against the rounds a person read in them.
+"""Scoring what extraction finds in articles against what a person read in them: the actors named,
+and the rounds of talks with their fields.
 
-Used by tests/test_rounds.py and bench/rounds_eval.py on data/eval/rounds.yaml and the seed.
+Used by tests/test_rounds.py and bench/rounds_eval.py on data/eval/rounds.yaml (written for
+evaluation), data/eval/real.yaml (real texts, by conflict) and the seed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,23 +38,39 @@ class EvalArticle:
     text: str
     rounds: tuple[Expected, ...]
     precision: str = "day"  # of the publication date
+    conflict: str | None = None
+    actors: frozenset[str] | None = None  # None: not annotated
+
+
+@dataclass(frozen=True)
+class Found:
+    """What extraction finds in one article."""
+
+    candidates: list[Candidate]
+    actors: frozenset[str]
 
 
 def read_eval(path: Path = EVAL_YAML) -> list[EvalArticle]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))["articles"]
     return [EvalArticle(a["id"], a.get("published"), a["text"], tuple(
         Expected(r["venue"], None if r["date"] is None else str(r["date"]), r["outcome"], frozenset(r["parties"]),
-                 frozenset(r["mediators"]), r["proposal"]) for r in a["rounds"])) for a in raw]
+                 frozenset(r["mediators"]), r["proposal"]) for r in a["rounds"]), "day", a.get("conflict"),
+        frozenset(a["actors"]) if "actors" in a else None) for a in raw]
 
 
-def candidates_of(extractors: Extractors, article: EvalArticle) -> list[Candidate]:
-    """The candidates extraction finds in an article (its first line is the title, as in the loaders)."""
+def analyse(extractors: Extractors, article: EvalArticle) -> Found:
+    """What extraction finds in an article (its first line is the title, as in the loaders)."""
     from datetime import datetime
 
     body = article.text.split("\n", 1)[1] if "\n" in article.text else article.text
     published = datetime.combine(article.published, datetime.min.time()) if article.published else None
     extraction = extract_articles(extractors, [(article.article_id, body, published, article.precision if published else None)])
-    return [Candidate.from_row(row) for row in extraction.rows["round_candidates"]]
+    return Found([Candidate.from_row(row) for row in extraction.rows["round_candidates"]],
+                 frozenset(row[4] for row in extraction.rows["actor_mentions"]))
+
+
+def candidates_of(extractors: Extractors, article: EvalArticle) -> list[Candidate]:
+    return analyse(extractors, article).candidates
 
 
 def field_correct(name: str, expected: Expected, found: Candidate) -> bool:
@@ -67,17 +85,28 @@ def field_correct(name: str, expected: Expected, found: Candidate) -> bool:
     return (frozenset(value) if isinstance(value, list) else value) == getattr(expected, name)
 
 
-def score(pairs: Iterable[tuple[EvalArticle, list[Candidate]]]) -> dict[str, object]:
-    """Precision and recall of rounds (matched by article and venue), and of each field over matched rounds."""
+def score(pairs: Iterable[tuple[EvalArticle, list[Candidate] | Found]],
+          venue_name: Callable[[str], str] = lambda venue: venue) -> dict[str, object]:
+    """Precision and recall of actors (per article, where annotated), of rounds (matched by article
+    and venue, `venue_name` giving the gazetteer's name of an expected venue), and of each field
+    over matched rounds."""
     expected_n = found_n = matched = 0
+    actors = [0, 0, 0]  # right, found, expected
     fields = {name: [0, 0, 0] for name in FIELDS}  # correct, found with a value, expected with a value
     misses: list[str] = []
-    for article, found in pairs:
+    for article, result in pairs:
+        found = result.candidates if isinstance(result, Found) else result
+        if isinstance(result, Found) and article.actors is not None:
+            actors[0] += len(result.actors & article.actors)
+            actors[1] += len(result.actors)
+            actors[2] += len(article.actors)
+            misses += [f"{article.article_id}: missed actor {name}" for name in sorted(article.actors - result.actors)]
+            misses += [f"{article.article_id}: spurious actor {name}" for name in sorted(result.actors - article.actors)]
         expected_n += len(article.rounds)
         found_n += len(found)
         by_venue = {c.venue: c for c in found}
         for expected in article.rounds:
-            candidate = by_venue.get(expected.venue)
+            candidate = by_venue.get(expected.venue) or by_venue.get(venue_name(expected.venue))
             if candidate is None:
                 misses.append(f"{article.article_id}: missed the {expected.venue} round")
                 continue
@@ -90,13 +119,15 @@ def score(pairs: Iterable[tuple[EvalArticle, list[Candidate]]]) -> dict[str, obj
                 fields[name][2] += bool(wanted)
                 if not ok:
                     misses.append(f"{article.article_id} {expected.venue} {name}: found {value!r}, expected {wanted!r}")
-        misses += [f"{article.article_id}: spurious {c.venue} round" for c in found
-                   if c.venue not in {e.venue for e in article.rounds}]
+        wanted = {name for e in article.rounds for name in (e.venue, venue_name(e.venue))}
+        misses += [f"{article.article_id}: spurious {c.venue} round" for c in found if c.venue not in wanted]
 
     def ratio(a: int, b: int) -> float:
         return round(a / b, 3) if b else 1.0
 
     return {
+        "actors": {"expected": actors[2], "found": actors[1], "right": actors[0],
+                   "precision": ratio(actors[0], actors[1]), "recall": ratio(actors[0], actors[2])},
         "rounds": {"expected": expected_n, "found": found_n, "matched": matched,
                    "precision": ratio(matched, found_n), "recall": ratio(matched, expected_n)},
         "fields": {name: {"precision": ratio(c, f), "recall": ratio(c, e)} for name, (c, f, e) in fields.items()},

@@ -38,6 +38,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "key_issues": ("key issues", "issues", "key issue", "topics", "agenda", "main issues"),
     "proposal": ("proposal", "proposals", "plan", "framework"),
     "source": ("source", "source url", "sources", "url", "reference", "citation"),
+    "conflict": ("conflict", "conflict name", "war"),
 }
 HEADER_LOOKUP = header_lookup(HEADER_SYNONYMS)
 REQUIRED_FIELDS = ("start_date", "venue")
@@ -100,7 +101,7 @@ def build_record(
             outcome=normalise_outcome(outcome_text), outcome_text=outcome_text,
             key_issues=split_list(values.get("key_issues")),
             proposal=clean_text(values.get("proposal")), source=clean_text(values.get("source")),
-            article_id=article_id, origin_file=origin_file, origin_row=origin_row,
+            conflict=clean_text(values.get("conflict")), article_id=article_id, origin_file=origin_file, origin_row=origin_row,
         )
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None

@@ -131,6 +131,7 @@ class NegotiationRecord(BaseModel):
     key_issues: list[str] = []
     proposal: str | None = None
     source: str | None = None
+    conflict: str | None = None  # as the file names it (checked against data/conflicts.yaml at ingest)
     article_id: str | None = None
     origin_file: str
     origin_row: int
@@ -155,12 +156,16 @@ class NegotiationRecord(BaseModel):
                 self.start_date.date(), self.start_precision, self.venue_city, self.venue_country,
                 self.outcome, self.outcome_text, sorted(self.parties), sorted(self.mediators),
                 self.key_issues, self.proposal, self.source, self.article_id,
+                *((self.conflict,) if self.conflict else ()),  # ids of records without one stay as they were
             )
         )
         return hashlib.sha256(key.casefold().encode("utf-8")).hexdigest()[:16]
 
     def to_row(self) -> dict:
-        return {"record_id": self.record_id, **self.model_dump()}
+        # The conflicts are the file's, or worked out at ingest from the parties (ceasefire.ingest).
+        row = {"record_id": self.record_id, **self.model_dump(exclude={"conflict"})}
+        return {**row, "conflicts": [self.conflict] if self.conflict else [],
+                "conflict_reason": "named in the file" if self.conflict else None}
 
 
 ARTICLE_COLUMNS: dict[str, str] = {
@@ -194,6 +199,8 @@ RECORD_COLUMNS: dict[str, str] = {
     "proposal": "string",
     "source": "string",
     "article_id": "string",
+    "conflicts": "object",
+    "conflict_reason": "string",
     "origin_file": "string",
     "origin_row": "int64",
 }

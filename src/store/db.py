@@ -115,7 +115,7 @@ class Store:
         if not read_only:
             self.con.execute(CORE_DDL + ddl())
             self._upgrade()
-        elif self._has("articles", "article_id") and not self._has("article_actors", "sentence_indexes"):
+        elif self._has("articles", "article_id") and not self._has("records", "conflicts"):
             self.close()  # the newest column this version adds: any store that has it is up to date
             raise OutdatedStore(f"{self.path} was made by an earlier version of Ceasefire Talks Dashboard; open it once "
                                 f"for writing to bring it up to date, e.g. `ceasefire --db {self.path} stats`")
@@ -173,6 +173,17 @@ class Store:
                 self.con.execute("ALTER TABLE round_candidates ADD COLUMN published DATE")
                 self.con.execute("UPDATE round_candidates SET published = a.published_at::DATE FROM articles a "
                                  "WHERE round_candidates.article_id = a.article_id")
+        if not has("records", "conflicts"):
+            # ... and records and candidates their conflicts (found by `ceasefire extract`, which says so).
+            with self.writing():
+                self.con.execute("ALTER TABLE records ADD COLUMN IF NOT EXISTS conflicts VARCHAR[] DEFAULT []")
+                self.con.execute("ALTER TABLE records ADD COLUMN IF NOT EXISTS conflict_reason VARCHAR")
+            if not has("round_candidates", "conflicts"):
+                columns = [c for c in ANALYSIS_TABLES["round_candidates"] if c not in ("conflicts", "published")]
+                self.con.execute(f"CREATE TABLE upgraded_candidates AS SELECT {', '.join(columns)}, []::VARCHAR[] AS conflicts, "
+                                 "published FROM round_candidates")
+                self.con.execute("DROP TABLE round_candidates")
+                self.con.execute("ALTER TABLE upgraded_candidates RENAME TO round_candidates")
 
     def close(self) -> None:
         self.con.close()
@@ -359,6 +370,18 @@ class Store:
         with self.writing():
             self._derive_facets()
 
+    def records_without_named_conflict(self) -> pd.DataFrame:
+        """The records whose file named no conflict, as `ingest._with_conflicts` takes them."""
+        return self.con.execute("SELECT record_id, parties, mediators, []::VARCHAR[] AS conflicts, NULL AS conflict_reason, "
+                                "origin_file, origin_row FROM records "
+                                "WHERE conflict_reason IS DISTINCT FROM 'named in the file'").df()
+
+    def set_record_conflicts(self, records: pd.DataFrame) -> None:
+        """Replace these records' conflicts and reasons (inside the caller's transaction)."""
+        incoming = records[["record_id", "conflicts", "conflict_reason"]]  # noqa: F841 (read by name in the SQL below)
+        self.con.execute("UPDATE records SET conflicts = i.conflicts, conflict_reason = i.conflict_reason "
+                         "FROM incoming i WHERE records.record_id = i.record_id")
+
     def save_catalog(self, catalog: pd.DataFrame) -> None:
         """The actor catalog the analysis used, replacing the one stored."""
         self.con.execute("DELETE FROM actors")
@@ -388,8 +411,12 @@ class Store:
         ingest_id = self.next_ingest_id()
         self.con.execute("INSERT INTO ingests VALUES (?, now()::TIMESTAMP, now()::TIMESTAMP, ['review of news rounds'], "
                          "0, 0, 0, 1, 0, 0)", [ingest_id])
-        self.con.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                         [*row, ingest_id])
+        columns = ("record_id", "start_date", "start_precision", "venue_city", "venue_country", "parties", "mediators",
+                   "outcome", "outcome_text", "key_issues", "proposal", "source", "article_id", "conflicts", "conflict_reason",
+                   "origin_file", "origin_row", "ingest_id")
+        # By name: a store brought up to date has its newer columns last.
+        self.con.execute(f"INSERT OR REPLACE INTO records ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                         [*row, 0, ingest_id])
 
     def count(self, table: str) -> int:
         if table not in TABLES:

@@ -63,6 +63,8 @@ CREATE TABLE IF NOT EXISTS records (
     proposal VARCHAR,
     source VARCHAR,
     article_id VARCHAR,
+    conflicts VARCHAR[] NOT NULL DEFAULT [],  -- data/conflicts.yaml names: the file's, or by the parties
+    conflict_reason VARCHAR,
     origin_file VARCHAR NOT NULL,
     origin_row INTEGER NOT NULL,
     ingest_id INTEGER NOT NULL
@@ -103,7 +105,9 @@ ANALYSIS_TABLES: dict[str, dict[str, str]] = {
     "round_candidates": {"article_id": "VARCHAR", "venue": "VARCHAR", "country": "VARCHAR", "date": "DATE",
                          "precision": "VARCHAR", "past": "BOOLEAN", "parties": "VARCHAR[]", "mediators": "VARCHAR[]",
                          "people": "VARCHAR[]", "outcome": "VARCHAR", "issues": "VARCHAR[]", "proposal": "VARCHAR",
-                         "published": "DATE"},
+                         "conflicts": "VARCHAR[]", "published": "DATE"},
+    # The conflicts (data/conflicts.yaml) an article is about, and the evidence (analysis/conflicts.py).
+    "article_conflicts": {"article_id": "VARCHAR", "conflict": "VARCHAR", "reason": "VARCHAR"},
     "round_evidence": {"article_id": "VARCHAR", "venue": "VARCHAR", "field": "VARCHAR", "value": "VARCHAR",
                        "sentence_index": "INTEGER"},
 }

@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from samples import SAMPLE_RECORDS, SEED
+from samples import SEED
 
 from ceasefire.cli.main import AGGREGATIONS, main
 from ceasefire.config import SAMPLE_DIR
@@ -38,6 +38,8 @@ FILTERS = [
     Filters(actors=("Hamas", "Qatar"), locations=("Egypt",)),
     Filters(sources=("Reuters",), outcomes=("collapsed", "ongoing")),
     Filters(locations=("'); DROP TABLE articles; --",)),
+    Filters(conflicts=("Sudan",)),
+    Filters(conflicts=("Russia-Ukraine", "DR Congo-M23"), start=date(2025, 1, 1)),
 ]
 
 
@@ -66,7 +68,8 @@ def sharded(tmp_path_factory):
     a corpus too big for one machine is ingested in parallel."""
     url = _schema_url("engine_test")
     briefings = sorted((SAMPLE_DIR / "articles" / "briefings").iterdir())
-    shards = [[SEED, SAMPLE_RECORDS, *briefings[::2]], briefings[1::2]]
+    records = sorted((SAMPLE_DIR / "records").glob("*.csv"))
+    shards = [[SEED, *records[::2], *briefings[::2]], [*records[1::2], *briefings[1::2]]]
     for number, files in enumerate(shards):
         with Store(tmp_path_factory.mktemp("shard") / f"shard{number}.duckdb") as shard:
             ingest_paths(shard, files)

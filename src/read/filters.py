@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, Protocol
 
+from ceasefire.analysis.conflicts import conflict_names
 from ceasefire.analysis.rounds import NewsRound
 from ceasefire.loaders.schema import OUTCOMES
 
@@ -84,6 +85,13 @@ FIELDS: tuple[FilterField, ...] = (
                 lambda a, d: (f"{a}.published_at < ? + INTERVAL 1 DAY", [d]),
                 lambda a, d: (f"{a}.start_date <= ?", [d]),
                 lambda r, d: not (r.first and r.first > d)),
+    FilterField("conflicts", "conflict", "--conflict", "conflict (data/conflicts.yaml); repeatable", lambda v: f"in {_either(v)}",
+                lambda a, v: (f"{a}.article_id IN (SELECT ac.article_id FROM article_conflicts ac WHERE ac.conflict IN "
+                              f"({placeholders(v)}))", list(v)),
+                lambda a, v: (f"list_has_any({a}.conflicts, CAST(? AS VARCHAR[]))", [list(v)]),
+                lambda r, v: bool(set(v) & set(r.union("conflicts"))),
+                label="Conflicts", help="Articles, rounds and records about the conflict (by their actors and places).",
+                choices=conflict_names()),
     FilterField("locations", "location", "--location", "venue or place; repeatable", lambda v: f"at {_either(v)}",
                 _articles_at, _rounds_at, lambda r, v: bool({r.venue, r.country} & set(v)),
                 label="Locations", help="Venues of rounds, and articles that mention the place (or a place in the country)."),
@@ -107,6 +115,7 @@ PARAMS = {field.name: field.param for field in FIELDS}  # URL parameter of each 
 class Filters:
     start: date | None = None
     end: date | None = None
+    conflicts: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()

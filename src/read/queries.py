@@ -72,7 +72,7 @@ def _rollup(con: Connection, filters: Filters, rollup: str, alias: str, columns:
     in a DuckDB store instead: tens of thousands of rows, not millions."""
     bits = _bits(con)  # read once, for the facet or the scan; None on a server engine, which has no facet tables
     facet = (bits.facet(filters.locations, filters.actors)
-             if bits and not filters.sources and _facets_current(con) else None)
+             if bits and not (filters.sources or filters.conflicts) and _facets_current(con) else None)
     if facet is None:
         where, params = filters.articles_where(alias, bits)
         values = ", ".join(f"{value} AS {name}" for name, value in columns.items())

@@ -2,10 +2,14 @@
 a round from the news or a negotiation record is about, with the reason.
 
 A conflict is told by the actors that fight in it (the catalog's `conflicts` field and the
-conflict's `parties`) and the countries where it is fought. Each name an item holds is evidence:
-one that belongs to a single conflict ("Rapid Support Forces", a place in Sudan) weighs two, one
-shared by several ("Israel": Gaza, Lebanon, Iran) weighs one; an item is about every conflict its
-evidence weighs two or more for. Mediators are no evidence: Qatar mediates half the world's talks.
+conflict's `parties`) and the countries where it is fought. Actors count by what they belong to
+(Netanyahu, the IDF and Israel are one piece of evidence: Israel), places by their country. A
+piece of evidence that belongs to one conflict only ("Rapid Support Forces", a place in Sudan)
+weighs two, one shared by several ("Israel": Gaza, Lebanon, Iran; Saudi Arabia: a party in Yemen,
+a mediator for Sudan) one; an item is about every
+conflict whose evidence weighs two or more and holds at least one piece of its own, so two
+shared names (Israel and Turkey) make no conflict. Mediators are no evidence: Qatar mediates
+half the world's talks.
 """
 
 from __future__ import annotations
@@ -94,35 +98,47 @@ class ConflictFinder:
             if actor.conflicts:
                 self.of_actor[actor.name] = set(actor.conflicts)
         self.of_country: dict[str, set[str]] = {}
+        self.mediates: dict[str, set[str]] = {}  # a party here, a mediator there: evidence shared by both
         for conflict in self.conflicts:
             missing = [n for n in (*conflict.parties, *conflict.mediators, *conflict.countries) if n not in catalog.actors]
             if missing:
                 raise CatalogError(f"conflict {conflict.name}: {', '.join(missing)} not in the actor catalog")
             for party in conflict.parties:
                 self.of_actor.setdefault(party, set()).add(conflict.name)
+            for mediator in conflict.mediators:
+                self.mediates.setdefault(mediator, set()).add(conflict.name)
             for country in conflict.countries:
                 self.of_country.setdefault(country, set()).add(conflict.name)
-        # A person or a unit counts for what it belongs to when it has no conflicts of its own.
+        # A person or a unit counts for what it belongs to when it has no conflicts of its own, and
+        # as the same evidence as what it belongs to.
+        self.root: dict[str, str] = {}
         for actor in catalog.actors.values():
-            if actor.name not in self.of_actor:
-                root = catalog.root(actor.name)
-                if root in self.of_actor:
-                    self.of_actor[actor.name] = self.of_actor[root]
+            root = catalog.root(actor.name)
+            if root != actor.name and root in self.of_actor:
+                self.root[actor.name] = root
+                self.of_actor.setdefault(actor.name, self.of_actor[root])
 
     def assign(self, actors: Iterable[str], countries: Iterable[str] = ()) -> list[Assignment]:
         """The conflicts these actors and these countries (of the places named) point to, by name."""
-        evidence: dict[str, dict[str, list[str]]] = {}  # conflict → kind → names
+        found: dict[str, set[str]] = {}  # piece of evidence → its conflicts
+        named: dict[str, list[str]] = {}  # piece of evidence → the names behind it
+        for name in dict.fromkeys(actors):
+            if name in self.of_actor:
+                key = self.root.get(name, name)
+                found.setdefault(key, set()).update(self.of_actor[name])
+                named.setdefault(key, []).append(name)
+        for country in dict.fromkeys(countries):
+            if country in self.of_country:
+                found.setdefault(country, set()).update(self.of_country[country])
+                named.setdefault(country, []).append(f"places in {country}")
         weight: dict[str, int] = {}
-        for kind, names, table in (("actors", actors, self.of_actor), ("places in", countries, self.of_country)):
-            for name in dict.fromkeys(names):
-                found = table.get(name, ())
-                for conflict in found:
-                    counted = evidence.setdefault(conflict, {})
-                    if kind == "places in" and name in counted.get("actors", ()):
-                        continue  # "Lebanon" named and a place in Lebanon: one piece of evidence
-                    counted.setdefault(kind, []).append(name)
-                    weight[conflict] = weight.get(conflict, 0) + (2 if len(found) == 1 else 1)
+        own: dict[str, bool] = {}
+        for key, conflicts in found.items():
+            single = len(conflicts | self.mediates.get(key, set())) == 1
+            for conflict in conflicts:
+                weight[conflict] = weight.get(conflict, 0) + (2 if single else 1)
+                own[conflict] = own.get(conflict, False) or single
         order = {c.name: i for i, c in enumerate(self.conflicts)}
-        return [Assignment(conflict, "; ".join(f"{kind} {', '.join(names)}" for kind, names in evidence[conflict].items()))
-                for conflict in sorted(weight, key=lambda c: (-weight[c], order[c])) if weight[conflict] >= ENOUGH]
-
+        return [Assignment(conflict, ", ".join(n for key, conflicts in found.items() if conflict in conflicts for n in named[key]))
+                for conflict in sorted(weight, key=lambda c: (-weight[c], order[c]))
+                if weight[conflict] >= ENOUGH and own[conflict]]

@@ -187,16 +187,23 @@ def find_candidates(
     triggered = [s.index for s in sentences if TRIGGER.search(s.text)]
     by_venue: dict[str, list[int]] = {}
     past_venues: set[str] = set()
+    hosts: set[str] = set()
     for index in triggered:
         for mention in places:
-            if mention.sentence == index and _is_venue(text[index], mention, place_info.get(mention.name)):
+            how = _venue_kind(text[index], mention, place_info.get(mention.name)) if mention.sentence == index else None
+            if how:
                 by_venue.setdefault(mention.name, []).append(index)
+                if how == "host":
+                    hosts.add(mention.name)
                 if _PAST.search(text[index]):
                     past_venues.add(mention.name)
     # A country that hosts talks held in one of its cities is the city's round ("talks in Sharm
-    # el-Sheikh, which Egypt is hosting"): its sentences are about that round.
-    cities_in = {place_info[v].country for v in by_venue if place_info[v].kind == "city"}
-    for venue in [v for v in by_venue if place_info[v].kind == "country" and v in cities_in]:
+    # el-Sheikh, which Egypt is hosting"), and a country named only as a host where the article
+    # names the city of the talks is a co-host ("in Geneva, co-hosted by Saudi Arabia"): their
+    # sentences are about that round.
+    cities = [v for v in by_venue if place_info[v].kind == "city"]
+    cities_in = {place_info[v].country for v in cities}
+    for venue in [v for v in by_venue if place_info[v].kind == "country" and (v in cities_in or (v in hosts and cities))]:
         del by_venue[venue]
         past_venues.discard(venue)
     if not by_venue:
@@ -218,21 +225,24 @@ def find_candidates(
     return candidates
 
 
-def _is_venue(sentence: str, mention: Mention, place: PlaceInfo | None) -> bool:
+def _venue_kind(sentence: str, mention: Mention, place: PlaceInfo | None) -> str | None:
+    """Whether the sentence holds talks at this place: "host" for a country hosting them, "place"
+    for a place they are held at, None for neither."""
     if place is None or place.kind not in ("city", "country"):
-        return False
+        return None
     before, after = sentence[: mention.start], sentence[mention.end:]
     if place.kind == "country" and (_HOSTED_BY.search(before) or _HOSTS.search(after)
                                      or (_FOR_HOSTING.search(after) and not _PREPOSITION.search(before))):
-        return True
+        return "host"
     preposition = _PREPOSITION.search(before)
     if preposition and preposition.group(0).lower().startswith("from") and place.kind == "country":
-        return False  # "mediators from the United States": where they come from
+        return None  # "mediators from the United States": where they come from
     if preposition:
         leading = before[: preposition.start()]
         # The words just before the preposition say what happens there: talks, or the war.
-        return not _WAR_WORDS.search(leading) and bool(_TALK_WORDS.search(leading[-80:]))
-    return place.kind == "city" and bool(_VENUE_AFTER.search(after) or re.search(r"\b(?:this|the|these)\s+$", before))
+        talks = not _WAR_WORDS.search(leading) and bool(_TALK_WORDS.search(leading[-80:]))
+        return "place" if talks else None
+    return "place" if place.kind == "city" and _VENUE_AFTER.search(after) else None
 
 
 def read_roles(sentence: str, mentions: Sequence[Mention]) -> dict[str, str]:

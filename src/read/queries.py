@@ -301,6 +301,42 @@ def headline(con: Connection, filters: Filters) -> dict[str, object]:
     return dict(zip(("articles", "rounds", "first", "last"), row))
 
 
+def conflicts_side_by_side(con: Connection, filters: Filters) -> pd.DataFrame:
+    """Each conflict with anything in the data: its articles, rounds and agreements, its last round
+    and that round's outcome, most rounds first."""
+    kept, params = _where(con, filters, "st")
+    where, record_params = filters.records_where("r")
+    return _query(con, f"""
+        WITH articles AS (
+            SELECT ac.conflict, count(*) AS articles
+            FROM article_stats st JOIN article_conflicts ac ON ac.article_id = st.article_id WHERE {kept} GROUP BY 1),
+        held AS (
+            SELECT c.conflict, r.start_date, coalesce(r.outcome, 'unknown') AS outcome
+            FROM records r, unnest(r.conflicts) AS c(conflict) WHERE {where}),
+        counted AS (
+            SELECT conflict, count(*) AS rounds,
+                   count(*) FILTER (WHERE outcome IN ('agreement', 'partial agreement')) AS agreements,
+                   max(start_date) AS last_round
+            FROM held GROUP BY 1),
+        last_outcome AS (
+            SELECT held.conflict, min(held.outcome) AS outcome FROM held
+            JOIN counted ON counted.conflict = held.conflict AND counted.last_round = held.start_date GROUP BY 1)
+        SELECT coalesce(a.conflict, c.conflict) AS conflict, coalesce(a.articles, 0)::BIGINT AS articles,
+               coalesce(c.rounds, 0)::BIGINT AS rounds, coalesce(c.agreements, 0)::BIGINT AS agreements,
+               c.last_round, o.outcome AS last_outcome
+        FROM articles a FULL JOIN counted c ON c.conflict = a.conflict LEFT JOIN last_outcome o ON o.conflict = c.conflict
+        ORDER BY rounds DESC, articles DESC, conflict""", params + record_params)
+
+
+def rounds_by_conflict(con: Connection, filters: Filters) -> pd.DataFrame:
+    """Rounds per conflict, quarter and outcome."""
+    where, params = filters.records_where("r")
+    return _query(con, f"""
+        SELECT c.conflict, date_trunc('quarter', r.start_date)::DATE AS period, coalesce(r.outcome, 'unknown') AS outcome,
+               count(*) AS rounds
+        FROM records r, unnest(r.conflicts) AS c(conflict) WHERE {where} GROUP BY ALL ORDER BY 1, 2, 3""", params)
+
+
 def rounds(con: Connection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
     """Rounds, newest first, with lists joined for display."""
     where, params = filters.records_where("r")

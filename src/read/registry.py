@@ -32,7 +32,7 @@ class Query(Generic[P, R]):
 
 
 class Q:
-    """Every query, by name. The first eleven run on every engine (in the order `ceasefire query` lists them)."""
+    """Every query, by name. The first thirteen run on every engine (in the order `ceasefire query` lists them)."""
 
     coverage = Query(queries.coverage, True, {"": {}})
     top_actors = Query(queries.top_actors, True, {"": {}})
@@ -45,6 +45,8 @@ class Q:
     rounds_by_venue_outcome = Query(queries.rounds_by_venue_outcome, True)
     tone_trend = Query(queries.tone_trend, True, {"": {"grain": "month", "actor": "Qatar"}})
     headline = Query(queries.headline, True, {"": {}})
+    conflicts_side_by_side = Query(queries.conflicts_side_by_side, True, {"": {}})
+    rounds_by_conflict = Query(queries.rounds_by_conflict, True)
     place_counts = Query(queries.place_counts, True, {"": {}, "venues": {"mentioned": False}})
     rounds = Query(queries.rounds, True, {"": {}})
     actor_profile = Query(queries.actor_profile, benchmark={"": {"actor": "Qatar"}})

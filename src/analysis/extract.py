@@ -131,7 +131,8 @@ def _add_round_candidates(
         article_id, published, published_precision,
         [rounds.Sentence(i, text[spans[i][0]:spans[i][1]]) for i in about_talks],
         mentions(actor_rows, 4), mentions(place_rows, 4),
-        [rounds.DateMention(row[1], row[6], row[7], row[5]) for row in date_rows], mentions(issue_rows, 4),
+        [rounds.DateMention(row[1], row[6], row[7], row[5], row[2] - spans[row[1]][0]) for row in date_rows],
+        mentions(issue_rows, 4),
         {row[4]: rounds.PlaceInfo(p.name, p.kind, p.country) for row in place_rows if (p := extraction.places[row[4]])},
         extractors.catalog, extractors.conflicts, article_conflicts,
     )

@@ -13,7 +13,7 @@ import hashlib
 import re
 from calendar import monthrange
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -129,6 +129,7 @@ class DateMention:
     value: date | None
     precision: str | None
     kind: str
+    start: int = 0  # offset within the sentence
 
 
 @dataclass(frozen=True)
@@ -188,11 +189,15 @@ def find_candidates(
     by_venue: dict[str, list[int]] = {}
     past_venues: set[str] = set()
     hosts: set[str] = set()
+    at: dict[tuple[str, int], int] = {}  # (venue, sentence) → where in the sentence it is named a venue
+    war = finder.of_country if finder else {}
     for index in triggered:
         for mention in places:
-            how = _venue_kind(text[index], mention, place_info.get(mention.name)) if mention.sentence == index else None
+            how = (_venue_kind(text[index], mention, place_info.get(mention.name), war)
+                   if mention.sentence == index else None)
             if how:
                 by_venue.setdefault(mention.name, []).append(index)
+                at.setdefault((mention.name, index), mention.start)
                 if how == "host":
                     hosts.add(mention.name)
                 if _PAST.search(text[index]):
@@ -220,14 +225,15 @@ def find_candidates(
         about = sorted(set(indexes) | (set(unplaced) if venue == main else set()))
         candidates.append(_candidate(
             article_id, venue, place_info.get(venue), past, indexes, about, text, published, published_precision,
-            actors, dates, issues, catalog, finder, article_conflicts,
+            actors, dates, issues, catalog, finder, article_conflicts, {i: at[(venue, i)] for i in indexes},
         ))
     return candidates
 
 
-def _venue_kind(sentence: str, mention: Mention, place: PlaceInfo | None) -> str | None:
+def _venue_kind(sentence: str, mention: Mention, place: PlaceInfo | None, war: Collection[str] = ()) -> str | None:
     """Whether the sentence holds talks at this place: "host" for a country hosting them, "place"
-    for a place they are held at, None for neither."""
+    for a place they are held at, None for neither. In the countries where a conflict is fought
+    (`war`) the talk word must come just before: "talks on opening roads in Taiz" are not held there."""
     if place is None or place.kind not in ("city", "country"):
         return None
     before, after = sentence[: mention.start], sentence[mention.end:]
@@ -240,7 +246,8 @@ def _venue_kind(sentence: str, mention: Mention, place: PlaceInfo | None) -> str
     if preposition:
         leading = before[: preposition.start()]
         # The words just before the preposition say what happens there: talks, or the war.
-        talks = not _WAR_WORDS.search(leading) and bool(_TALK_WORDS.search(leading[-80:]))
+        near = leading[-30:] if (place.country or place.name) in war else leading[-80:]
+        talks = not _WAR_WORDS.search(leading) and bool(_TALK_WORDS.search(near))
         return "place" if talks else None
     return "place" if place.kind == "city" and _VENUE_AFTER.search(after) else None
 
@@ -273,13 +280,15 @@ def _candidate(
     article_id: str, venue: str, place: PlaceInfo | None, past: bool, venue_indexes: list[int], about: list[int],
     text: dict[int, str], published: date | None, published_precision: str | None,
     actors: Sequence[Mention], dates: Sequence[DateMention], issues: Sequence[Mention], catalog: Catalog,
-    finder: ConflictFinder | None, article_conflicts: Sequence[str],
+    finder: ConflictFinder | None, article_conflicts: Sequence[str], venue_at: dict[int, int],
 ) -> Candidate:
     evidence: list[tuple[str, str, int]] = [("venue", venue, venue_indexes[0])]
     when, precision = None, None
     # An earlier round keeps only a date written out ("July 2025"); "Tuesday" in its sentence is about now.
-    found = next((d for d in dates if d.sentence in venue_indexes and d.value
-                  and (d.kind == "absolute" if past else d.kind != "duration")), None)
+    # The date is the one nearest the venue in the first venue sentence that has one (not a dateline's).
+    usable = [d for d in dates if d.sentence in venue_at and d.value
+              and (d.kind == "absolute" if past else d.kind != "duration")]
+    found = min(usable, key=lambda d: (venue_indexes.index(d.sentence), abs(d.start - venue_at[d.sentence])), default=None)
     if found:
         when, precision = found.value, found.precision
         evidence.append(("date", f"{found.value} ({found.precision})", found.sentence))
@@ -288,7 +297,8 @@ def _candidate(
             evidence.append(("date", f"{published} ({precision}, from the publication date)", venue_indexes[0]))
     named = [m for m in actors if m.sentence in about and not _is_media(catalog, m.name)]
     conflicts = _round_conflicts(named, catalog, finder, article_conflicts, evidence)
-    parties, mediators = _roles(named, text, catalog, finder, conflicts, evidence)
+    parties, mediators = _roles(named, [m for m in actors if not _is_media(catalog, m.name)], text, catalog, finder,
+                                conflicts, evidence, venue_indexes[0])
     people: list[str] = []
     for mention in named:
         actor = catalog.actors.get(mention.name)
@@ -340,27 +350,42 @@ def _round_conflicts(named: Sequence[Mention], catalog: Catalog, finder: Conflic
     return list(article_conflicts)
 
 
-def _roles(named: Sequence[Mention], text: dict[int, str], catalog: Catalog, finder: ConflictFinder | None,
-           conflicts: Sequence[str], evidence: list[tuple[str, str, int]]) -> tuple[list[str], list[str]]:
-    """Parties and mediators, by what the sentences say of each actor (an actor that is named a
-    mediator as often as a party mediates); the round's conflicts' usual parties and mediators for
-    actors the text gives no role, marked as such."""
-    said: dict[str, Counter[str]] = {}
-    where: dict[tuple[str, str], int] = {}
-    for index in sorted({m.sentence for m in named}):
-        for name, role in read_roles(text[index], [m for m in named if m.sentence == index]).items():
-            root = catalog.root(name)
-            said.setdefault(root, Counter())[role] += 1
-            where.setdefault((root, role), index)
-    usual = {}
+def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[int, str], catalog: Catalog,
+           finder: ConflictFinder | None, conflicts: Sequence[str], evidence: list[tuple[str, str, int]],
+           venue_sentence: int) -> tuple[list[str], list[str]]:
+    """Parties and mediators, by what the round's sentences say of each actor (one named a mediator
+    as often as a party mediates); the round's conflicts' usual parties and mediators for actors
+    they name without a role. A negotiation has two sides: while fewer parties are found, the
+    usual parties the article names elsewhere are added, and with none at all the conflict's usual
+    parties; each marked as such."""
+    usual: dict[str, tuple[str, str]] = {}  # actor → (its usual role, the conflict)
     for conflict in (c for c in finder.conflicts if c.name in conflicts) if finder else ():
         for name in conflict.mediators:
             usual.setdefault(name, ("mediators", conflict.name))
         for name in conflict.parties:
             usual.setdefault(name, ("parties", conflict.name))
+
+    def side(name: str) -> str:
+        """Who an actor speaks for: the first of its affiliations that is a usual party or mediator
+        of the round's conflict (the Sudanese Armed Forces, not Sudan), else the top one (Israel
+        for the IDF, Hamas for Khalil al-Hayya)."""
+        seen = set()
+        actor = catalog.actors.get(name)
+        while actor and actor.name not in usual and actor.affiliation and actor.name not in seen:
+            seen.add(actor.name)
+            actor = catalog.actors.get(actor.affiliation)
+        return actor.name if actor else name
+
+    said: dict[str, Counter[str]] = {}
+    where: dict[tuple[str, str], int] = {}
+    for index in sorted({m.sentence for m in named}):
+        for name, role in read_roles(text[index], [m for m in named if m.sentence == index]).items():
+            root = side(name)
+            said.setdefault(root, Counter())[role] += 1
+            where.setdefault((root, role), index)
     chosen: dict[str, list[str]] = {"parties": [], "mediators": []}
     for mention in named:
-        root = catalog.root(mention.name)
+        root = side(mention.name)
         if root in chosen["parties"] or root in chosen["mediators"]:
             continue
         if root in said:
@@ -373,6 +398,21 @@ def _roles(named: Sequence[Mention], text: dict[int, str], catalog: Catalog, fin
             chosen[role].append(root)
             evidence.append((role, f"{root} (a usual {role[:-1] if role == 'mediators' else 'party'} of {conflict}; "
                                    "the text gives no role)", mention.sentence))
+    taken = {*chosen["parties"], *chosen["mediators"]}
+    if len(chosen["parties"]) < 2:
+        for mention in everywhere:
+            root = side(mention.name)
+            if root not in taken and usual.get(root, ("",))[0] == "parties":
+                taken.add(root)
+                chosen["parties"].append(root)
+                evidence.append(("parties", f"{root} (a usual party of {usual[root][1]}, named elsewhere in the article)",
+                                 mention.sentence))
+    sides = [name for name, (role, _) in usual.items() if role == "parties"]
+    if not chosen["parties"] and len(sides) == 2:  # a conflict of two sides: them
+        for name, (role, conflict) in usual.items():
+            if role == "parties" and name not in taken:
+                chosen["parties"].append(name)
+                evidence.append(("parties", f"{name} (a usual party of {conflict}; the article names no party)", venue_sentence))
     return chosen["parties"], chosen["mediators"]
 
 

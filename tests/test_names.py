@@ -78,6 +78,9 @@ def test_a_sentence_start_and_a_headline_do_not_make_names():
     assert plain("Observers Sandra Kuchta and Peter Holm arrived. The observers left.") == [("Sandra Kuchta", "name"),
                                                                                            ("Peter Holm", "name")]
     assert plain("Corneille Nangaa arrived. Nangaa left.") == [("Corneille Nangaa", "name")]
+    # Short, with many names, yet no headline.
+    assert plain("The SPLM-N and the Rapid Support Forces met in Geneva.") == [("SPLM-N", "acronym"),
+                                                                               ("Rapid Support Forces", "name")]
     assert plain("BREAKING: AFC REBELS TAKE GOMA AIRPORT") == []
 
 

@@ -27,20 +27,28 @@ NameKind = Literal["name", "acronym", "titled"]
 NAME_KINDS: tuple[str, ...] = NameKind.__args__  # type: ignore[attr-defined]
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİĶĹĽŁŃŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
-# A capitalised word ("Nangaa", "SPLM-N", "People's"), a name with a lower-case Arabic article
-# ("al-Hayya"), or an abbreviated title with its full stop ("Gen.").
-_WORD = (rf"(?:(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Sen|Rep|Gov|Prof)\.|(?:al|el|ad|an|ar|as|ash|at|az)-[{_UPPER}]\w*"
-         rf"|[{_UPPER}][\w]*(?:['’\-][\w]+)*)")
-# Lower-case words that may join the words of one name ("Ministry of Health", "Mohammed bin Salman").
+# A capitalised word ("Nangaa", "SPLM-N", "People's"), or after the first word of a name one with a
+# lower-case Arabic article ("Khalil al-Hayya").
+_REST = r"\w*(?:['’\-]\w+)*"
+_WORD = rf"(?:[{_UPPER}]{_REST}|(?:al|el|ad|an|ar|as|ash|at|az)-[{_UPPER}]\w*)"
+# Between two words of a name: spaces, after an abbreviated title its full stop ("Gen. Kagame"), and
+# lower-case words that may join them ("Ministry of Health", "Mohammed bin Salman").
 _CONNECTORS = ("of the", "of", "for", "de", "du", "des", "la", "le", "bin", "ibn", "van", "von", "der", "da", "di", "dos")
 _SPACE = r"[ \t]+"
 _JOINS = "|".join(connector.replace(" ", _SPACE) for connector in _CONNECTORS)
-_RUN = re.compile(rf"{_WORD}(?:{_SPACE}(?:(?:{_JOINS}){_SPACE})?{_WORD})*")
+_ABBREVIATED = (r"\.(?:(?<=\bMr\.|\bMs\.|\bDr\.|\bLt\.)|(?<=\bMrs\.|\bGen\.|\bCol\.|\bMaj\.|\bSgt\.|\bSen\.|\bRep\.|\bGov\.)"
+                r"|(?<=\bCapt\.|\bProf\.))")
+_BETWEEN = rf"(?:{_ABBREVIATED})?{_SPACE}(?:(?:{_JOINS}){_SPACE})?"
+# What may hold a name: two words or more, or an acronym alone. Every match starts with a capital, so
+# the regular expression engine skips to the next capital letter (most of a text is passed over
+# there); the first word is taken whole, never retried shorter ("(?=(…))\1", an atomic group).
+_RUN = re.compile(rf"[{_UPPER}](?:(?=({_REST}))\1(?:{_BETWEEN}{_WORD})+|[{_UPPER}0-9]+(?:-[{_UPPER}0-9]+)*\b)")
 _TOKEN = re.compile(rf"{_WORD}|\b(?:{'|'.join(c for c in _CONNECTORS if ' ' not in c)}|the)\b")
 _ACRONYM = re.compile(rf"[{_UPPER}][{_UPPER}0-9]+(?:-[{_UPPER}0-9]+)*")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-zß-öø-ÿ]\w{3}")
 _WORDS = re.compile(r"\b\w")
+_CAPITALISED = re.compile(rf"\b[{_UPPER}]")
 
 # Words that start a sentence, or tie or introduce one, and are never part of a name: they cut a run.
 FUNCTION_WORDS = frozenset("""
@@ -60,10 +68,10 @@ MONTHS_AND_DAYS = frozenset("""
 """.split())
 # Titles: a name after one of these is a name even as one word ("General Kagame").
 TITLES = frozenset("""
-    president minister secretary secretary-general general gen. lieutenant lt. colonel col. major maj.
-    captain capt. sergeant sgt. commander admiral marshal brigadier king queen prince princess sheikh
-    emir sultan mr mr. mrs mrs. ms ms. dr dr. prof prof. professor senator sen. rep. congressman
-    congresswoman governor gov. mayor ambassador envoy chancellor chairman chairwoman chair spokesman
+    president minister secretary secretary-general general gen lieutenant lt colonel col major maj
+    captain capt sergeant sgt commander admiral marshal brigadier king queen prince princess sheikh
+    emir sultan mr mrs ms dr prof professor senator sen rep congressman
+    congresswoman governor gov mayor ambassador envoy chancellor chairman chairwoman chair spokesman
     spokeswoman spokesperson speaker leader chief judge pope cardinal bishop archbishop imam ayatollah
     rabbi premier negotiator mediator director coordinator representative commissioner adviser advisor
 """.split())
@@ -79,7 +87,7 @@ GENERIC_WORDS = frozenset("""
     former senior interim transitional official officials affairs
 """.split()) | TITLES
 # Acronyms that are no names.
-ACRONYM_WORDS = frozenset("am pm tv ok ceo id gmt utc pdf faq usd eur am. pm. ii".split())
+ACRONYM_WORDS = frozenset("am pm tv ok ceo id gmt utc pdf faq usd eur".split())
 
 
 @dataclass(frozen=True)
@@ -104,8 +112,7 @@ def find_names(text: str, sentences: list[tuple[int, int]], sentence_of: Callabl
     """Unknown names in `text`, in reading order. `sentences` are the sentence spans, `sentence_of`
     maps an offset to its sentence (text.SentenceIndex.of), `known` are the spans of actor
     mentions and `places` those of place mentions."""
-    runs = [run for run in _RUN.finditer(text) if run.end() - run.start() > 1 and (" " in run.group() or "\t" in run.group()
-                                                                                   or _is_acronym(run.group()))]
+    runs = list(_RUN.finditer(text))
     if not runs:
         return []
     actor_at = _mask(len(text), known)
@@ -114,6 +121,8 @@ def find_names(text: str, sentences: list[tuple[int, int]], sentence_of: Callabl
     found: list[NameMention] = []
     capitalised_sentences: dict[int, bool] = {}
     for run in runs:
+        if actor_at.find(0, run.start(), run.end()) < 0 or place_at.find(0, run.start(), run.end()) < 0:
+            continue  # all of it a catalog name ("Khalil al-Hayya") or a place ("Sharm el-Sheikh")
         index = sentence_of(run.start())
         shouty = capitalised_sentences.get(index)
         if shouty is None:
@@ -221,9 +230,12 @@ def _used_in_lower_case(word: str, text: str) -> bool:
 
 
 def _mostly_capitalised(text: str, start: int, end: int) -> bool:
-    """A sentence of three words or more with no lower-case word of four letters or more: a headline
-    in title case or capitals ("What Lies Ahead", "REBELS TAKE GOMA")."""
-    return _LOWER_WORD.search(text, start, end) is None and len(_WORDS.findall(text, start, end)) >= 3
+    """A sentence of three words or more, three in four of them capitalised and none in lower case of
+    four letters or more: a headline in title case or capitals ("What Lies Ahead", "REBELS TAKE GOMA")."""
+    if _LOWER_WORD.search(text, start, end) is not None:
+        return False
+    words = len(_WORDS.findall(text, start, end))
+    return words >= 3 and len(_CAPITALISED.findall(text, start, end)) * 4 >= words * 3
 
 
 def with_new_actor(catalog: Catalog, name: str, type: str, affiliation: str | None = None,

@@ -157,10 +157,12 @@ def names_tab() -> None:
     if st.session_state.get("names_for") != name:  # the form starts afresh for another name
         st.session_state["names_for"] = name
         st.session_state["names_actor_name"] = name
-    st.markdown(f"**{markdown_text(name)}** in {NAME_SAMPLES} articles at most:")
+        st.session_state["names_type"] = "person" if queue.set_index("name").kind[name] == "titled" else "other"
+    st.markdown(f"Sentences naming **{markdown_text(name)}**, one an article, newest first:")
     for sample in run(Q.name_sentences, name, limit=NAME_SAMPLES).itertuples():
+        published = f"{sample.published:%d %b %Y}" if pd.notna(sample.published) else "undated"
         st.markdown(f"> {markdown_text(sample.sentence)}")
-        st.caption(f"{markdown_text(sample.title)} · {sample.published or 'undated'} · {markdown_text(sample.article_id)}")
+        st.caption(f"{markdown_text(sample.title)} · {published} · article {markdown_text(sample.article_id)}")
     catalog = current_catalog()
     actors = sorted(catalog.actors, key=str.casefold)
     new_actor, alias, dismiss = st.columns(3)

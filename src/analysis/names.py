@@ -24,7 +24,6 @@ from ceasefire.analysis.catalog import Actor, Catalog, CatalogError
 from ceasefire.loaders.schema import describe_validation_error
 
 NameKind = Literal["name", "acronym", "titled"]
-NAME_KINDS: tuple[str, ...] = NameKind.__args__  # type: ignore[attr-defined]
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİĶĹĽŁŃŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
 # A capitalised word ("Nangaa", "SPLM-N", "People's"), or after the first word of a name one with a
@@ -134,7 +133,7 @@ def find_names(text: str, sentences: list[tuple[int, int]], sentence_of: Callabl
         sentence_start = sentences[index][0]
         first = tokens[0]
         if not any(c.isalnum() for c in text[sentence_start:first.start]):  # the sentence's first word
-            if first.folded in FUNCTION_WORDS or _used_in_lower_case(first.word, text):
+            if first.folded in FUNCTION_WORDS or (first.folded not in TITLES and _used_in_lower_case(first.word, text)):
                 tokens = tokens[1:]
         found += _names_in(text, tokens, actor_at, place_at, place_spans)
     return found
@@ -205,7 +204,7 @@ def _generic(folded: str) -> bool:
 
 
 def _is_acronym(word: str) -> bool:
-    return bool(_ACRONYM.fullmatch(word)) and any(c.isalpha() for c in word[1:] + word[0])
+    return _ACRONYM.fullmatch(word) is not None
 
 
 def _mask(length: int, spans: Iterable[tuple[int, int]]) -> bytearray:

@@ -200,7 +200,7 @@ def _suggest(args: argparse.Namespace) -> int:
 
 
 def _names(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with open_store(args.db) as store:
         if args.decision is None:
             queue = Q.unknown_names(store.con, min_articles=args.min_articles, limit=args.limit)
             if queue.empty:

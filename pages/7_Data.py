@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -11,24 +13,30 @@ from ceasefire.dashboard.access import (
 )
 from ceasefire.dashboard.actions import (
     ACTOR_TYPES,
+    CONFLICTS,
     EXPORTABLE,
     SUPPORTED_SUFFIXES,
     Actor,
     Catalog,
     CatalogError,
+    add_name_as_actor,
+    add_name_as_alias,
     current_catalog,
+    dismiss_unknown_name,
     ingest_uploads,
     prepare_download,
     save_catalog,
 )
 from ceasefire.dashboard.frame import (
     Filters,
+    Q,
     access_settings,
     client_address,
     ingest_history,
     is_admin,
     login_guard,
     page,
+    run,
     table,
 )
 from ceasefire.dashboard.untrusted import markdown_text
@@ -128,6 +136,72 @@ def catalog_tab() -> None:
     st.success(f"Saved {len(new_catalog.actors)} actors and analysed {count:,} articles again.")
 
 
+# How many unknown names the queue lists, and sample sentences shown for the one selected.
+NAMES_LISTED, NAME_SAMPLES = 100, 5
+
+
+def names_tab() -> None:
+    st.markdown("Names that recur across articles and that neither the actor catalog nor the gazetteer knows: "
+                "capitalised names, acronyms and names after a title (see docs/analysis.md). Add one as an actor or as "
+                "an alias of one (only the articles naming it are analysed again), or dismiss it.")
+    outcome = st.session_state.pop("names_outcome", None)
+    if outcome:
+        st.success(outcome)
+    least = st.number_input("Named in at least this many articles", min_value=1, value=2, step=1, key="names_min_articles")
+    queue = run(Q.unknown_names, min_articles=int(least), limit=NAMES_LISTED)
+    if queue.empty:
+        st.caption("No unknown name is named in that many articles.")
+        return
+    table(queue.rename(columns={"name": "Name", "kind": "Found as", "articles": "Articles", "mentions": "Mentions",
+                                "sentence": "A sentence naming it", "title": "In"}), key="names_table")
+    name = st.selectbox("Name", queue.name.tolist(), key="names_selected")
+    if st.session_state.get("names_for") != name:  # the form starts afresh for another name
+        st.session_state["names_for"] = name
+        st.session_state["names_actor_name"] = name
+        st.session_state["names_type"] = "person" if queue.set_index("name").kind[name] == "titled" else "other"
+    st.markdown(f"Sentences naming **{markdown_text(name)}**, one an article, newest first:")
+    for sample in run(Q.name_sentences, name, limit=NAME_SAMPLES).itertuples():
+        published = f"{sample.published:%d %b %Y}" if pd.notna(sample.published) else "undated"
+        st.markdown(f"> {markdown_text(sample.sentence)}")
+        st.caption(f"{markdown_text(sample.title)} · {published} · article {markdown_text(sample.article_id)}")
+    catalog = current_catalog()
+    actors = sorted(catalog.actors, key=str.casefold)
+    new_actor, alias, dismiss = st.columns(3)
+    with new_actor.form("names_add_form"):
+        st.markdown("**A new actor**")
+        actor_name = st.text_input("Actor's name", key="names_actor_name",
+                                   help="Its full name, if the name found is short for it (the name found becomes its alias)")
+        kind = st.selectbox("Type", ACTOR_TYPES, key="names_type")
+        affiliation = st.selectbox("Affiliation", [None, *actors], key="names_affiliation",
+                                   format_func=lambda actor: "none" if actor is None else actor)
+        conflicts = st.multiselect("Conflicts it is a party to", CONFLICTS, key="names_conflicts")
+        if st.form_submit_button("Add as a new actor", key="names_add"):
+            _decide(name, lambda: add_name_as_actor(name, kind, affiliation, actor_name, conflicts))
+    with alias.form("names_alias_form"):
+        st.markdown("**An alias of an actor**")
+        owner = st.selectbox("Actor", actors, key="names_alias_of")
+        if st.form_submit_button("Add as an alias", key="names_alias"):
+            _decide(name, lambda: add_name_as_alias(name, owner))
+    with dismiss.form("names_dismiss_form"):
+        st.markdown("**Not a name worth following**")
+        if st.form_submit_button("Dismiss", key="names_dismiss"):
+            dismiss_unknown_name(name)
+            st.session_state["names_outcome"] = f"Dismissed {markdown_text(name)}."
+            st.rerun()
+
+
+def _decide(name: str, add: Callable[[], list[str]]) -> None:
+    try:
+        with st.spinner("Analysing the articles naming it again…"):
+            ids = add()
+    except CatalogError as error:
+        st.error(f"Not added: {markdown_text(error)}")
+        return
+    st.session_state["names_outcome"] = (f"Added {markdown_text(name)} to the catalog and analysed the "
+                                         f"{len(ids):,} articles naming it again.")
+    st.rerun()
+
+
 # A download is held in memory by the server: larger exports go through the command line.
 DOWNLOAD_ROWS = 100_000
 
@@ -161,7 +235,7 @@ elif settings.hosted and st.button("Log out of admin", key="admin_logout"):
     st.rerun()
 
 sections = {"Upload": upload_tab, "Ingest history": history_tab, "Actor catalog": catalog_tab,
-            "Download": lambda: download_tab(filters)}
+            "Unknown names": names_tab, "Download": lambda: download_tab(filters)}
 if not admin:
     sections = {name: show for name, show in sections.items() if name in ("Ingest history", "Download")}
 for tab, show in zip(st.tabs(list(sections)), sections.values()):

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ceasefire.analysis.catalog import Catalog, CatalogError, write_overlay
 from ceasefire.analysis.conflicts import ConflictFinder
 from ceasefire.analysis.extract import (
     Extraction,
@@ -202,12 +203,13 @@ def _add_venue_places(store: Store) -> None:
 
 
 def reextract(store: Store, extractors: Extractors | None = None, batch_size: int = 5000,
-              on_batch: Callable[[int], None] | None = None) -> int:
+              on_batch: Callable[[int], None] | None = None, article_ids: list[str] | None = None) -> int:
     """Run extraction again over every stored article (after editing the actor catalog,
-    the issues or the places), replacing all analysis rows in one transaction."""
+    the issues or the places), or only over `article_ids`, replacing their analysis rows in one
+    transaction; returns how many articles were analysed."""
     extractors = extractors or default_extractors()
     with store.writing():
-        ids = store.clear_analysis()
+        ids = store.clear_analysis(article_ids)
         for offset in range(0, len(ids), batch_size):
             batch = ids[offset : offset + batch_size]
             store._save_extraction(extract_articles(extractors, store.article_texts(batch)), batch)
@@ -216,8 +218,29 @@ def reextract(store: Store, extractors: Extractors | None = None, batch_size: in
         store.save_catalog(extractors.catalog.frame())
         store.set_record_conflicts(_with_conflicts(store.records_without_named_conflict(), extractors.conflicts, []))
         store.bit_every_place()
-    store.compact()
+    if article_ids is None:
+        store.compact()
+    else:  # the facet tables summed every article's rows: derived again, the other tables stay as they are
+        store.rebuild_facets()
     return len(ids)
+
+
+def add_name_to_catalog(store: Store, name: str, catalog: Catalog) -> list[str]:
+    """An unknown name the admin added to the catalog (`catalog`, now covering it: a new actor, or
+    an alias of one): keep `catalog` as the user's layer over the built-in one, and analyse again
+    only the articles whose unknown names include it. Returns their ids."""
+    if name not in catalog.actors and catalog.canonical(name) == name.strip():
+        raise CatalogError(f"{name!r} is neither an actor nor an alias in the catalog")
+    write_overlay(catalog)
+    ids = store.articles_naming(name)
+    reextract(store, Extractors.load(), article_ids=ids)
+    return ids
+
+
+def dismiss_name(store: Store, name: str, dismissed_by: str | None = None) -> None:
+    """Take an unknown name out of the review queue for good (it stays in name_mentions)."""
+    with store.writing():
+        store.dismiss_name(" ".join(name.split()), dismissed_by)
 
 
 def review_round(store: Store, news_round: NewsRound, decision: Decision, record_id: str | None = None,

@@ -65,5 +65,5 @@ class ActorExtractor:
             mentions.append(ActorMention(match.start, match.end, actor, form.kind))
         # A demonym just before another actor's name describes that actor ("Lebanese Hizballah",
         # "Palestinian Authority" aside, which is one name): it is not a mention of the state.
-        return [m for m, after in zip(mentions, [*mentions[1:], None], strict=True)
+        return [m for m, after in zip(mentions, [*mentions[1:], None][: len(mentions)], strict=True)
                 if not (m.kind == "demonym" and after and after.actor != m.actor and text[m.end:after.start] == " ")]

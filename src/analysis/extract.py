@@ -21,6 +21,7 @@ from ceasefire.analysis.catalog import ACTORS_DIR, Catalog, catalog_mtime, read_
 from ceasefire.analysis.conflicts import ConflictFinder, read_conflicts
 from ceasefire.analysis.issues import ISSUES_YAML, IssueTagger, read_issues
 from ceasefire.analysis.matcher import padded_fold
+from ceasefire.analysis.names import find_names
 from ceasefire.analysis.places import PlaceExtractor
 from ceasefire.analysis.text import SentenceIndex, split_sentences
 from ceasefire.analysis.text_dates import find_dates
@@ -102,6 +103,9 @@ def extract_article(
     rows["article_conflicts"] += [(article_id, c.conflict, c.reason) for c in conflicts]
     _add_round_candidates(extractors, extraction, article_id, text, spans, sentences, padded, published_at, published_precision,
                           actor_rows, place_rows, date_rows, issue_rows, [c.conflict for c in conflicts])
+    rows["name_mentions"] += [
+        (article_id, sentences.of(m.start), m.start, m.end, m.name, m.kind)
+        for m in find_names(text, spans, sentences.of, [(r[2], r[3]) for r in actor_rows], [(r[2], r[3]) for r in place_rows])]
     tones = extractors.tone.sentence_tones(text, spans, padded)
     rows["sentences"].extend((article_id, index, start, end, tones[index]) for index, (start, end) in enumerate(spans))
     rows["actor_mentions"] += actor_rows

@@ -297,8 +297,9 @@ def _candidate(
             evidence.append(("date", f"{published} ({precision}, from the publication date)", venue_indexes[0]))
     named = [m for m in actors if m.sentence in about and not _is_media(catalog, m.name)]
     conflicts = _round_conflicts(named, catalog, finder, article_conflicts, evidence)
-    parties, mediators = _roles(named, [m for m in actors if not _is_media(catalog, m.name)], text, catalog, finder,
-                                conflicts, evidence, venue_indexes[0])
+    # An earlier round named in passing has only what its own sentences say.
+    elsewhere = [] if past else [m for m in actors if not _is_media(catalog, m.name)]
+    parties, mediators = _roles(named, elsewhere, text, catalog, finder, conflicts, evidence, venue_indexes[0] if not past else None)
     people: list[str] = []
     for mention in named:
         actor = catalog.actors.get(mention.name)
@@ -352,7 +353,7 @@ def _round_conflicts(named: Sequence[Mention], catalog: Catalog, finder: Conflic
 
 def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[int, str], catalog: Catalog,
            finder: ConflictFinder | None, conflicts: Sequence[str], evidence: list[tuple[str, str, int]],
-           venue_sentence: int) -> tuple[list[str], list[str]]:
+           venue_sentence: int | None) -> tuple[list[str], list[str]]:
     """Parties and mediators, by what the round's sentences say of each actor (one named a mediator
     as often as a party mediates); the round's conflicts' usual parties and mediators for actors
     they name without a role. A negotiation has two sides: while fewer parties are found, the
@@ -408,7 +409,7 @@ def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[i
                 evidence.append(("parties", f"{root} (a usual party of {usual[root][1]}, named elsewhere in the article)",
                                  mention.sentence))
     sides = [name for name, (role, _) in usual.items() if role == "parties"]
-    if not chosen["parties"] and len(sides) == 2:  # a conflict of two sides: them
+    if not chosen["parties"] and len(sides) == 2 and venue_sentence is not None:  # a conflict of two sides: them
         for name, (role, conflict) in usual.items():
             if role == "parties" and name not in taken:
                 chosen["parties"].append(name)

@@ -11,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from ceasefire.analysis.catalog import CatalogError, current_catalog
+from ceasefire.analysis.catalog import ACTOR_TYPES, CatalogError, current_catalog
 from ceasefire.analysis.extract import Extractors
+from ceasefire.analysis.names import with_alias, with_new_actor
 from ceasefire.analysis.suggest import NerUnavailable, load_ner, suggest_actors
-from ceasefire.ingest import ingest_paths, open_store, reextract
+from ceasefire.config import user_actors_path
+from ceasefire.ingest import add_name_to_catalog, dismiss_name, ingest_paths, open_store, reextract
 from ceasefire.loaders.files import LoadOptions, iter_files
 from ceasefire.loaders.schema import printable
 from ceasefire.read.engines import connect, publish
@@ -68,6 +70,25 @@ def build_parser() -> argparse.ArgumentParser:
                                   "(needs spaCy and a model; optional)")
     suggest.add_argument("--model", default="en_core_web_sm")
     suggest.add_argument("--min-count", type=int, default=2)
+
+    names = commands.add_parser("names", help="the review queue of unknown names: list them, or add one to the "
+                                "catalog (as an actor or an alias) or dismiss it")
+    names.add_argument("--min-articles", type=int, default=2, metavar="N", help="named in N articles or more (default 2)")
+    names.add_argument("--limit", type=int, default=50, metavar="N", help="list at most N names (default 50)")
+    decide = names.add_subparsers(dest="decision", metavar="{add,alias,dismiss}")
+    add = decide.add_parser("add", help="add NAME as a new actor and analyse again the articles naming it")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--type", required=True, choices=ACTOR_TYPES)
+    add.add_argument("--affiliation", metavar="ACTOR", help="the actor it belongs to, e.g. --affiliation Hamas")
+    add.add_argument("--conflict", dest="conflicts", action="append", default=[], metavar="CONFLICT",
+                     help="a conflict of data/conflicts.yaml it is a party to; repeatable")
+    add.add_argument("--as", dest="actor_name", metavar="FULL_NAME",
+                     help="the actor's name when NAME is short for it (NAME becomes its alias): --as 'Paul Kagame'")
+    alias = decide.add_parser("alias", help="add NAME as an alias of an actor and analyse again the articles naming it")
+    alias.add_argument("name", metavar="NAME")
+    alias.add_argument("--of", required=True, metavar="ACTOR", help="the actor, by its name or an alias")
+    dismiss = decide.add_parser("dismiss", help="take NAME out of the queue for good")
+    dismiss.add_argument("name", metavar="NAME")
 
     stats = commands.add_parser("stats", help="what the store holds")
     stats.add_argument("--json", action="store_true", help="print as JSON")
@@ -130,6 +151,8 @@ def _run(args: argparse.Namespace) -> int:
         return _extract(args)
     if args.command == "suggest-actors":
         return _suggest(args)
+    if args.command == "names":
+        return _names(args)
     if args.command == "query" and args.engine:
         return _query(connect(args.engine), args)
     with open_store(args.db) as store:
@@ -176,6 +199,36 @@ def _suggest(args: argparse.Namespace) -> int:
     print(frame.to_string(index=False) if not frame.empty else "no unknown actors found")
     print("add the ones you want to your actors (ceasefire names, docs/analysis.md), then run: ceasefire extract")
     return 0
+
+
+def _names(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        if args.decision is None:
+            queue = Q.unknown_names(store.con, min_articles=args.min_articles, limit=args.limit)
+            if queue.empty:
+                print(f"no unknown names in {args.min_articles} articles or more")
+                return OK
+            for row in queue.itertuples():
+                sample = " ".join(row.sentence.split())
+                sample = sample if len(sample) <= 100 else sample[:99] + "…"
+                print(printable(f"{row.articles:>5} articles  {row.mentions:>5} mentions  {row.kind:<8} {row.name}"))
+                print(printable(f"      “{sample}” ({row.title})"))
+            print("add one: ceasefire names add NAME --type TYPE, ceasefire names alias NAME --of ACTOR, "
+                  "or ceasefire names dismiss NAME")
+            return OK
+        if args.decision == "dismiss":
+            dismiss_name(store, args.name)
+            print(printable(f"dismissed {args.name!r}: it is no longer listed"))
+            return OK
+        catalog = current_catalog()
+        if args.decision == "add":
+            catalog = with_new_actor(catalog, args.name, args.type, args.affiliation, args.actor_name, args.conflicts)
+        else:
+            catalog = with_alias(catalog, args.name, args.of)
+        ids = add_name_to_catalog(store, args.name, catalog)
+    print(printable(f"{args.name!r} is now {catalog.canonical(args.name)!r} in {user_actors_path()}; "
+                    f"analysed {len(ids)} article(s) naming it again"))
+    return OK
 
 
 def _ingest(args: argparse.Namespace) -> int:

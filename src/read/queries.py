@@ -562,6 +562,42 @@ def news_round_evidence(con: Connection, candidate_ids: list[str], limit: int = 
         ORDER BY published DESC NULLS LAST, e.article_id, e.sentence_index, e.field LIMIT ?""", [candidate_ids, limit])
 
 
+def unknown_names(con: Connection, min_articles: int = 2, limit: int = 50) -> pd.DataFrame:
+    """The review queue: unknown names (analysis/names.py) named in at least `min_articles` articles,
+    most articles first, without those dismissed or that are a catalog actor's name or alias now
+    (the catalog changed after those articles were analysed). With how they were found (the kind
+    most of their mentions have), their mentions and a sentence naming them."""
+    return _query(con, """
+        WITH known AS (
+            SELECT lower(name) AS name FROM name_dismissals
+            UNION ALL SELECT lower(name) FROM actors UNION ALL SELECT lower(unnest(aliases)) FROM actors
+        ), counted AS (
+            SELECT name, mode(kind) AS kind, count(DISTINCT article_id) AS articles, count(*) AS mentions,
+                   min({'article_id': article_id, 'sentence_index': sentence_index}) AS first
+            FROM name_mentions WHERE lower(name) NOT IN (SELECT name FROM known WHERE name IS NOT NULL)
+            GROUP BY name HAVING count(DISTINCT article_id) >= ?
+            ORDER BY articles DESC, mentions DESC, name LIMIT ?
+        )
+        SELECT c.name, c.kind, c.articles, c.mentions,
+               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence, a.title
+        FROM counted c
+        JOIN sentences s ON s.article_id = c.first.article_id AND s.sentence_index = c.first.sentence_index
+        JOIN articles a ON a.article_id = s.article_id
+        ORDER BY c.articles DESC, c.mentions DESC, c.name""", [min_articles, limit])
+
+
+def name_sentences(con: Connection, name: str, limit: int = 5) -> pd.DataFrame:
+    """Sentences naming an unknown name, newest articles first, one per article: the admin's samples."""
+    return _query(con, """
+        WITH named AS (
+            SELECT article_id, min(sentence_index) AS sentence_index FROM name_mentions WHERE name = ? GROUP BY 1
+        )
+        SELECT a.article_id, a.title, a.published_at::DATE AS published,
+               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence
+        FROM named n JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
+        ORDER BY a.published_at DESC NULLS LAST, a.article_id LIMIT ?""", [name, limit])
+
+
 def article_texts(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
     """Every stored article's text, a batch at a time (on a cursor of its own: a partly fetched result
     holds its connection)."""

@@ -58,6 +58,9 @@ class Q:
     article_spans = Query(queries.article_spans)
     round_sentences = Query(queries.round_sentences)
     news_round_evidence = Query(queries.news_round_evidence)
+    # The admin's review queue of unknown names, uncached: it changes with every decision.
+    unknown_names = Query(queries.unknown_names)
+    name_sentences = Query(queries.name_sentences)
     # Of the whole store.
     filter_options = Query(queries.filter_options)
     data_version = Query(queries.data_version)

@@ -317,13 +317,28 @@ class Store:
             self.con.executemany("INSERT OR REPLACE INTO places VALUES (?, ?, ?, ?, ?)", rows)
             self._give_bits("place", sorted(row[0] for row in rows))
 
-    def clear_analysis(self) -> list[str]:
-        """Empty every analysis table before extraction runs again (inside the caller's transaction);
-        returns the ids of the articles to analyse. The facet tables are derived once, at the compaction."""
+    def clear_analysis(self, article_ids: list[str] | None = None) -> list[str]:
+        """Empty every analysis table before extraction runs again (inside the caller's transaction),
+        or only the rows of `article_ids`; returns the ids of the articles to analyse. The facet
+        tables are derived once, at the compaction (`rebuild_facets` after a few articles)."""
+        if article_ids is not None:
+            for name in (*ANALYSIS_TABLES, *ROLLUPS):
+                self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
+            self._outdate_facets()
+            return sorted(self.existing_ids(article_ids))
         for name in (*ANALYSIS_TABLES, *ROLLUPS, *FACETS, "facet_bits"):
             self.con.execute(f"DELETE FROM {name}")
         self._outdate_facets()
         return [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+
+    def articles_naming(self, name: str) -> list[str]:
+        """The articles whose unknown names (name_mentions) include `name`, in any case."""
+        return [row[0] for row in self.con.execute(
+            "SELECT DISTINCT article_id FROM name_mentions WHERE lower(name) = lower(?) ORDER BY 1", [name]).fetchall()]
+
+    def dismiss_name(self, name: str, dismissed_by: str | None) -> None:
+        """Keep an unknown name out of the review queue (an admin's decision)."""
+        self.con.execute("INSERT OR REPLACE INTO name_dismissals VALUES (?, now()::TIMESTAMP, ?)", [name, dismissed_by])
 
     def article_texts(self, article_ids: list[str]) -> list[tuple]:
         """(article_id, text, published_at, published_precision) of these articles, as extraction takes them."""

@@ -78,6 +78,13 @@ CREATE TABLE IF NOT EXISTS round_decisions (
     decided_at TIMESTAMP NOT NULL,
     decided_by VARCHAR
 );
+-- Unknown names the admin dismissed from the review queue (analysis/names.py); kept through
+-- re-ingest and re-extraction, matched case-insensitively.
+CREATE TABLE IF NOT EXISTS name_dismissals (
+    name VARCHAR PRIMARY KEY,
+    dismissed_at TIMESTAMP NOT NULL,
+    dismissed_by VARCHAR
+);
 CREATE TABLE IF NOT EXISTS rejections (
     ingest_id INTEGER NOT NULL,
     file VARCHAR NOT NULL,
@@ -110,6 +117,9 @@ ANALYSIS_TABLES: dict[str, dict[str, str]] = {
     "article_conflicts": {"article_id": "VARCHAR", "conflict": "VARCHAR", "reason": "VARCHAR"},
     "round_evidence": {"article_id": "VARCHAR", "venue": "VARCHAR", "field": "VARCHAR", "value": "VARCHAR",
                        "sentence_index": "INTEGER"},
+    # Names neither the catalog nor the gazetteer knows (analysis/names.py), for the admin's review queue.
+    "name_mentions": {"article_id": "VARCHAR", "sentence_index": "INTEGER", "char_start": "INTEGER", "char_end": "INTEGER",
+                      "name": "VARCHAR", "kind": "VARCHAR"},
 }
 
 
@@ -243,8 +253,9 @@ def ddl() -> str:
 
 
 FACETS = tuple(facet.name for facet in FACET_TABLES.values())
-TABLES = ("articles", "records", "rejections", "ingests", "round_decisions", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
+TABLES = ("articles", "records", "rejections", "ingests", "round_decisions", "name_dismissals", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
           "actors", "facet_bits")
-# Copied to another engine by `ceasefire publish`; the bit columns are numbered per store, so they stay.
-PUBLISHED_TABLES = ("articles", "records", "actors", "places", *ANALYSIS_TABLES, *ROLLUPS)
+# Copied to another engine by `ceasefire publish`; the bit columns are numbered per store, so they stay,
+# and so do the unknown names: the admin reviews them in the store.
+PUBLISHED_TABLES = ("articles", "records", "actors", "places", *(t for t in ANALYSIS_TABLES if t != "name_mentions"), *ROLLUPS)
 UNPUBLISHED_COLUMNS = ("place_bits", "actor_bits")

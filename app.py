@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ceasefire.dashboard import charts
-from ceasefire.dashboard.frame import Q, nothing_found, page, query, table
+from ceasefire.dashboard.frame import Q, conflict_countries, nothing_found, page, query, table
 from ceasefire.dashboard.untrusted import markdown_text
 
 filters = page("Overview", "Negotiation rounds and the news around them at a glance: how much there is, "
@@ -20,6 +20,23 @@ rounds.metric("Negotiation rounds", f"{figures['rounds']:,}")
 actors.metric("Actors mentioned", f"{len(named):,}")
 first.metric("From", f"{figures['first']:%b %Y}" if figures["first"] else "–")
 last.metric("To", f"{figures['last']:%b %Y}" if figures["last"] else "–")
+
+if not filters.conflicts:  # every conflict followed, side by side; choosing one scopes every page
+    conflicts = query(Q.conflicts_side_by_side, filters)
+    if not conflicts.empty:
+        st.subheader("Conflicts side by side")
+        left, right = st.columns([3, 2])
+        with left:
+            table(conflicts.rename(columns={
+                "conflict": "Conflict", "articles": "Articles", "rounds": "Rounds", "agreements": "Agreements",
+                "last_round": "Last round", "last_outcome": "Its outcome"}), key="overview_conflicts",
+                column_config={"Last round": st.column_config.DateColumn(format="D MMM YYYY")})
+            st.caption("Choose a conflict in the sidebar (or add ?conflict=Sudan to the address) to scope every page to it.")
+        with right:
+            by_conflict = query(Q.rounds_by_conflict, filters)
+            if not by_conflict.empty:
+                totals = by_conflict.groupby(["conflict", "outcome"], as_index=False).rounds.sum()
+                st.plotly_chart(charts.conflicts_chart(totals), width="stretch", key="overview_conflicts_chart")
 
 left, right = st.columns([3, 2])
 with left:
@@ -41,9 +58,10 @@ with left:
     if venues.empty:
         nothing_found("venues of rounds", filters)
     else:
-        st.plotly_chart(charts.places_map(venues, "Where the rounds were held (circle size: rounds)"), width="stretch",
+        view = charts.map_view(venues, conflict_countries(filters))
+        st.plotly_chart(charts.places_map(venues, "Where the rounds were held (circle size: rounds)", view), width="stretch",
                         key="overview_map", config={"topojsonURL": "app/static/"})
-        if away := charts.outside_view(venues):
+        if away := charts.outside_view(venues, view):
             st.caption(f"Also held outside this view (zoom out to see): {markdown_text(', '.join(away))}")
 with right:
     st.subheader("Latest rounds")

@@ -6,6 +6,7 @@ from ceasefire.dashboard import charts
 from ceasefire.dashboard.frame import (
     Q,
     add_filter_value,
+    conflict_countries,
     nothing_found,
     page,
     query,
@@ -25,9 +26,10 @@ shown = st.pills("Show", ["venues", "mentioned places"], default=["venues", "men
                  selection_mode="multi", key="map_layers") or []
 wanted = {"venues": "venue", "mentioned places": "articles"}
 data = places[places.what.isin([wanted[s] for s in shown])].reset_index(drop=True)
-event = st.plotly_chart(charts.places_map(data, "Places by rounds held and articles naming them"), width="stretch",
+view = charts.map_view(data, conflict_countries(filters))
+event = st.plotly_chart(charts.places_map(data, "Places by rounds held and articles naming them", view), width="stretch",
                         key="map_places", on_select="rerun", selection_mode="points", config={"topojsonURL": "app/static/"})
-if away := charts.outside_view(data):
+if away := charts.outside_view(data, view):
     st.caption(f"Outside this view (zoom out to see): {markdown_text(', '.join(away))}")
 points = event.selection.points if event else []
 if points:

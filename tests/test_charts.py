@@ -79,7 +79,7 @@ def test_places_map_sizes_circles_by_count_and_labels_only_the_biggest():
                            "count": [80, 70, 60, 50, 40, 30, 20, 10], "what": ["venue"] + ["articles"] * 7})
     fig = charts.places_map(places, "Where the talks are")
     circles = fig.data[0]
-    assert fig.layout.title.text == "Where the talks are" and fig.layout.geo.center.lat == charts.MAP_CENTRE["lat"]
+    assert fig.layout.title.text == "Where the talks are" and list(fig.layout.geo.lataxis.range) == list(charts.MAP_VIEW["lat"])
     assert [label for label in circles.text if label] == [f"Place {i}" for i in range(6)]  # the six biggest
     assert list(circles.marker.size) == sorted(circles.marker.size, reverse=True)
     assert circles.marker.color[0] == "#d73027" and circles.marker.color[1] == "#1f5f8b"  # venues red, mentions blue
@@ -96,6 +96,32 @@ def test_map_labels_dodge_their_neighbours_and_places_out_of_view_are_named():
                      "Paris": "bottom center", "Warsaw": "bottom center", "Washington, D.C.": "top center"}
     assert charts.outside_view(places) == ["Washington, D.C."]
     assert charts.outside_view(places.head(5)) == []
+
+
+def test_a_map_opens_on_the_region_of_its_places_or_of_the_chosen_conflict():
+    gaza = pd.DataFrame({"name": ["Doha", "Cairo", "Washington, D.C."], "country": ["Qatar", "Egypt", "United States"],
+                         "latitude": [25.29, 30.06, 38.9], "longitude": [51.53, 31.25, -77.04], "count": [12, 8, 1]})
+    assert charts.map_view(gaza) == charts.VIEWS["Middle East"]  # nearly all of it is there
+    world = pd.concat([gaza, pd.DataFrame({"name": ["Luanda", "Istanbul", "Bogotá"], "country": ["Angola", "Turkey", "Colombia"],
+                                           "latitude": [-8.84, 41.01, 4.71], "longitude": [13.23, 28.98, -74.07],
+                                           "count": [10, 9, 8]})])
+    assert charts.map_view(world) == charts.VIEWS["World"]
+    angola = charts.map_view(world, focus=["Angola"])  # a chosen conflict's countries
+    assert angola["lat"][0] < -8.84 < angola["lat"][1] and angola["lon"][0] < 13.23 < angola["lon"][1]
+    assert angola["lat"][1] - angola["lat"][0] >= 24 and "Bogotá" in charts.outside_view(world, angola)
+
+
+def test_counts_are_drawn_on_whole_number_axes():
+    bars = charts.top_actors_chart(pd.DataFrame({"actor": ["Hamas", "Qatar"], "type": ["armed group", "state"],
+                                                 "mentions": [3, 1], "articles": [2, 1]}))
+    assert bars.layout.xaxis.tickformat == ",d" and bars.layout.xaxis.dtick == 1
+    assert bars.layout.legend.orientation == "h"  # under the bars, not beside them in a narrow column
+    spec = charts.coverage_chart(pd.DataFrame({"period": pd.to_datetime(["2025-01-01"]), "articles": [1]}), "month")
+    assert spec["encoding"]["y"]["axis"] == {"format": "d", "tickMinStep": 1}
+    conflicts = charts.conflicts_chart(pd.DataFrame({"conflict": ["Sudan", "Sudan", "Gaza"], "outcome": ["agreement", "collapsed", "agreement"],
+                                                     "rounds": [1, 2, 5]}))
+    assert list(conflicts.layout.yaxis.categoryarray) == ["Sudan", "Gaza"]  # most rounds on top
+    assert [t.name for t in conflicts.data] == ["agreement", "collapsed"] and conflicts.layout.xaxis.dtick == 1
 
 
 EDGES = pd.DataFrame({"source": ["Hamas", "Egypt"], "target": ["Israel", "Qatar"], "weight": [10, 5]})

@@ -63,7 +63,11 @@ def test_overview_without_filters(sample_store):
     with open_store() as store:
         named = store.con.execute("SELECT count(DISTINCT actor) FROM actor_mentions").fetchone()[0]
     assert named > 10 and figures["Actors mentioned"] == str(named)
-    latest = app.dataframe[0].value
+    latest = next(d.value for d in app.dataframe if "Venue" in d.value.columns)
+    side_by_side = next(d.value for d in app.dataframe if "Conflict" in d.value.columns)
+    with open_store() as store:
+        held = dict(store.con.execute("SELECT c, count(*) FROM records, unnest(conflicts) AS t(c) GROUP BY c").fetchall())
+    assert {c: n for c, n in zip(side_by_side.Conflict, side_by_side.Rounds) if n} == held and len(held) >= 3
     with open_store() as store:
         newest = store.con.execute("SELECT coalesce(venue_city, venue_country) FROM records ORDER BY start_date DESC LIMIT 1").fetchone()[0]
     assert len(latest) == 8 and latest.iloc[0].Venue == newest
@@ -81,7 +85,7 @@ def test_overview_deep_link_with_filters_sets_widgets_and_figures(sample_store):
     assert app.multiselect(key="filter_locations").value == ["Cairo"]
     assert app.multiselect(key="filter_outcomes").value == ["ongoing"]
     assert metrics(app)["Negotiation rounds"] == "2"  # the CSV's August 2025 round and the seed's table row
-    assert set(app.dataframe[0].value.Venue) == {"Cairo"}
+    assert set(next(d.value for d in app.dataframe if "Venue" in d.value.columns).Venue) == {"Cairo"}
     assert int(metrics(app)["Articles"]) < sample_store["articles"]  # only articles naming Cairo
     with open_store() as store:
         named, everyone = store.con.execute("""
@@ -106,6 +110,31 @@ def test_clearing_the_date_range_shows_every_date(sample_store):
     app.date_input(key="filter_dates").set_value(()).run()  # what the browser sends when the field is emptied
     assert not app.exception
     assert metrics(app)["Negotiation rounds"] == rounds() and url(app, "start") == [] and url(app, "end") == []
+
+
+def test_a_conflict_in_the_link_scopes_every_page(sample_store):
+    app = open_page(conflict="Sudan")
+    assert not app.exception
+    assert app.multiselect(key="filter_conflicts").value == ["Sudan"]
+    assert metrics(app)["Negotiation rounds"] == rounds("list_contains(conflicts, 'Sudan')") != "0"
+    assert not [d for d in app.dataframe if "Conflict" in d.value.columns]  # side by side only when none is chosen
+    with open_store() as store:
+        about = store.con.execute("SELECT count(*) FROM article_conflicts WHERE conflict = 'Sudan'").fetchone()[0]
+    assert metrics(app)["Articles"] == str(about) and 0 < about < sample_store["articles"]
+    negotiations = open_page("pages/1_Negotiations.py", conflict="Sudan")
+    sudan = rounds("list_contains(conflicts, 'Sudan')")
+    assert negotiations.subheader[0].value == f"{sudan} rounds"
+    assert url(negotiations, "conflict") == ["Sudan"]
+    app.multiselect(key="filter_conflicts").set_value(["Sudan", "Russia-Ukraine"]).run()
+    assert url(app, "conflict") == ["Sudan", "Russia-Ukraine"]
+    assert metrics(app)["Negotiation rounds"] == rounds("list_has_any(conflicts, ['Sudan', 'Russia-Ukraine'])")
+
+
+def test_an_unknown_conflict_in_the_link_is_explained(sample_store):
+    app = open_page(conflict="Narnia")
+    assert not app.exception
+    assert "unknown conflict(s) Narnia; choose from: Gaza" in app.sidebar.warning[0].value
+    assert metrics(app)["Negotiation rounds"] == rounds()
 
 
 def test_bad_link_parameters_are_explained_not_fatal(sample_store):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import altair as alt
@@ -35,12 +35,31 @@ OUTCOME_COLOURS = {
 OUTCOME_ORDER = [*OUTCOMES, "unknown"]
 TYPE_COLOURS = {
     "state": "#1f5f8b", "person": "#d95f02", "armed group": "#7570b3", "government body": "#1b9e77",
-    "mediator/IGO": "#e7298a", "media": "#66a61e", "other": "#999999",
+    "mediator/IGO": "#e7298a", "humanitarian": "#e6ab02", "territory": "#6baed6", "media": "#66a61e", "other": "#999999",
 }
 FONT = dict(family="sans-serif", size=13)
-# Where the talks happen: the maps open on the eastern Mediterranean and the Gulf.
-MAP_CENTRE = dict(lat=29.5, lon=38.0)
-MAP_VIEW = dict(lat=(10, 56), lon=(-12, 66))
+# Counts are whole numbers: no "0.5 articles" tick.
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
+# A legend in a row under the plot: beside it, it took half of a narrow column from the bars.
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left")
+
+
+def count_axis(title: str, largest: float) -> dict:
+    """A plotly axis of counts: whole numbers, a tick for each one while there are few."""
+    return dict(title=dict(text=title), tickformat=",d", rangemode="tozero", **({"dtick": 1} if largest <= 8 else {}))
+# The views a map may open on, smallest first: the first that holds three quarters of what it
+# shows (by count) is chosen, so Gaza's talks open on the eastern Mediterranean and the Gulf, and
+# talks on three continents on the world.
+MapView = dict[str, tuple[float, float]]
+VIEWS: dict[str, MapView] = {
+    "Middle East": dict(lat=(10, 56), lon=(-12, 66)),
+    "Europe": dict(lat=(30, 66), lon=(-15, 50)),
+    "Africa": dict(lat=(-38, 38), lon=(-22, 58)),
+    "Asia": dict(lat=(-12, 56), lon=(55, 145)),
+    "Americas": dict(lat=(-50, 60), lon=(-130, -30)),
+    "World": dict(lat=(-45, 72), lon=(-135, 165)),
+}
+MAP_VIEW = VIEWS["Middle East"]
 
 
 def _figure(traces: list[dict], title: str, height: int = 380, legend_title: str = "", **layout: Any) -> go.Figure:
@@ -81,7 +100,7 @@ def _coverage(grain: str) -> alt.Chart:
         .mark_bar(color="#1f5f8b")
         .encode(
             x=alt.X("period:T", title="Publication date"),
-            y=alt.Y("articles:Q", title="Articles"),
+            y=alt.Y("articles:Q", title="Articles", axis=COUNT_AXIS),
             tooltip=[alt.Tooltip("period:T", title=grain.capitalize(), format="%d %b %Y"), alt.Tooltip("articles:Q", title="Articles")],
         )
         .properties(height=300)
@@ -99,7 +118,7 @@ def _mentions(grain: str) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("period:T", title="Publication date"),
-            y=alt.Y("mentions:Q", title="Mentions"),
+            y=alt.Y("mentions:Q", title="Mentions", axis=COUNT_AXIS),
             color=alt.Color("actor:N", title="Actor", scale=alt.Scale(scheme="tableau10")),
             tooltip=[alt.Tooltip("actor:N", title="Actor"), alt.Tooltip("period:T", title=grain.capitalize(), format="%d %b %Y"),
                      alt.Tooltip("mentions:Q", title="Mentions")],
@@ -132,8 +151,10 @@ def top_actors_chart(frame: pd.DataFrame, title: str = "Most mentioned actors") 
     data = frame.sort_values("mentions").assign(type=frame.type.fillna("other"))
     bars = _bars_by(data, "type", TYPE_COLOURS, list(TYPE_COLOURS), dict(x="mentions", y="actor", customdata=["articles"]),
                     hovertemplate="<b>%{y}</b><br>Mentions: %{x}<br>Articles: %{customdata[0]}<extra></extra>")
-    return _figure(bars, title, height=max(300, 26 * len(data) + 90), legend_title="Type", barmode="relative",
-                   xaxis=dict(title=dict(text="Mentions")), yaxis=dict(categoryorder="array", categoryarray=[plot_text(actor) for actor in data.actor]))
+    return _figure(bars, title, height=max(300, 26 * len(data) + 140), legend_title="Type", barmode="relative",
+                   legend=dict(title=dict(text="Type"), **LEGEND_BELOW), margin=dict(l=10, r=10, t=50, b=40),
+                   xaxis=count_axis("Mentions", data.mentions.max() if len(data) else 0),
+                   yaxis=dict(categoryorder="array", categoryarray=[plot_text(actor) for actor in data.actor]))
 
 
 def rounds_timeline(rounds: pd.DataFrame) -> go.Figure:
@@ -155,8 +176,34 @@ def rounds_timeline(rounds: pd.DataFrame) -> go.Figure:
                    xaxis=dict(type="date", title=dict(text="Date")), yaxis=dict(title=dict(text=""), categoryorder="category descending"))
 
 
-def places_map(places: pd.DataFrame, title: str) -> go.Figure:
-    """Places as circles sized by count; needs columns name, latitude, longitude, count, what."""
+def map_view(places: pd.DataFrame, focus: Collection[str] = ()) -> MapView:
+    """The view a map of these places opens on: around the places in the `focus` countries (a
+    chosen conflict's) when there are any, else the smallest of VIEWS holding three quarters of the
+    count."""
+    focused = places[places.country.isin(focus) | places.name.isin(focus)] if len(focus) else places.iloc[:0]
+    if not focused.empty:
+        return _box(focused.latitude.min(), focused.latitude.max(), focused.longitude.min(), focused.longitude.max())
+    total = places["count"].sum()
+    for view in VIEWS.values():
+        if _inside(places, view).pipe(lambda inside: places["count"][inside].sum()) >= 0.75 * total:
+            return view
+    return VIEWS["World"]
+
+
+def _box(south: float, north: float, west: float, east: float) -> MapView:
+    """A view around a box of places, with a margin, no smaller than a region of a few countries."""
+    lat_span, lon_span = max(north - south + 12, 24), max(east - west + 16, 36)
+    middle_lat, middle_lon = (north + south) / 2, (east + west) / 2
+    return dict(lat=(max(-60.0, middle_lat - lat_span / 2), min(80.0, middle_lat + lat_span / 2)),
+                lon=(max(-180.0, middle_lon - lon_span / 2), min(180.0, middle_lon + lon_span / 2)))
+
+
+def _inside(places: pd.DataFrame, view: MapView) -> pd.Series:
+    return places.latitude.between(*view["lat"]) & places.longitude.between(*view["lon"])
+
+
+def places_map(places: pd.DataFrame, title: str, view: MapView = MAP_VIEW) -> go.Figure:
+    """Places as circles sized by count, opening on `view`; needs columns name, latitude, longitude, count, what."""
     size = places["count"].map(lambda n: 8 + 6 * math.sqrt(n))
     # Only the biggest circles get a label: the places around Gaza sit too close to label them all.
     labelled = places["count"].rank(method="first", ascending=False) <= 6
@@ -165,18 +212,19 @@ def places_map(places: pd.DataFrame, title: str) -> go.Figure:
         text=[plot_text(name) if label else "" for name, label in zip(places.name, labelled)],
         hovertext=[plot_text(name) for name in places.name],  # customdata keeps the name as it is: a selection filters by it
         customdata=places[["name", "count", "what"]].to_numpy().tolist(),
-        mode="markers+text", textposition=_label_sides(places, labelled), textfont=dict(size=11),
+        mode="markers+text", textposition=_label_sides(places, labelled, view), textfont=dict(size=11),
         marker=dict(size=size.tolist(), color=places.what.map({"venue": "#d73027"}).fillna("#1f5f8b").tolist(), opacity=0.75,
                     line=dict(color="white", width=1)),
         hovertemplate="<b>%{hovertext}</b><br>%{customdata[2]}: %{customdata[1]}<extra></extra>",
     )
+    centre = dict(lat=sum(view["lat"]) / 2, lon=sum(view["lon"]) / 2)
     return _figure([circles], title, height=520, geo=dict(
         projection=dict(type="natural earth"), resolution=50, showcountries=True, countrycolor="#bbbbbb",
         showland=True, landcolor="#f3f1ec", showocean=True, oceancolor="#e8f1f8",
-        center=MAP_CENTRE, lataxis=dict(range=list(MAP_VIEW["lat"])), lonaxis=dict(range=list(MAP_VIEW["lon"]))))
+        center=centre, lataxis=dict(range=list(view["lat"])), lonaxis=dict(range=list(view["lon"]))))
 
 
-def _label_sides(places: pd.DataFrame, labelled: pd.Series) -> list[str]:
+def _label_sides(places: pd.DataFrame, labelled: pd.Series, view: MapView) -> list[str]:
     """Labels go above their circles, except below one that has a labelled place just above it
     (Sharm el-Sheikh's label covered Cairo's circle) or that sits near the top of the view
     (Warsaw's and Paris's labels were cut off)."""
@@ -184,15 +232,14 @@ def _label_sides(places: pd.DataFrame, labelled: pd.Series) -> list[str]:
     above = places.latitude[labelled].to_numpy() - latitude  # every place against each labelled one
     beside = abs(places.longitude[labelled].to_numpy() - longitude) < 8
     crowded = ((above > 0) & (above < 5) & beside).any(axis=1)
-    # The projection curves the view's top edge down to ~49° at its sides.
-    near_top = latitude[:, 0] > MAP_VIEW["lat"][1] - 8
+    # The projection curves the view's top edge down at its sides.
+    near_top = latitude[:, 0] > view["lat"][1] - 8
     return np.where(crowded | near_top, "bottom center", "top center").tolist()
 
 
-def outside_view(places: pd.DataFrame) -> list[str]:
-    """The places the maps' first view leaves out (Washington, D.C.), most counted first: named beside the map."""
-    inside = places.latitude.between(*MAP_VIEW["lat"]) & places.longitude.between(*MAP_VIEW["lon"])
-    return places[~inside].sort_values("count", ascending=False, kind="stable").name.tolist()
+def outside_view(places: pd.DataFrame, view: MapView = MAP_VIEW) -> list[str]:
+    """The places a map's first view leaves out (Washington, D.C.), most counted first: named beside the map."""
+    return places[~_inside(places, view)].sort_values("count", ascending=False, kind="stable").name.tolist()
 
 
 def network_chart(edges: pd.DataFrame, title: str) -> go.Figure:
@@ -266,7 +313,19 @@ def issues_by_outcome_chart(frame: pd.DataFrame, labels: dict[str, str]) -> go.F
     bars = _bars_by(data, "outcome", OUTCOME_COLOURS, OUTCOME_ORDER, dict(x="rounds", y="issue"),
                     hovertemplate="<b>%{y}</b><br>Rounds: %{x}<extra>%{fullData.name}</extra>")
     return _figure(bars, "Issues on the table, by the outcome of the round", height=max(300, 40 * data.issue.nunique() + 120),
-                   legend_title="Outcome", barmode="relative", xaxis=dict(title=dict(text="Rounds")))
+                   legend_title="Outcome", barmode="relative",
+                   xaxis=count_axis("Rounds", data.groupby("issue").rounds.sum().max() if len(data) else 0))
+
+
+def conflicts_chart(frame: pd.DataFrame) -> go.Figure:
+    """Rounds per conflict, stacked by outcome (rows of conflict, outcome, rounds), most rounds on top."""
+    totals = frame.groupby("conflict").rounds.sum().sort_values()
+    bars = _bars_by(frame, "outcome", OUTCOME_COLOURS, OUTCOME_ORDER, dict(x="rounds", y="conflict"),
+                    hovertemplate="<b>%{y}</b><br>Rounds: %{x}<extra>%{fullData.name}</extra>")
+    return _figure(bars, "Rounds of talks by conflict and outcome", height=max(260, 34 * len(totals) + 150),
+                   barmode="relative", legend=dict(title=dict(text="Outcome"), **LEGEND_BELOW),
+                   margin=dict(l=10, r=10, t=50, b=40), xaxis=count_axis("Rounds", totals.max() if len(totals) else 0),
+                   yaxis=dict(categoryorder="array", categoryarray=[plot_text(c) for c in totals.index]))
 
 
 def tone_chart(frame: pd.DataFrame, grain: str, who: str) -> dict:

@@ -27,6 +27,7 @@ from ceasefire.analysis.issues import (  # noqa: F401 (for pages)
     default_issue_tagger,
     round_issue_counts,
 )
+from ceasefire.analysis.conflicts import current_conflicts
 from ceasefire.config import store_path
 from ceasefire.dashboard.access import AccessSettings, LoginGuard, is_local_client
 from ceasefire.dashboard.untrusted import markdown_text
@@ -303,6 +304,11 @@ def _exempt_startup_objects_from_collection() -> None:
     collection otherwise walks them all, pausing a random rerun every few filter changes
     (docs/performance.md)."""
     gc.freeze()
+
+
+def conflict_countries(filters: Filters) -> list[str]:
+    """The countries where the chosen conflicts are fought: what a map of them opens on."""
+    return [country for c in current_conflicts() if c.name in filters.conflicts for country in c.countries]
 
 
 def nothing_found(what: str, filters: Filters) -> None:

@@ -25,18 +25,15 @@ if not filters.conflicts:  # every conflict followed, side by side; choosing one
     conflicts = query(Q.conflicts_side_by_side, filters)
     if not conflicts.empty:
         st.subheader("Conflicts side by side")
-        left, right = st.columns([3, 2])
-        with left:
-            table(conflicts.rename(columns={
-                "conflict": "Conflict", "articles": "Articles", "rounds": "Rounds", "agreements": "Agreements",
-                "last_round": "Last round", "last_outcome": "Its outcome"}), key="overview_conflicts",
-                column_config={"Last round": st.column_config.DateColumn(format="D MMM YYYY")})
-            st.caption("Choose a conflict in the sidebar (or add ?conflict=Sudan to the address) to scope every page to it.")
-        with right:
-            by_conflict = query(Q.rounds_by_conflict, filters)
-            if not by_conflict.empty:
-                totals = by_conflict.groupby(["conflict", "outcome"], as_index=False).rounds.sum()
-                st.plotly_chart(charts.conflicts_chart(totals), width="stretch", key="overview_conflicts_chart")
+        table(conflicts.rename(columns={
+            "conflict": "Conflict", "articles": "Articles", "rounds": "Rounds", "agreements": "Agreements",
+            "last_round": "Last round", "last_outcome": "Its outcome"}), key="overview_conflicts",
+            column_config={"Last round": st.column_config.DateColumn(format="D MMM YYYY")})
+        by_conflict = query(Q.rounds_by_conflict, filters)
+        if not by_conflict.empty:
+            totals = by_conflict.groupby(["conflict", "outcome"], as_index=False).rounds.sum()
+            st.plotly_chart(charts.conflicts_chart(totals), width="stretch", key="overview_conflicts_chart")
+        st.caption("Choose a conflict in the sidebar (or add ?conflict=Sudan to the address) to scope every page to it.")
 
 left, right = st.columns([3, 2])
 with left:

@@ -89,6 +89,7 @@ class ConflictFinder:
 
     def __init__(self, conflicts: Iterable[Conflict], catalog: Catalog):
         self.conflicts = tuple(conflicts)
+        self.canonical = catalog.canonical  # places carry GeoNames' country names: "Democratic Republic of the Congo"
         known = {c.name for c in self.conflicts}
         self.of_actor: dict[str, set[str]] = {}
         for actor in catalog.actors.values():
@@ -127,7 +128,7 @@ class ConflictFinder:
                 key = self.root.get(name, name)
                 found.setdefault(key, set()).update(self.of_actor[name])
                 named.setdefault(key, []).append(name)
-        for country in dict.fromkeys(countries):
+        for country in dict.fromkeys(self.canonical(c) for c in countries):
             if country in self.of_country:
                 found.setdefault(country, set()).update(self.of_country[country])
                 named.setdefault(country, []).append(f"places in {country}")

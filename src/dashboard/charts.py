@@ -40,8 +40,10 @@ TYPE_COLOURS = {
 FONT = dict(family="sans-serif", size=13)
 # Counts are whole numbers: no "0.5 articles" tick.
 COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
-# A legend in a row under the plot: beside it, it took half of a narrow column from the bars.
-LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left")
+# A legend in a row between the title and the plot: beside the plot it took half of a narrow column
+# from the bars, and under it it ran into the axis title.
+LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left")
+LEGEND_MARGIN = dict(l=10, r=10, t=96, b=10)
 
 
 def count_axis(title: str, largest: float) -> dict:
@@ -152,7 +154,7 @@ def top_actors_chart(frame: pd.DataFrame, title: str = "Most mentioned actors") 
     bars = _bars_by(data, "type", TYPE_COLOURS, list(TYPE_COLOURS), dict(x="mentions", y="actor", customdata=["articles"]),
                     hovertemplate="<b>%{y}</b><br>Mentions: %{x}<br>Articles: %{customdata[0]}<extra></extra>")
     return _figure(bars, title, height=max(300, 26 * len(data) + 140), legend_title="Type", barmode="relative",
-                   legend=dict(title=dict(text="Type"), **LEGEND_BELOW), margin=dict(l=10, r=10, t=50, b=40),
+                   legend=dict(title=dict(text="Type"), **LEGEND_ABOVE), margin=LEGEND_MARGIN,
                    xaxis=count_axis("Mentions", data.mentions.max() if len(data) else 0),
                    yaxis=dict(categoryorder="array", categoryarray=[plot_text(actor) for actor in data.actor]))
 
@@ -192,7 +194,8 @@ def map_view(places: pd.DataFrame, focus: Collection[str] = ()) -> MapView:
 
 def _box(south: float, north: float, west: float, east: float) -> MapView:
     """A view around a box of places, with a margin, no smaller than a region of a few countries."""
-    lat_span, lon_span = max(north - south + 12, 24), max(east - west + 16, 36)
+    lat_span = max(north - south + 20, 30)
+    lon_span = max(east - west + 30, 1.6 * lat_span)  # as wide as the chart is, or it is drawn as a narrow strip
     middle_lat, middle_lon = (north + south) / 2, (east + west) / 2
     return dict(lat=(max(-60.0, middle_lat - lat_span / 2), min(80.0, middle_lat + lat_span / 2)),
                 lon=(max(-180.0, middle_lon - lon_span / 2), min(180.0, middle_lon + lon_span / 2)))
@@ -206,7 +209,9 @@ def places_map(places: pd.DataFrame, title: str, view: MapView = MAP_VIEW) -> go
     """Places as circles sized by count, opening on `view`; needs columns name, latitude, longitude, count, what."""
     size = places["count"].map(lambda n: 8 + 6 * math.sqrt(n))
     # Only the biggest circles get a label: the places around Gaza sit too close to label them all.
-    labelled = places["count"].rank(method="first", ascending=False) <= 6
+    # A place counted twice (a venue that articles also name) is labelled once: two labels overlapped.
+    # So is a country, drawn at its capital, beside the capital itself (Angola over Luanda).
+    labelled = (places["count"].rank(method="first", ascending=False) <= 6) & ~places.duplicated(["latitude", "longitude"])
     circles = dict(
         type="scattergeo", lat=places.latitude.tolist(), lon=places.longitude.tolist(),
         text=[plot_text(name) if label else "" for name, label in zip(places.name, labelled)],
@@ -239,7 +244,7 @@ def _label_sides(places: pd.DataFrame, labelled: pd.Series, view: MapView) -> li
 
 def outside_view(places: pd.DataFrame, view: MapView = MAP_VIEW) -> list[str]:
     """The places a map's first view leaves out (Washington, D.C.), most counted first: named beside the map."""
-    return places[~_inside(places, view)].sort_values("count", ascending=False, kind="stable").name.tolist()
+    return places[~_inside(places, view)].sort_values("count", ascending=False, kind="stable").name.drop_duplicates().tolist()
 
 
 def network_chart(edges: pd.DataFrame, title: str) -> go.Figure:
@@ -323,8 +328,8 @@ def conflicts_chart(frame: pd.DataFrame) -> go.Figure:
     bars = _bars_by(frame, "outcome", OUTCOME_COLOURS, OUTCOME_ORDER, dict(x="rounds", y="conflict"),
                     hovertemplate="<b>%{y}</b><br>Rounds: %{x}<extra>%{fullData.name}</extra>")
     return _figure(bars, "Rounds of talks by conflict and outcome", height=max(260, 34 * len(totals) + 150),
-                   barmode="relative", legend=dict(title=dict(text="Outcome"), **LEGEND_BELOW),
-                   margin=dict(l=10, r=10, t=50, b=40), xaxis=count_axis("Rounds", totals.max() if len(totals) else 0),
+                   barmode="relative", legend=dict(title=dict(text="Outcome"), **LEGEND_ABOVE),
+                   margin=LEGEND_MARGIN, xaxis=count_axis("Rounds", totals.max() if len(totals) else 0),
                    yaxis=dict(categoryorder="array", categoryarray=[plot_text(c) for c in totals.index]))
 
 

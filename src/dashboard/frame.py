@@ -27,6 +27,7 @@ from ceasefire.analysis.issues import (  # noqa: F401 (for pages)
     default_issue_tagger,
     round_issue_counts,
 )
+from ceasefire.analysis.catalog import current_catalog
 from ceasefire.analysis.conflicts import current_conflicts
 from ceasefire.config import store_path
 from ceasefire.dashboard.access import AccessSettings, LoginGuard, is_local_client
@@ -307,8 +308,11 @@ def _exempt_startup_objects_from_collection() -> None:
 
 
 def conflict_countries(filters: Filters) -> list[str]:
-    """The countries where the chosen conflicts are fought: what a map of them opens on."""
-    return [country for c in current_conflicts() if c.name in filters.conflicts for country in c.countries]
+    """The countries where the chosen conflicts are fought, by every name the catalog knows (places
+    carry GeoNames' names: "Democratic Republic of the Congo"): what a map of them opens on."""
+    catalog = current_catalog()
+    return [name for c in current_conflicts() if c.name in filters.conflicts for country in c.countries
+            for name in (country, *(catalog.actors[country].aliases if country in catalog.actors else ()))]
 
 
 def nothing_found(what: str, filters: Filters) -> None:

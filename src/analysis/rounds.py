@@ -38,17 +38,18 @@ _PREPOSITION = re.compile(r"\b(?:in|at|to|from|left|leave|leaves|leaving|visited
 _TALK_WORDS = re.compile(
     r"\b(?:talks|negotiat\w*|met|meet\w*|summit|delegations?|round|discussions?|discussed|consultations|conference|"
     r"signed|signing|sign|convened|gathered|hosted|hosting|host|mediat\w*|arrived|arriving|arrive|travel\w*|headed|heading|"
-    r"flew|fly|visit\w*|negotiators|envoys?|ceremony|dialogue|gathering|sit down|sat down|held|hold|holding|resumed|resume)\b",
+    r"flew|fly|visit\w*|negotiators|envoys?|ceremony|dialogue|gathering|sit down|sat down|held|hold|holding|resumed|resume|"
+    r"agreed|agree|agreements?|deal|accords?|declaration|memorandum)\b",
     re.IGNORECASE)
 _WAR_WORDS = re.compile(
-    r"\b(?:truce|ceasefire|cease-fire|war|fighting|fight|attacks?|strikes?|struck|bombing|shelling|violence|offensive|clashes|"
-    r"killed|kill|situation|crisis|conflict|hostilities|troops|forces|operations?|displaced|famine|aid|deaths|casualties)\s+"
-    r"(?:\S+\s+){0,1}$", re.IGNORECASE)
+    r"\b(?:truce|ceasefire|cease-fire|war|fighting|attacks?|strikes?|bombing|shelling|violence|offensive|clashes|killed|"
+    r"situation|crisis|conflict|hostilities|displaced|famine|deaths|casualties)\s+$", re.IGNORECASE)
 _VENUE_AFTER = re.compile(
     r"^\W{0,2}\s*(?:peace\s+|ceasefire\s+|truce\s+)?(?:talks|meeting|round|summit|negotiations|discussions|process|"
     r"declaration|accords?|agreement|format|framework|conference|communiqu[eé])\b", re.IGNORECASE)
 # A country that hosts the talks: "hosted by South Africa", "Qatar, which hosts the talks",
 # "thanked South Africa for hosting the peace talks".
+_LAST_WORDS = re.compile(r"(?:\S+\s+){0,2}$")
 _HOSTED_BY = re.compile(r"\bhosted\s+by\s+(?:the\s+(?:government\s+of\s+)?)?$", re.IGNORECASE)
 _HOSTS = re.compile(r"^(?:['’]s)?(?:\s+government)?,?\s+(?:which\s+|who\s+)?(?:\w+\s+){0,2}?"
                     r"(?:hosts|hosted|hosting|will host|to host)\b", re.IGNORECASE)
@@ -246,7 +247,9 @@ def _venue_kind(sentence: str, mention: Mention, place: PlaceInfo | None, war: C
     if preposition:
         leading = before[: preposition.start()]
         # The words just before the preposition say what happens there: talks, or the war.
-        near = leading[-30:] if (place.country or place.name) in war else leading[-80:]
+        # In the countries where a conflict is fought the talk word must come just before ("met in
+        # Goma"): "an agreement to open roads in Taiz" is not a round in Taiz.
+        near = _LAST_WORDS.search(leading).group(0) if (place.country or place.name) in war else leading[-80:]
         talks = not _WAR_WORDS.search(leading) and bool(_TALK_WORDS.search(near))
         return "place" if talks else None
     return "place" if place.kind == "city" and _VENUE_AFTER.search(after) else None

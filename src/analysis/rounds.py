@@ -58,7 +58,7 @@ _FOR_HOSTING = re.compile(r"\bfor hosting\b", re.IGNORECASE)
 _PAST = re.compile(r"\b(?:last|previous|earlier|former|prior)\s+(?:round|talks|negotiations|meeting)s?\b", re.IGNORECASE)
 
 # Outcome cues, most decisive first: a round's outcome is the most decisive cue among all its sentences.
-OUTCOME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((outcome, re.compile(pattern, re.IGNORECASE)) for outcome, pattern in (
+OUTCOME_CUES: tuple[tuple[str, str], ...] = (
     ("collapsed", (r"\b(?:collaps\w*|crumbl\w*|broke down|break(?:s)? down|fell apart|fallen apart|ended without|"
                    r"walked out|failed)\b")),
     ("agreement", (r"\b(?:agreed (?:to|on|upon)(?! (?:meet|resume|continue|hold|return|keep|reconvene|talk))|"
@@ -71,7 +71,15 @@ OUTCOME_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((outcome, re.compi
     ("ongoing", (r"\b(?:arrived|arrives|arriving|under ?way|ongoing|resumed|resume|kicking off|kicked off|began|begin|"
                 r"continu\w+|working overtime|are holding|held talks|hold talks|headed to|heading to|met|meets|"
                 r"discussed|convened|will meet|will hold|opened|having met)\b")),
-))
+)
+# All the cues in one pattern, a group for each outcome: one pass over a sentence finds them all.
+_ANY_OUTCOME = re.compile("|".join(f"(?P<cue{i}>{pattern})" for i, (_, pattern) in enumerate(OUTCOME_CUES)), re.IGNORECASE)
+
+
+def outcome_cue(sentence: str) -> str | None:
+    """The most decisive outcome the sentence names, if any."""
+    found = [int(m.lastgroup[3:]) for m in _ANY_OUTCOME.finditer(sentence) if m.lastgroup]
+    return OUTCOME_CUES[min(found)][0] if found else None
 _PROPOSAL = re.compile(r"\b(\d+|[a-z]+)-day\s+(?:\w+[ -]){0,2}?(ceasefire|truce)\b", re.IGNORECASE)
 
 # Roles read from the sentence around a list of actors ("Egypt, Qatar and the United States"):
@@ -220,13 +228,14 @@ def find_candidates(
     main = current[0] if current else next(iter(by_venue)) if len(by_venue) == 1 else None
     venue_sentences = {s for found in by_venue.values() for s in found}
     unplaced = [i for i in triggered if i not in venue_sentences]
+    cues = {i: outcome_cue(text[i]) for i in triggered}  # once per sentence, whichever rounds it is about
     candidates = []
     for venue, indexes in by_venue.items():
         past = venue in past_venues and venue != main
         about = sorted(set(indexes) | (set(unplaced) if venue == main else set()))
         candidates.append(_candidate(
             article_id, venue, place_info.get(venue), past, indexes, about, text, published, published_precision,
-            actors, dates, issues, catalog, finder, article_conflicts, {i: at[(venue, i)] for i in indexes},
+            actors, dates, issues, catalog, finder, article_conflicts, {i: at[(venue, i)] for i in indexes}, cues,
         ))
     return candidates
 
@@ -283,7 +292,7 @@ def _candidate(
     article_id: str, venue: str, place: PlaceInfo | None, past: bool, venue_indexes: list[int], about: list[int],
     text: dict[int, str], published: date | None, published_precision: str | None,
     actors: Sequence[Mention], dates: Sequence[DateMention], issues: Sequence[Mention], catalog: Catalog,
-    finder: ConflictFinder | None, article_conflicts: Sequence[str], venue_at: dict[int, int],
+    finder: ConflictFinder | None, article_conflicts: Sequence[str], venue_at: dict[int, int], cues: dict[int, str | None],
 ) -> Candidate:
     evidence: list[tuple[str, str, int]] = [("venue", venue, venue_indexes[0])]
     when, precision = None, None
@@ -312,7 +321,7 @@ def _candidate(
     outcome = None
     rank = {o: i for i, (o, _) in enumerate(OUTCOME_CUES)}
     for index in about:  # the most decisive cue of all its sentences
-        cue = next((o for o, pattern in OUTCOME_CUES if pattern.search(text[index])), None)
+        cue = cues[index]
         if cue and (outcome is None or rank[cue] < rank[outcome[0]]):
             outcome = (cue, index)
     if outcome:

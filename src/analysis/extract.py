@@ -133,7 +133,7 @@ def _add_round_candidates(
     published = published_at.date() if published_at else None
     found = rounds.find_candidates(
         article_id, published, published_precision,
-        [rounds.Sentence(i, text[spans[i][0]:spans[i][1]]) for i in about_talks],
+        [rounds.Sentence(i, text[spans[i][0]:spans[i][1]], padded[spans[i][0] + 1:spans[i][1] + 1]) for i in about_talks],
         mentions(actor_rows, 4), mentions(place_rows, 4),
         [rounds.DateMention(row[1], row[6], row[7], row[5], row[2] - spans[row[1]][0]) for row in date_rows],
         mentions(issue_rows, 4),

@@ -59,7 +59,7 @@ PATTERNS: tuple[tuple[DateKind, re.Pattern[str]], ...] = (
 # A sentence about what will happen: its dates without a year resolve forward from the publication date.
 FUTURE = re.compile(r"\b(?:will|shall|due|scheduled|upcoming|set to|expected to|planned|plans? to|going to|to be held|"
                     r"to resume|is to|are to|next (?:round|meeting|session|talks|phase))\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+_MONTH_STARTS = frozenset(month[:3] for month in _MONTHS)
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def find_dates(
             if any(start < e and s < end for s, e in taken):
                 continue
             phrase = match.group(group)
-            future = kind in ("weekday", "relative") and bool(FUTURE.search(_sentence_around(text, start, end)))
+            future = _about_the_future(kind, phrase, text, start, end)
             try:
                 resolved = _resolve(kind, phrase, published_at, published_precision, future)
                 if resolved:
@@ -231,7 +231,17 @@ def find_dates(
 
 def _sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
     """The sentence holding text[start:end], roughly: to the nearest sentence ends within `reach`."""
-    low = max(0, start - reach)
-    ends = list(_SENTENCE_END.finditer(text, low, start))
-    after = _SENTENCE_END.search(text, end, min(len(text), end + reach))
-    return text[ends[-1].end() if ends else low : after.start() if after else min(len(text), end + reach)]
+    low, high = max(0, start - reach), min(len(text), end + reach)
+    begin = max(text.rfind(mark, low, start) for mark in (". ", "! ", "? ", "\n"))
+    stops = [i for mark in (". ", "! ", "? ", "\n") if (i := text.find(mark, end, high)) >= 0]
+    return text[begin + 1 if begin >= 0 else low : min(stops) if stops else high]
+
+
+def _about_the_future(kind: DateKind, phrase: str, text: str, start: int, end: int) -> bool:
+    """Whether a weekday or a day of the month (the phrases whose year or week depends on it) sits in
+    a sentence about what will happen."""
+    lowered = phrase[:4].casefold()
+    if kind == "weekday" and not lowered.startswith(("last", "next")) or (
+            kind == "relative" and (phrase[0].isdigit() or lowered[:3] in _MONTH_STARTS)):
+        return bool(FUTURE.search(_sentence_around(text, start, end)))
+    return False

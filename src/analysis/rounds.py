@@ -65,7 +65,8 @@ OUTCOME_CUES: tuple[tuple[str, str], ...] = (
     ("agreement", (r"\b(?:agreed (?:to|on|upon)(?! (?:meet|resume|continue|hold|return|keep|reconvene|talk))|"
                    r"(?<!will )(?<!to )(?<!would )signed|(?:reached|struck|concluded|clinched|sealed|finali[sz]ed|initial+ed) an?\s+"
                    r"(?:\w+\s+){0,2}?(?:deal|agreement|accord|ceasefire|truce|declaration|memorandum)|clinched|sealed|"
-                   r"signing (?:of|ceremony)|announced an?\s+(?:\w+\s+){0,2}?(?:ceasefire|truce|agreement|deal))\b")),
+                   r"signing (?:of|ceremony)|(?:the|official|formal) signing|"
+                   r"announced an?\s+(?:\w+\s+){0,2}?(?:ceasefire|truce|agreement|deal))\b")),
     ("partial agreement", r"\b(?:partial (?:deal|agreement)|first phase agreed|agreed the first phase|interim (?:deal|agreement))\b"),
     ("stalled", r"\b(?:stalled|(?<!break the )deadlock(?:ed)?|impasse|stalemate|stuck|no breakthrough|without a breakthrough)\b"),
     ("postponed", r"\b(?:postponed|delayed|called off|put off|rescheduled|cancell?ed)\b"),
@@ -261,9 +262,13 @@ def _venue_kind(sentence: str, mention: Mention, place: PlaceInfo | None, war: C
         # The words just before the preposition say what happens there: talks, or the war.
         # In the countries where a conflict is fought the talk word must come just before ("met in
         # Goma"): "an agreement to open roads in Taiz" is not a round in Taiz.
-        near = _LAST_WORDS.search(leading).group(0) if (place.country or place.name) in war else leading[-80:]
+        at_war = (place.country or place.name) in war
+        near = _LAST_WORDS.search(leading).group(0) if at_war else leading[-80:]
         talks = not _WAR_WORDS.search(leading) and bool(_TALK_WORDS.search(near))
-        return "place" if talks else None
+        # A place that opens its clause ("On 4 October, in Caracas, the two sides announced talks")
+        # is where the clause happens: talks said anywhere in the sentence are held there.
+        opens = not at_war and (not leading.strip() or leading.rstrip().endswith((",", ";", ":")))
+        return "place" if talks or (opens and bool(_TALK_WORDS.search(after))) else None
     return "place" if place.kind == "city" and _VENUE_AFTER.search(after) else None
 
 

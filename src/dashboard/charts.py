@@ -43,7 +43,10 @@ COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)
 # A legend in a row between the title and the plot: beside the plot it took half of a narrow column
 # from the bars, and under it it ran into the axis title.
 LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left")
-LEGEND_MARGIN = dict(l=10, r=10, t=96, b=10)
+def legend_margin(entries: int) -> dict:
+    """Room above the plot for the title and a legend of this many entries, even where a narrow
+    column puts each entry on a row of its own (the legend then ran over the title)."""
+    return dict(l=10, r=10, t=60 + 20 * entries, b=10)
 
 
 def count_axis(title: str, largest: float) -> dict:
@@ -67,7 +70,9 @@ MAP_VIEW = VIEWS["Middle East"]
 def _figure(traces: list[dict], title: str, height: int = 380, legend_title: str = "", **layout: Any) -> go.Figure:
     """Traces (dicts with their `type`) with the house layout. Not validated: written without
     plotly's "magic underscore" shorthands, which only validation expands."""
-    house = dict(title=dict(text=title, x=0, xanchor="left"), height=height, font=FONT,
+    # The title sits at the top of the figure, so a legend above the plot goes between the two.
+    house = dict(title=dict(text=title, x=0, xanchor="left", y=1, yanchor="top", yref="container", pad=dict(t=14)),
+                 height=height, font=FONT,
                  margin=dict(l=10, r=10, t=50, b=10), legend=dict(title=dict(text=legend_title)))
     return go.Figure(dict(data=traces, layout={**house, **layout}), _validate=False)
 
@@ -153,8 +158,9 @@ def top_actors_chart(frame: pd.DataFrame, title: str = "Most mentioned actors") 
     data = frame.sort_values("mentions").assign(type=frame.type.fillna("other"))
     bars = _bars_by(data, "type", TYPE_COLOURS, list(TYPE_COLOURS), dict(x="mentions", y="actor", customdata=["articles"]),
                     hovertemplate="<b>%{y}</b><br>Mentions: %{x}<br>Articles: %{customdata[0]}<extra></extra>")
-    return _figure(bars, title, height=max(300, 26 * len(data) + 140), legend_title="Type", barmode="relative",
-                   legend=dict(title=dict(text="Type"), **LEGEND_ABOVE), margin=LEGEND_MARGIN,
+    return _figure(bars, title, height=max(300, 26 * len(data) + 110 + 20 * data.type.nunique()), legend_title="Type",
+                   barmode="relative",
+                   legend=dict(title=dict(text="Type"), **LEGEND_ABOVE), margin=legend_margin(data.type.nunique() + 1),
                    xaxis=count_axis("Mentions", data.mentions.max() if len(data) else 0),
                    yaxis=dict(categoryorder="array", categoryarray=[plot_text(actor) for actor in data.actor]))
 
@@ -329,7 +335,7 @@ def conflicts_chart(frame: pd.DataFrame) -> go.Figure:
                     hovertemplate="<b>%{y}</b><br>Rounds: %{x}<extra>%{fullData.name}</extra>")
     return _figure(bars, "Rounds of talks by conflict and outcome", height=max(260, 34 * len(totals) + 150),
                    barmode="relative", legend=dict(title=dict(text="Outcome"), **LEGEND_ABOVE),
-                   margin=LEGEND_MARGIN, xaxis=count_axis("Rounds", totals.max() if len(totals) else 0),
+                   margin=legend_margin(2), xaxis=count_axis("Rounds", totals.max() if len(totals) else 0),
                    yaxis=dict(categoryorder="array", categoryarray=[plot_text(c) for c in totals.index]))
 
 

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
@@ -47,6 +48,12 @@ class Server(str):
     """The server's base URL, carrying the id of the hostile article stored before it started."""
 
     evil_article_id: str
+    store_file: Path
+
+    def rounds(self, where: str = "TRUE") -> str:
+        """The heading the Negotiations page shows for the stored rounds meeting an SQL condition."""
+        with duckdb.connect(str(self.store_file.with_suffix(".copy.duckdb")), read_only=True) as con:
+            return f"{con.execute(f'SELECT count(*) FROM records WHERE {where}').fetchone()[0]} rounds"
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +63,9 @@ def server(tmp_path_factory) -> Server:
         evil = load_uploads([("evil.txt", EVIL_TEXT.encode())])
         ingest(store, evil)
         evil_id = evil.articles.article_id.iloc[0]
+    shutil.copy(store_file, store_file.with_suffix(".copy.duckdb"))  # the server holds the store's lock; tests count in the copy
     with _streamlit(store_file) as url:
-        url.evil_article_id = evil_id
+        url.evil_article_id, url.store_file = evil_id, store_file
         yield url
 
 

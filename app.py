@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ceasefire.dashboard import charts
-from ceasefire.dashboard.frame import Q, conflict_countries, nothing_found, page, query, table
+from ceasefire.dashboard.frame import Q, conflict_countries, nothing_found, page, query, run, table
 from ceasefire.dashboard.untrusted import markdown_text
 
 filters = page("Overview", "Negotiation rounds and the news around them at a glance: how much there is, "
@@ -21,6 +21,9 @@ actors.metric("Actors mentioned", f"{len(named):,}")
 first.metric("From", f"{figures['first']:%b %Y}" if figures["first"] else "–")
 last.metric("To", f"{figures['last']:%b %Y}" if figures["last"] else "–")
 
+if run(Q.conflicts_unanalysed):
+    st.info("The conflicts of these articles have not been worked out yet: the data was analysed by an earlier "
+            "version. Until the admin runs `ceasefire extract`, the conflict filter finds nothing.")
 if not filters.conflicts:  # every conflict followed, side by side; choosing one scopes every page
     conflicts = query(Q.conflicts_side_by_side, filters)
     if not conflicts.empty:

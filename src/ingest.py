@@ -79,6 +79,7 @@ class _Batch:
     records: pd.DataFrame  # without repeats, parties and mediators by canonical name
     new_article_ids: list[str]
     extraction: Callable[[], Extraction]  # waits for the analysis
+    records_rejected: int = 0  # for a conflict data/conflicts.yaml does not have
 
 
 def ingest(
@@ -153,27 +154,29 @@ def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, poo
         column: records[column].map(lambda names: [extractors.catalog.canonical(n) for n in names])
         for column in ("parties", "mediators")
     })
-    records = _with_conflicts(records, extractors.conflicts, result.rejections)
+    known = _with_conflicts(records, extractors.conflicts, result.rejections)
+    rejected, records = len(records) - len(known), known
     ids = articles.article_id.tolist()
     stored = store.existing_ids([i for i in ids if i not in seen])
     new_articles = articles[~articles.article_id.isin(stored) & ~articles.article_id.isin(seen)]
     seen.update(ids)
     rows = list(new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None))
     extraction = extract_in_parallel(rows, pool) if pool else partial(extract_articles, extractors, rows)
-    return _Batch(result, articles, records, new_articles.article_id.tolist(), extraction)
+    return _Batch(result, articles, records, new_articles.article_id.tolist(), extraction, rejected)
 
 
 def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: list[Rejection]) -> pd.DataFrame:
-    """Records with their conflicts: the one the file names, which must be known (else the row is
-    rejected, with the names to choose from), or those the parties point to."""
+    """Records with their conflicts: the one the file names, by name or alias in any case, which must
+    be known (else the row is rejected, with the names to choose from), or those the parties point to."""
     if records.empty:
         return records
-    known = {c.name for c in finder.conflicts}
-    unknown = records.conflicts.map(lambda names: bool(set(names) - known))
+    named = records.conflicts.map(lambda names: [finder.conflict_named(n) for n in names])
+    unknown = named.map(lambda found: None in found)
+    known = sorted(c.name for c in finder.conflicts)
     for row in records[unknown].itertuples():
         rejections.append(Rejection(row.origin_file, row.origin_row, f"conflict {', '.join(row.conflicts)!r} is not in "
-                                    f"data/conflicts.yaml; choose from: {', '.join(sorted(known))}"))
-    records = records[~unknown]
+                                    f"data/conflicts.yaml (by name or alias); choose from: {', '.join(known)}"))
+    records = records[~unknown].assign(conflicts=named[~unknown])
     found = [finder.assign([*parties, *mediators]) if len(named) == 0 else None
              for parties, mediators, named in zip(records.parties, records.mediators, records.conflicts, strict=True)]
     return records.assign(
@@ -191,7 +194,7 @@ def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
     report.articles_added += articles_added
     report.articles_duplicate += len(batch.result.articles) - articles_added
     report.records_added += records_added
-    report.records_duplicate += len(batch.result.records) - records_added
+    report.records_duplicate += len(batch.result.records) - batch.records_rejected - records_added
     report.rejections += batch.result.rejections
 
 
@@ -228,11 +231,11 @@ def reextract(store: Store, extractors: Extractors | None = None, batch_size: in
 def add_name_to_catalog(store: Store, name: str, catalog: Catalog) -> list[str]:
     """An unknown name the admin added to the catalog (`catalog`, now covering it: a new actor, or
     an alias of one): keep `catalog` as the user's layer over the built-in one, and analyse again
-    only the articles whose unknown names include it. Returns their ids."""
+    only the articles whose text names it or the actor it now means. Returns their ids."""
     if name not in catalog.actors and catalog.canonical(name) == name.strip():
         raise CatalogError(f"{name!r} is neither an actor nor an alias in the catalog")
     write_overlay(catalog)
-    ids = store.articles_naming(name)
+    ids = store.articles_naming([name, catalog.canonical(name)])
     reextract(store, Extractors.load(), article_ids=ids)
     return ids
 

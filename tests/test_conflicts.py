@@ -105,6 +105,9 @@ def test_articles_are_assigned_to_conflicts_by_their_actors_and_places(extractor
     assert conflicts_of(extractors, "Saudi Arabia hosted the talks in Jeddah.") == {}
     both = conflicts_of(extractors, "Ukraine and Russia swapped prisoners while the Rapid Support Forces attacked El Fasher.")
     assert set(both) == {"Russia-Ukraine", "Sudan"}
+    # A state named once is not enough: India in a statement on Istanbul is not India-Pakistan.
+    assert list(conflicts_of(extractors, "India welcomed the talks between Russia and Ukraine in Istanbul.")) == ["Russia-Ukraine"]
+    assert conflicts_of(extractors, "Colombia and Brazil voted for the resolution.") == {}
 
 
 def test_records_take_the_files_conflict_or_their_parties_and_an_unknown_one_is_rejected(tmp_path):
@@ -114,17 +117,21 @@ def test_records_take_the_files_conflict_or_their_parties_and_an_unknown_one_is_
         ["2025-05-16", "Istanbul", "Russia; Ukraine", "Turkey", ""],
         ["2023-05-11", "Jeddah", "Sudanese Armed Forces; Rapid Support Forces", "Saudi Arabia; United States", "Sudan"],
         ["2024-01-01", "Doha", "Hamas; Israel", "Qatar", "Narnia"],
+        ["2024-01-02", "Doha", "Hamas; Israel", "Qatar", "israel-hamas war"],  # an alias, in any case
+        ["2024-01-02", "Doha", "Hamas; Israel", "Qatar", "israel-hamas war"],  # and repeated
     ])
     with Store(tmp_path / "s.duckdb") as store:
         report = ingest(store, load_uploads([("talks.csv", rows.getvalue().encode())]))
         stored = store.con.execute("SELECT venue_city, conflicts, conflict_reason FROM records ORDER BY venue_city").fetchall()
-        assert stored == [("Istanbul", ["Russia-Ukraine"], "Russia-Ukraine: Russia, Ukraine"),
+        assert stored == [("Doha", ["Gaza"], "named in the file"),
+                          ("Istanbul", ["Russia-Ukraine"], "Russia-Ukraine: Russia, Ukraine"),
                           ("Jeddah", ["Sudan"], "named in the file")]
         assert [(r.file, r.row) for r in report.rejections] == [("talks.csv", 4)]
-        assert "conflict 'Narnia' is not in data/conflicts.yaml; choose from:" in report.rejections[0].reason
+        assert "conflict 'Narnia' is not in data/conflicts.yaml (by name or alias); choose from:" in report.rejections[0].reason
+        assert (report.records_added, report.records_duplicate) == (3, 1)  # the rejected row is no repeat
         reextract(store)  # worked out again from the parties; the file's own stays
         assert store.con.execute("SELECT conflicts FROM records ORDER BY venue_city").fetchall() == [
-            (["Russia-Ukraine"],), (["Sudan"],)]
+            (["Gaza"],), (["Russia-Ukraine"],), (["Sudan"],)]
 
 
 # ---------------------------------------------------------------- roles read from the text
@@ -200,3 +207,34 @@ def test_dates_in_a_sentence_about_the_future_resolve_forward(extractors):
     assert found["Cairo"].date == date(2024, 8, 12)
     found = rounds_in(extractors, "Talks in Cairo ended on Monday.", published)
     assert found["Cairo"].date == date(2024, 8, 5)
+    # "will continue" beside a date long past is about that past, and "due to" is a cause.
+    found = rounds_in(extractors, "Talks that began in Cairo on August 1 will continue next week.", published)
+    assert found["Cairo"].date == date(2024, 8, 1)
+    found = rounds_in(extractors, "Talks in Cairo on July 30 were postponed due to the shelling.", published)
+    assert found["Cairo"].date == date(2024, 7, 30)
+
+
+
+def test_a_store_from_before_conflicts_says_what_to_run_and_extract_fills_them(tmp_path, capsys):
+    from samples import SAMPLE_RECORDS, SEED
+
+    from ceasefire.cli.main import main
+    from ceasefire.ingest import ingest_paths
+    from ceasefire.read.log import stats
+
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:  # as the version before conflicts left it
+        ingest_paths(store, [SEED, SAMPLE_RECORDS])
+        for change in ("ALTER TABLE records DROP COLUMN conflicts", "ALTER TABLE records DROP COLUMN conflict_reason",
+                       "DROP TABLE article_conflicts", "ALTER TABLE round_candidates DROP COLUMN conflicts"):
+            store.con.execute(change)
+    with Store(path) as store:  # opened for writing: brought up to date, but nothing assigned yet
+        assert stats(store)["conflicts_unanalysed"] and store.count("records") > 0
+    assert main(["--db", str(path), "stats"]) == 0
+    assert "run `ceasefire extract`" in capsys.readouterr().err
+    assert main(["--db", str(path), "extract"]) == 0
+    with Store(path) as store:
+        assert not stats(store)["conflicts_unanalysed"]
+        # by their parties (the file's own column came after this store): those naming Hamas, not Israel alone
+        assert store.con.execute("SELECT count(*) FROM records WHERE list_contains(conflicts, 'Gaza')").fetchone()[0] > 15
+        assert store.con.execute("SELECT count(*) FROM round_candidates WHERE list_contains(conflicts, 'Gaza')").fetchone()[0]

@@ -4,12 +4,13 @@ a round from the news or a negotiation record is about, with the reason.
 A conflict is told by the actors that fight in it (the catalog's `conflicts` field and the
 conflict's `parties`) and the countries where it is fought. Actors count by what they belong to
 (Netanyahu, the IDF and Israel are one piece of evidence: Israel), places by their country. A
-piece of evidence that belongs to one conflict only ("Rapid Support Forces", a place in Sudan)
-weighs two, one shared by several ("Israel": Gaza, Lebanon, Iran; Saudi Arabia: a party in Yemen,
-a mediator for Sudan) one; an item is about every
-conflict whose evidence weighs two or more and holds at least one piece of its own, so two
-shared names (Israel and Turkey) make no conflict. Mediators are no evidence: Qatar mediates
-half the world's talks.
+group, force or person that belongs to one conflict only ("Rapid Support Forces") weighs two; a
+state ("India" in a statement on Istanbul), the places of a country, or anything shared by
+several conflicts ("Israel": Gaza, Lebanon, Iran; Saudi Arabia, a party in Yemen and a mediator
+for Sudan) one. An item is about every conflict whose evidence weighs two or more and holds at
+least one piece of its own, so two shared names (Israel and Turkey) make no conflict, and a
+state is one only with more said (Ukraine and Russia; Sudan and a place in it). Mediators are
+no evidence: Qatar mediates half the world's talks.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class ConflictFinder:
     def __init__(self, conflicts: Iterable[Conflict], catalog: Catalog):
         self.conflicts = tuple(conflicts)
         self.canonical = catalog.canonical  # places carry GeoNames' country names: "Democratic Republic of the Congo"
+        self.states = {a.name for a in catalog.actors.values() if a.type in ("state", "territory")}
+        self._names = {form.casefold(): c.name for c in self.conflicts for form in (c.name, *c.aliases)}
         known = {c.name for c in self.conflicts}
         self.of_actor: dict[str, set[str]] = {}
         for actor in catalog.actors.values():
@@ -119,6 +122,10 @@ class ConflictFinder:
                 self.root[actor.name] = root
                 self.of_actor.setdefault(actor.name, self.of_actor[root])
 
+    def conflict_named(self, name: str) -> str | None:
+        """The conflict a name or alias means, whatever its case ("sudan", "Israel-Hamas war"); None if none."""
+        return self._names.get(" ".join(name.split()).casefold())
+
     def assign(self, actors: Iterable[str], countries: Iterable[str] = ()) -> list[Assignment]:
         """The conflicts these actors and these countries (of the places named) point to, by name."""
         found: dict[str, set[str]] = {}  # piece of evidence → its conflicts
@@ -129,15 +136,16 @@ class ConflictFinder:
                 found.setdefault(key, set()).update(self.of_actor[name])
                 named.setdefault(key, []).append(name)
         for country in dict.fromkeys(self.canonical(c) for c in countries):
-            if country in self.of_country:
-                found.setdefault(country, set()).update(self.of_country[country])
-                named.setdefault(country, []).append(f"places in {country}")
+            if country in self.of_country:  # apart from the state: its places are more said of it
+                found.setdefault(f"places in {country}", set()).update(self.of_country[country])
+                named.setdefault(f"places in {country}", []).append(f"places in {country}")
         weight: dict[str, int] = {}
         own: dict[str, bool] = {}
         for key, conflicts in found.items():
             single = len(conflicts | self.mediates.get(key, set())) == 1
+            strong = single and key not in self.states and not key.startswith("places in ")
             for conflict in conflicts:
-                weight[conflict] = weight.get(conflict, 0) + (2 if single else 1)
+                weight[conflict] = weight.get(conflict, 0) + (2 if strong else 1)
                 own[conflict] = own.get(conflict, False) or single
         order = {c.name: i for i, c in enumerate(self.conflicts)}
         return [Assignment(conflict, ", ".join(n for key, conflicts in found.items() if conflict in conflicts for n in named[key]))

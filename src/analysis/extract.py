@@ -98,8 +98,9 @@ def extract_article(
     issue_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.issue, m.term) for m in extractors.issues.find(text, padded)]
     date_rows = [(article_id, sentences.of(m.start), m.start, m.end, m.text, m.kind, m.date and m.date.date(), m.precision)
                  for m in find_dates(text, published_at, published_precision, padded)]  # type: ignore[arg-type]
-    countries = [place.country or place.name for row in place_rows
-                 if (place := extraction.places[row[4]]).kind in ("city", "country", "territory")]
+    # The countries of the towns and territories named (a country named is the state, counted as an actor).
+    countries = [place.country for row in place_rows
+                 if (place := extraction.places[row[4]]).kind in ("city", "territory") and place.country]
     conflicts = extractors.conflicts.assign([row[4] for row in actor_rows], countries)
     rows["article_conflicts"] += [(article_id, c.conflict, c.reason) for c in conflicts]
     _add_round_candidates(extractors, extraction, article_id, text, spans, sentences, padded, published_at, published_precision,

@@ -30,6 +30,8 @@ NOT_PLACES = {
     "miranda", "morales", "pizarro", "plato", "pushkin", "gagarin", "chekhov", "kropotkin", "engels", "kirov",
     "dzerzhinsky", "danilov", "adler", "genet", "balboa", "honda", "mach", "wani", "ararat", "villavicencio",
     "calarcá", "moro", "berber", "andes", "azov", "aland",
+    # ... or are words written in capitals in headlines and datelines
+    "lice", "tire", "erode", "sari", "warder", "debark", "debark’",
 }
 
 

@@ -50,6 +50,7 @@ _VENUE_AFTER = re.compile(
     r"declaration|accords?|agreement|format|framework|conference|communiqu[eé])\b", re.IGNORECASE)
 # A country that hosts the talks: "hosted by South Africa", "Qatar, which hosts the talks",
 # "thanked South Africa for hosting the peace talks".
+_REACH = 200  # characters either side of a place or a list of actors that the rules read
 _LAST_WORDS = re.compile(r"(?:\S+\s+){0,2}$")
 _HOSTED_BY = re.compile(r"\bhosted\s+by\s+(?:the\s+(?:government\s+of\s+)?)?$", re.IGNORECASE)
 _HOSTS = re.compile(r"^(?:['’]s)?(?:\s+government)?,?\s+(?:which\s+|who\s+)?(?:\w+\s+){0,2}?"
@@ -98,7 +99,7 @@ _MEDIATOR_BEFORE = re.compile(
     re.IGNORECASE)
 _MEDIATOR_AFTER = re.compile(
     r"^(?:['’]s?)?(?:\s*[-–]\s*|\s+)(?:(?:has|have|had|is|are|was|were|will|would)\s+(?:been\s+|also\s+)?)?"
-    r"(?:brokered|mediated|mediating|mediates|mediate|mediation|mediators?|mediating team|facilitat\w*|sponsored|hosted|hosts|hosting|"
+    r"(?:brokered|mediated|mediating|mediates|mediate|mediation|mediators?|mediating team|facilitat\w*|sponsored|hosted|hosts|hosting|host|"
     r"convened|guarantors?|led mediation)\b|"
     r"^,?\s+(?:which|who)\s+(?:has\s+|have\s+|is\s+|are\s+|had\s+)?(?:been\s+)?(?:mediat|broker|host|facilitat|sponsor)\w*|"
     r"^,?\s+as\s+(?:a\s+|the\s+)?(?:mediators?|hosts?|facilitators?|guarantors?)\b|^,\s+(?:the|a|one of the)\s+(?:mediators?|hosts?)\b",
@@ -203,16 +204,20 @@ def find_candidates(
     hosts: set[str] = set()
     at: dict[tuple[str, int], int] = {}  # (venue, sentence) → where in the sentence it is named a venue
     war = finder.of_country if finder else {}
+    in_sentence: dict[int, list[Mention]] = {}
+    for mention in places:
+        in_sentence.setdefault(mention.sentence, []).append(mention)
     for index in triggered:
-        for mention in places:
-            how = (_venue_kind(text[index], mention, place_info.get(mention.name), war)
-                   if mention.sentence == index else None)
+        past = None
+        for mention in in_sentence.get(index, ()):
+            how = _venue_kind(text[index], mention, place_info.get(mention.name), war)
             if how:
                 by_venue.setdefault(mention.name, []).append(index)
                 at.setdefault((mention.name, index), mention.start)
                 if how == "host":
                     hosts.add(mention.name)
-                if _PAST.search(text[index]):
+                past = bool(_PAST.search(text[index])) if past is None else past
+                if past:
                     past_venues.add(mention.name)
     # A country that hosts talks held in one of its cities is the city's round ("talks in Sharm
     # el-Sheikh, which Egypt is hosting"), and a country named only as a host where the article
@@ -250,7 +255,8 @@ def _venue_kind(sentence: str, mention: Mention, place: PlaceInfo | None, war: C
     (`war`) the talk word must come just before: "talks on opening roads in Taiz" are not held there."""
     if place is None or place.kind not in ("city", "country"):
         return None
-    before, after = sentence[: mention.start], sentence[mention.end:]
+    # What decides lies near the place: a bounded window keeps a very long sentence linear.
+    before, after = sentence[max(0, mention.start - _REACH): mention.start], sentence[mention.end: mention.end + _REACH]
     if place.kind == "country" and (_HOSTED_BY.search(before) or _HOSTS.search(after)
                                      or (_FOR_HOSTING.search(after) and not _PREPOSITION.search(before))):
         return "host"
@@ -287,7 +293,7 @@ def read_roles(sentence: str, mentions: Sequence[Mention]) -> dict[str, str]:
             lists.append([mention])
     roles: dict[str, str] = {}
     for names in lists:
-        before, after = sentence[: names[0].start], sentence[names[-1].end:]
+        before, after = sentence[max(0, names[0].start - _REACH): names[0].start], sentence[names[-1].end: names[-1].end + _REACH]
         role = ("mediators" if _MEDIATOR_BEFORE.search(before) or _MEDIATOR_AFTER.match(after) else
                 "parties" if _PARTY_BEFORE.search(before) or _PARTY_AFTER.match(after) else None)
         if role:

@@ -57,9 +57,12 @@ PATTERNS: tuple[tuple[DateKind, re.Pattern[str]], ...] = (
 
 
 # A sentence about what will happen: its dates without a year resolve forward from the publication date.
-FUTURE = re.compile(r"\b(?:will|shall|due|scheduled|upcoming|set to|expected to|planned|plans? to|going to|to be held|"
+FUTURE = re.compile(r"\b(?:will|shall|due (?:on|in|to (?:meet|begin|start|resume|hold|take place))|scheduled|upcoming|set to|"
+                    r"expected to|planned for|plans? to|going to|to be held|"
                     r"to resume|is to|are to|next (?:round|meeting|session|talks|phase))\b", re.IGNORECASE)
 _MONTH_STARTS = frozenset(month[:3] for month in _MONTHS)
+# A day of the month in a sentence about the future is the next one only this close ahead.
+FUTURE_REACH = timedelta(days=120)
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def _nearest_year(base: datetime, month: int, day: int, future: bool) -> datetim
     past = datetime(base.year if (month, day) <= (base.month, base.day) else base.year - 1, month, day)
     ahead = datetime(base.year if (month, day) >= (base.month, base.day) else base.year + 1, month, day)
     base_day = datetime(base.year, base.month, base.day)
-    if future:
+    if future and ahead - base_day <= FUTURE_REACH:  # "will continue" beside a date long past is about that past
         return ahead
     return ahead if (ahead - base_day) < (base_day - past) else past
 

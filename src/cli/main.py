@@ -160,6 +160,9 @@ def _run(args: argparse.Namespace) -> int:
             figures = stats(store)
             print(json.dumps(figures, default=str, indent=2) if args.json
                   else "\n".join(f"{k}: {v}" for k, v in figures.items()))
+            if figures["conflicts_unanalysed"]:
+                print("note: the conflicts of these articles have not been worked out (the store was analysed by an "
+                      "earlier version): run `ceasefire extract`", file=sys.stderr)
             return 0
         if args.command == "query":
             return _query(store.con, args)

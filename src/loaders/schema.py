@@ -156,8 +156,7 @@ class NegotiationRecord(BaseModel):
                 self.start_date.date(), self.start_precision, self.venue_city, self.venue_country,
                 self.outcome, self.outcome_text, sorted(self.parties), sorted(self.mediators),
                 self.key_issues, self.proposal, self.source, self.article_id,
-                *((self.conflict,) if self.conflict else ()),  # ids of records without one stay as they were
-            )
+            )  # not the conflict: a classification, which a file gaining the column must not turn into new rounds
         )
         return hashlib.sha256(key.casefold().encode("utf-8")).hexdigest()[:16]
 

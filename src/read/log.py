@@ -27,6 +27,8 @@ def stats(store: Store) -> dict[str, object]:
         "rounds": records[0], "rounds_first_date": records[1], "rounds_last_date": records[2],
         "venues": records[3], "rounds_by_outcome": outcomes,
         "ingests": store.count("ingests"), "rejections": store.count("rejections"),
+        # a store from before conflicts: its articles need `ceasefire extract`
+        "conflicts_unanalysed": articles[0] > 0 and not store.count("article_conflicts"),
     }
 
 

@@ -301,6 +301,13 @@ def headline(con: Connection, filters: Filters) -> dict[str, object]:
     return dict(zip(("articles", "rounds", "first", "last"), row))
 
 
+def conflicts_unanalysed(con: Connection) -> bool:
+    """Whether the store holds articles but no conflicts of theirs: made by a version from before
+    conflicts, and not analysed since (`ceasefire extract`)."""
+    articles, assigned = _rows(con, "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_conflicts)")[0]
+    return bool(articles) and not assigned
+
+
 def conflicts_side_by_side(con: Connection, filters: Filters) -> pd.DataFrame:
     """Each conflict with anything in the data: its articles, rounds and agreements, its last round
     and that round's outcome, most rounds first."""

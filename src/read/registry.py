@@ -63,6 +63,7 @@ class Q:
     name_sentences = Query(queries.name_sentences)
     # Of the whole store.
     filter_options = Query(queries.filter_options)
+    conflicts_unanalysed = Query(queries.conflicts_unanalysed)
     data_version = Query(queries.data_version)
     article_texts = Query(queries.article_texts)
 

@@ -176,7 +176,10 @@ class Store:
         if not has("records", "conflicts"):
             # ... and records and candidates their conflicts (found by `ceasefire extract`, which says so).
             with self.writing():
-                self.con.execute("ALTER TABLE records ADD COLUMN IF NOT EXISTS conflicts VARCHAR[] DEFAULT []")
+                # Filled by an UPDATE, not a DEFAULT: DuckDB replays a list default from its log only by
+                # loading an extension, so a store whose process died right after was unreadable offline.
+                self.con.execute("ALTER TABLE records ADD COLUMN IF NOT EXISTS conflicts VARCHAR[]")
+                self.con.execute("UPDATE records SET conflicts = []::VARCHAR[] WHERE conflicts IS NULL")
                 self.con.execute("ALTER TABLE records ADD COLUMN IF NOT EXISTS conflict_reason VARCHAR")
             if not has("round_candidates", "conflicts"):
                 columns = [c for c in ANALYSIS_TABLES["round_candidates"] if c not in ("conflicts", "published")]
@@ -184,6 +187,7 @@ class Store:
                                  "published FROM round_candidates")
                 self.con.execute("DROP TABLE round_candidates")
                 self.con.execute("ALTER TABLE upgraded_candidates RENAME TO round_candidates")
+            self.con.execute("CHECKPOINT")
 
     def close(self) -> None:
         self.con.close()
@@ -331,10 +335,14 @@ class Store:
         self._outdate_facets()
         return [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
 
-    def articles_naming(self, name: str) -> list[str]:
-        """The articles whose unknown names (name_mentions) include `name`, in any case."""
+    def articles_naming(self, forms: Iterable[str]) -> list[str]:
+        """The articles whose text names any of these forms, as a whole word in any case: every
+        article that may mention the actor they now make, not only those where a name was found."""
+        words = "|".join(re.escape(" ".join(form.split())) for form in dict.fromkeys(forms) if form.strip())
+        if not words:
+            return []
         return [row[0] for row in self.con.execute(
-            "SELECT DISTINCT article_id FROM name_mentions WHERE lower(name) = lower(?) ORDER BY 1", [name]).fetchall()]
+            "SELECT article_id FROM articles WHERE regexp_matches(text, ?, 'i') ORDER BY 1", [rf"\b(?:{words})\b"]).fetchall()]
 
     def dismiss_name(self, name: str, dismissed_by: str | None) -> None:
         """Keep an unknown name out of the review queue (an admin's decision)."""

@@ -123,13 +123,14 @@ def catalog_mtime(path: Path) -> float:
     return max((file.stat().st_mtime for file in _files(path)), default=0.0)
 
 
-def _entries(path: Path) -> list:
+def yaml_list(path: Path, what: str = "actors") -> list:
+    """The entries of a YAML file that holds a list (of actors, of conflicts); CatalogError if not."""
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     except yaml.YAMLError as error:
         raise CatalogError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(entries, list):
-        raise CatalogError(f"{path}: expected a list of actors")
+        raise CatalogError(f"{path}: expected a list of {what}")
     return entries
 
 
@@ -148,13 +149,13 @@ def read_catalog(path: Path = ACTORS_DIR, overlay: Path | None = None) -> Catalo
     one, and `{name: X, removed: true}` takes actor X out."""
     actors: dict[str, Actor] = {}
     for file in _files(path):
-        for number, entry in enumerate(_entries(file), start=1):
+        for number, entry in enumerate(yaml_list(file), start=1):
             actor = _actor(file, number, entry)
             if actor.name in actors:
                 raise CatalogError(f"{file}: actor #{number} ({actor.name}): already in the catalog")
             actors[actor.name] = actor
     if overlay is not None and overlay.exists():
-        for number, entry in enumerate(_entries(overlay), start=1):
+        for number, entry in enumerate(yaml_list(overlay), start=1):
             if isinstance(entry, dict) and entry.get("removed") is True:
                 actors.pop(str(entry.get("name", "")).strip(), None)
             else:

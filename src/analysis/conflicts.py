@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ceasefire.analysis.catalog import Catalog, CatalogError
+from ceasefire.analysis.catalog import Catalog, CatalogError, yaml_list
 from ceasefire.config import CONFLICTS_YAML
 from ceasefire.loaders.schema import describe_validation_error
 
@@ -46,14 +45,8 @@ class Conflict(BaseModel):
 
 def read_conflicts(path: Path = CONFLICTS_YAML) -> tuple[Conflict, ...]:
     """The conflicts file, validated; errors name the entry and the problem."""
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as error:
-        raise CatalogError(f"{path}: not valid YAML: {error}") from None
-    if not isinstance(entries, list):
-        raise CatalogError(f"{path}: expected a list of conflicts")
     conflicts = []
-    for number, entry in enumerate(entries, start=1):
+    for number, entry in enumerate(yaml_list(path, "conflicts"), start=1):
         try:
             conflicts.append(Conflict.model_validate(entry))
         except ValidationError as error:

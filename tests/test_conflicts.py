@@ -38,7 +38,7 @@ def rounds_in(extractors: Extractors, text: str, published: date = date(2025, 5,
 
 def conflicts_of(extractors: Extractors, text: str) -> dict[str, str]:
     extraction = extract_articles(extractors, [("a", text, datetime(2025, 5, 16), "day")])
-    return {conflict: reason for _, conflict, reason in extraction.rows["article_conflicts"]}
+    return {conflict: reason for _, conflict, reason in extraction.rows["conflict_evidence"]}
 
 
 # ---------------------------------------------------------------- the world catalog
@@ -226,7 +226,7 @@ def test_a_store_from_before_conflicts_says_what_to_run_and_extract_fills_them(t
     with Store(path) as store:  # as the version before conflicts left it
         ingest_paths(store, [SEED, SAMPLE_RECORDS])
         for change in ("ALTER TABLE records DROP COLUMN conflicts", "ALTER TABLE records DROP COLUMN conflict_reason",
-                       "DROP TABLE article_conflicts", "ALTER TABLE round_candidates DROP COLUMN conflicts"):
+                       "DROP TABLE article_conflicts", "DROP TABLE conflict_evidence", "ALTER TABLE round_candidates DROP COLUMN conflicts"):
             store.con.execute(change)
     with Store(path) as store:  # opened for writing: brought up to date, but nothing assigned yet
         assert stats(store)["conflicts_unanalysed"] and store.count("records") > 0

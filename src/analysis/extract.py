@@ -102,7 +102,7 @@ def extract_article(
     countries = [place.country for row in place_rows
                  if (place := extraction.places[row[4]]).kind in ("city", "territory") and place.country]
     conflicts = extractors.conflicts.assign([row[4] for row in actor_rows], countries)
-    rows["article_conflicts"] += [(article_id, c.conflict, c.reason) for c in conflicts]
+    rows["conflict_evidence"] += [(article_id, c.conflict, c.reason) for c in conflicts]
     _add_round_candidates(extractors, extraction, article_id, text, spans, sentences, padded, published_at, published_precision,
                           actor_rows, place_rows, date_rows, issue_rows, [c.conflict for c in conflicts])
     rows["name_mentions"] += [

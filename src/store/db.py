@@ -131,7 +131,7 @@ class Store:
             with self.writing():
                 self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN source TO actor")
                 self.con.execute("ALTER TABLE actor_pairs RENAME COLUMN target TO other")
-                for name in ROLLUPS:
+                for name in (n for n in ROLLUPS if not has(n, "published_at")):  # a newer roll-up has them
                     self.con.execute(f"ALTER TABLE {name} ADD COLUMN published_at TIMESTAMP")
                     self.con.execute(f"ALTER TABLE {name} ADD COLUMN source VARCHAR")
                     self.con.execute(f"UPDATE {name} SET published_at = a.published_at, source = a.source "
@@ -147,7 +147,7 @@ class Store:
                 ids = [row[0] for row in self.con.execute("SELECT article_id FROM articles").fetchall()]
                 self.con.execute(f"CREATE TEMP TABLE upgrade_facets AS WITH place_mentions AS (FROM article_places), "
                                  f"actor_mentions AS (FROM article_actors), {ARTICLE_FACETS} FROM article_facets", [ids])
-                for name in ROLLUPS:
+                for name in (n for n in ROLLUPS if not has(n, "place_bits")):
                     self.con.execute(f"ALTER TABLE {name} ADD COLUMN place_bits BIGINT")
                     self.con.execute(f"ALTER TABLE {name} ADD COLUMN actor_bits BIGINT")
                     self.con.execute(f"UPDATE {name} SET place_bits = f.place_bits, actor_bits = f.actor_bits "
@@ -173,6 +173,10 @@ class Store:
                 self.con.execute("ALTER TABLE round_candidates ADD COLUMN published DATE")
                 self.con.execute("UPDATE round_candidates SET published = a.published_at::DATE FROM articles a "
                                  "WHERE round_candidates.article_id = a.article_id")
+        if has("article_conflicts", "reason"):  # ... whose evidence table was first named as its roll-up is now
+            with self.writing():
+                self.con.execute("DROP TABLE article_conflicts")
+                self.con.execute(ddl())
         if not has("records", "conflicts"):
             # ... and records and candidates their conflicts (found by `ceasefire extract`, which says so).
             with self.writing():
@@ -265,9 +269,10 @@ class Store:
         # batch's frames (read by name), so the cost of a batch does not grow with the store.
         sentences_batch, actor_mentions_batch = frames["sentences"], frames["actor_mentions"]  # noqa: F841
         place_mentions_batch, issue_mentions_batch = frames["place_mentions"], frames["issue_mentions"]  # noqa: F841
+        conflict_evidence_batch = frames["conflict_evidence"]  # noqa: F841
         batch_only = ("WITH sentences AS (FROM sentences_batch), actor_mentions AS (FROM actor_mentions_batch), "
                       "place_mentions AS (FROM place_mentions_batch), issue_mentions AS (FROM issue_mentions_batch), "
-                      f"{ARTICLE_FACETS} ")
+                      f"conflict_evidence AS (FROM conflict_evidence_batch), {ARTICLE_FACETS} ")
         incoming_places = extraction.places_frame()  # noqa: F841 (read by name in the SQL below)
         self.con.execute("INSERT OR REPLACE INTO places SELECT * FROM incoming_places")
         self._give_bits("place", place_mentions_batch.place.value_counts().index)

@@ -114,7 +114,7 @@ ANALYSIS_TABLES: dict[str, dict[str, str]] = {
                          "people": "VARCHAR[]", "outcome": "VARCHAR", "issues": "VARCHAR[]", "proposal": "VARCHAR",
                          "conflicts": "VARCHAR[]", "published": "DATE"},
     # The conflicts (data/conflicts.yaml) an article is about, and the evidence (analysis/conflicts.py).
-    "article_conflicts": {"article_id": "VARCHAR", "conflict": "VARCHAR", "reason": "VARCHAR"},
+    "conflict_evidence": {"article_id": "VARCHAR", "conflict": "VARCHAR", "reason": "VARCHAR"},
     "round_evidence": {"article_id": "VARCHAR", "venue": "VARCHAR", "field": "VARCHAR", "value": "VARCHAR",
                        "sentence_index": "INTEGER"},
     # Names neither the catalog nor the gazetteer knows (analysis/names.py), for the admin's review queue.
@@ -151,6 +151,11 @@ ROLLUPS: dict[str, tuple[str, str]] = {
         _ARTICLE + "issue VARCHAR, sentences INTEGER",
         (f"SELECT article_id, {_CARRIED}, issue, count(DISTINCT sentence_index) "
          f"FROM issue_mentions {_DATED} WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL"),
+    ),
+    "article_conflicts": (  # the conflicts each article is about: counted side by side without a join
+        _ARTICLE + "conflict VARCHAR",
+        (f"SELECT article_id, {_CARRIED}, conflict "
+         f"FROM conflict_evidence {_DATED} WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL"),
     ),
     "article_stats": (  # one row for every article, so the articles filters keep can be counted here
         _ARTICLE + "sentences INTEGER, tone DOUBLE",

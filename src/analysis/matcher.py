@@ -75,7 +75,10 @@ class PhraseMatcher(Generic[T]):
             if folded:
                 grouped.setdefault(" " + folded + ("" if phrase.prefix else " "), []).append(phrase)
         for key, group in grouped.items():
-            self._automaton.add_word(key, (len(key), tuple(group)))
+            # Each phrase with what the search tests of it, worked out once: a world catalog makes
+            # tens of hits an article, and reading them off the phrase each time was a good part of the cost.
+            tests = tuple((p, p.prefix, p.text[-1] if p.text[-1] in string.punctuation else "", p.case) for p in group)
+            self._automaton.add_word(key, (len(key), tests))
         self._empty = not grouped
         if grouped:
             self._automaton.make_automaton()
@@ -89,15 +92,16 @@ class PhraseMatcher(Generic[T]):
         # (start, -end, phrase) tuples, made into Matches only once chosen: with a world catalog
         # most hits are dropped, and building an object for each was a good part of the cost.
         candidates: list[tuple[int, int, Phrase[T]]] = []
-        for last, (length, group) in self._automaton.iter(padded):
+        append = candidates.append
+        for last, (length, tests) in self._automaton.iter(padded):
             # padded[i] is text[i - 1]: the key's leading space sits at padded[start], i.e. just before text[start]
             start = last - length + 1
-            for phrase in group:
-                end = _word_end(text, start + length - 1) if phrase.prefix else start + length - 2
-                if phrase.text[-1] in string.punctuation and text[end : end + 1] == phrase.text[-1]:
+            for phrase, prefix, final, case in tests:
+                end = _word_end(text, start + length - 1) if prefix else start + length - 2
+                if final and text[end : end + 1] == final:
                     end += 1  # "U.S." keeps its final full stop
-                if _case_ok(text, start, end, phrase):
-                    candidates.append((start, -end, phrase))
+                if case is Case.ANY or (text[start].isupper() if case is Case.CAPITALISED else _case_ok(text, start, end, phrase)):
+                    append((start, -end, phrase))
                     break
         candidates.sort(key=_position)
         chosen: list[Match[T]] = []

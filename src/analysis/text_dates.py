@@ -16,7 +16,7 @@ from typing import Literal
 
 from dateparser.date import DateDataParser
 
-from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher
+from ceasefire.analysis.matcher import Case, Phrase, PhraseMatcher, padded_fold
 from ceasefire.loaders.dates import (
     EXPLICIT_DATE,
     MONTH_PATTERN,
@@ -60,6 +60,7 @@ PATTERNS: tuple[tuple[DateKind, re.Pattern[str]], ...] = (
 FUTURE = re.compile(r"\b(?:will|shall|due (?:on|in|to (?:meet|begin|start|resume|hold|take place))|scheduled|upcoming|set to|"
                     r"expected to|planned for|plans? to|going to|to be held|"
                     r"to resume|is to|are to|next (?:round|meeting|session|talks|phase))\b", re.IGNORECASE)
+FUTURE_FOLDED = re.compile(FUTURE.pattern)  # on folded text (lower case, punctuation as spaces): faster
 _MONTH_STARTS = frozenset(month[:3] for month in _MONTHS)
 # A day of the month in a sentence about the future is the next one only this close ahead.
 FUTURE_REACH = timedelta(days=120)
@@ -211,7 +212,8 @@ def find_dates(
     """Date expressions in reading order, each normalised with its precision."""
     taken: list[tuple[int, int]] = []
     mentions: list[DateMention] = []
-    windows = _windows(text, padded)
+    folded = padded or padded_fold(text)
+    windows = _windows(text, folded)
     for kind, pattern in PATTERNS:
         for match in (m for low, high in windows for m in pattern.finditer(text, low, high)):
             group = "date" if "date" in pattern.groupindex else 0  # leave out a leading preposition
@@ -219,7 +221,7 @@ def find_dates(
             if any(start < e and s < end for s, e in taken):
                 continue
             phrase = match.group(group)
-            future = _about_the_future(kind, phrase, text, start, end)
+            future = _about_the_future(kind, phrase, text, start, end, folded)
             try:
                 resolved = _resolve(kind, phrase, published_at, published_precision, future)
                 if resolved:
@@ -232,19 +234,21 @@ def find_dates(
     return sorted(mentions, key=lambda m: m.start)
 
 
-def _sentence_around(text: str, start: int, end: int, reach: int = 300) -> str:
-    """The sentence holding text[start:end], roughly: to the nearest sentence ends within `reach`."""
+def _sentence_around(text: str, start: int, end: int, reach: int = 300) -> tuple[int, int]:
+    """Where the sentence holding text[start:end] begins and ends, roughly: at the nearest sentence
+    ends within `reach`."""
     low, high = max(0, start - reach), min(len(text), end + reach)
     begin = max(text.rfind(mark, low, start) for mark in (". ", "! ", "? ", "\n"))
     stops = [i for mark in (". ", "! ", "? ", "\n") if (i := text.find(mark, end, high)) >= 0]
-    return text[begin + 1 if begin >= 0 else low : min(stops) if stops else high]
+    return (begin + 1 if begin >= 0 else low), (min(stops) if stops else high)
 
 
-def _about_the_future(kind: DateKind, phrase: str, text: str, start: int, end: int) -> bool:
+def _about_the_future(kind: DateKind, phrase: str, text: str, start: int, end: int, folded: str) -> bool:
     """Whether a weekday or a day of the month (the phrases whose year or week depends on it) sits in
-    a sentence about what will happen."""
+    a sentence about what will happen; `folded` is the padded fold of `text` (searched in lower case)."""
     lowered = phrase[:4].casefold()
     if kind == "weekday" and not lowered.startswith(("last", "next")) or (
             kind == "relative" and (phrase[0].isdigit() or lowered[:3] in _MONTH_STARTS)):
-        return bool(FUTURE.search(_sentence_around(text, start, end)))
+        begin, stop = _sentence_around(text, start, end)
+        return bool(FUTURE_FOLDED.search(folded, begin + 1, stop + 1))
     return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -75,11 +75,12 @@ class Catalog:
                     first, second = sorted((owner, actor.name))
                     raise CatalogError(f"{form!r} is claimed by both {first!r} and {second!r}")
 
-    def root(self, name: str) -> str:
-        """The actor at the top of the affiliation chain: Khalil al-Hayya -> Hamas."""
+    def root(self, name: str, until: Collection[str] = ()) -> str:
+        """The actor at the top of the affiliation chain (Khalil al-Hayya -> Hamas), or the first on
+        the way up that is one of `until`."""
         seen = set()
         actor = self.actors.get(name)
-        while actor and actor.affiliation and actor.name not in seen:
+        while actor and actor.name not in until and actor.affiliation and actor.name not in seen:
             seen.add(actor.name)
             actor = self.actors.get(actor.affiliation)
         return actor.name if actor else name

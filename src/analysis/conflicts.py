@@ -75,7 +75,7 @@ def conflict_names(path: Path = CONFLICTS_YAML) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Assignment:
     conflict: str
-    reason: str  # the evidence, e.g. "actors Hamas, Israel; places in Palestine"
+    reason: str  # the evidence, e.g. "Hamas, Israel, places in Palestine"
 
 
 class ConflictFinder:
@@ -83,6 +83,7 @@ class ConflictFinder:
 
     def __init__(self, conflicts: Iterable[Conflict], catalog: Catalog):
         self.conflicts = tuple(conflicts)
+        self._order = {c.name: i for i, c in enumerate(self.conflicts)}  # the file's, for ties
         self.canonical = catalog.canonical  # places carry GeoNames' country names: "Democratic Republic of the Congo"
         self.states = {a.name for a in catalog.actors.values() if a.type in ("state", "territory")}
         self._names = {form.casefold(): c.name for c in self.conflicts for form in (c.name, *c.aliases)}
@@ -140,7 +141,6 @@ class ConflictFinder:
             for conflict in conflicts:
                 weight[conflict] = weight.get(conflict, 0) + (2 if strong else 1)
                 own[conflict] = own.get(conflict, False) or single
-        order = {c.name: i for i, c in enumerate(self.conflicts)}
         return [Assignment(conflict, ", ".join(n for key, conflicts in found.items() if conflict in conflicts for n in named[key]))
-                for conflict in sorted(weight, key=lambda c: (-weight[c], order[c]))
+                for conflict in sorted(weight, key=lambda c: (-weight[c], self._order[c]))
                 if weight[conflict] >= ENOUGH and own[conflict]]

@@ -48,10 +48,10 @@ _WAR_WORDS = re.compile(
 _VENUE_AFTER = re.compile(
     r"^\W{0,2}\s*(?:peace\s+|ceasefire\s+|truce\s+)?(?:talks|meeting|round|summit|negotiations|discussions|process|"
     r"declaration|accords?|agreement|format|framework|conference|communiqu[eé])\b", re.IGNORECASE)
-# A country that hosts the talks: "hosted by South Africa", "Qatar, which hosts the talks",
-# "thanked South Africa for hosting the peace talks".
 _REACH = 200  # characters either side of a place or a list of actors that the rules read
 _LAST_WORDS = re.compile(r"(?:\S+\s+){0,2}$")
+# A country that hosts the talks: "hosted by South Africa", "Qatar, which hosts the talks",
+# "thanked South Africa for hosting the peace talks".
 _HOSTED_BY = re.compile(r"\bhosted\s+by\s+(?:the\s+(?:government\s+of\s+)?)?$", re.IGNORECASE)
 _HOSTS = re.compile(r"^(?:['’]s)?(?:\s+government)?,?\s+(?:which\s+|who\s+)?(?:\w+\s+){0,2}?"
                     r"(?:hosts|hosted|hosting|will host|to host)\b", re.IGNORECASE)
@@ -78,12 +78,14 @@ OUTCOME_CUES: tuple[tuple[str, str], ...] = (
 # Searched on the folded sentence (lower case, punctuation as spaces): several times faster than
 # ignoring case, and the cues hold no punctuation.
 _OUTCOME_FOLDED = tuple((outcome, re.compile(pattern)) for outcome, pattern in OUTCOME_CUES)
+_DECISIVENESS = {outcome: rank for rank, (outcome, _) in enumerate(OUTCOME_CUES)}  # lower is more decisive
+_PROPOSAL = re.compile(r"\b(\d+|[a-z]+)-day\s+(?:\w+[ -]){0,2}?(ceasefire|truce)\b", re.IGNORECASE)
 
 
 def outcome_cue(folded: str) -> str | None:
     """The most decisive outcome a folded sentence names, if any."""
     return next((outcome for outcome, pattern in _OUTCOME_FOLDED if pattern.search(folded)), None)
-_PROPOSAL = re.compile(r"\b(\d+|[a-z]+)-day\s+(?:\w+[ -]){0,2}?(ceasefire|truce)\b", re.IGNORECASE)
+
 
 # Roles read from the sentence around a list of actors ("Egypt, Qatar and the United States"):
 # what comes before the list or after it says whether they mediate or negotiate.
@@ -321,10 +323,11 @@ def _candidate(
     elif not past and published:
             when, precision = published, published_precision or "day"
             evidence.append(("date", f"{published} ({precision}, from the publication date)", venue_indexes[0]))
-    named = [m for m in actors if m.sentence in about and not _is_media(catalog, m.name)]
+    kept = [m for m in actors if not _is_media(catalog, m.name)]
+    named = [m for m in kept if m.sentence in about]
     conflicts = _round_conflicts(named, catalog, finder, article_conflicts, evidence)
     # An earlier round named in passing has only what its own sentences say.
-    elsewhere = [] if past else [m for m in actors if not _is_media(catalog, m.name)]
+    elsewhere = [] if past else kept
     parties, mediators = _roles(named, elsewhere, text, catalog, finder, conflicts, evidence, venue_indexes[0] if not past else None)
     people: list[str] = []
     for mention in named:
@@ -333,10 +336,9 @@ def _candidate(
             people.append(mention.name)
             evidence.append(("people", mention.name, mention.sentence))
     outcome = None
-    rank = {o: i for i, (o, _) in enumerate(OUTCOME_CUES)}
     for index in about:  # the most decisive cue of all its sentences
         cue = cues[index]
-        if cue and (outcome is None or rank[cue] < rank[outcome[0]]):
+        if cue and (outcome is None or _DECISIVENESS[cue] < _DECISIVENESS[outcome[0]]):
             outcome = (cue, index)
     if outcome:
         evidence.append(("outcome", *outcome))
@@ -397,12 +399,7 @@ def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[i
         """Who an actor speaks for: the first of its affiliations that is a usual party or mediator
         of the round's conflict (the Sudanese Armed Forces, not Sudan), else the top one (Israel
         for the IDF, Hamas for Khalil al-Hayya)."""
-        seen = set()
-        actor = catalog.actors.get(name)
-        while actor and actor.name not in usual and actor.affiliation and actor.name not in seen:
-            seen.add(actor.name)
-            actor = catalog.actors.get(actor.affiliation)
-        return actor.name if actor else name
+        return catalog.root(name, until=usual)
 
     said: dict[str, Counter[str]] = {}
     where: dict[tuple[str, str], int] = {}

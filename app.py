@@ -34,8 +34,7 @@ if not filters.conflicts:  # every conflict followed, side by side; choosing one
             column_config={"Last round": st.column_config.DateColumn(format="D MMM YYYY")})
         by_conflict = query(Q.rounds_by_conflict, filters)
         if not by_conflict.empty:
-            totals = by_conflict.groupby(["conflict", "outcome"], as_index=False).rounds.sum()
-            st.plotly_chart(charts.conflicts_chart(totals), width="stretch", key="overview_conflicts_chart")
+            st.plotly_chart(charts.conflicts_chart(by_conflict), width="stretch", key="overview_conflicts_chart")
         st.caption("Choose a conflict in the sidebar (or add ?conflict=Sudan to the address) to scope every page to it.")
 
 left, right = st.columns([3, 2])

@@ -170,20 +170,24 @@ def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: l
     be known (else the row is rejected, with the names to choose from), or those the parties point to."""
     if records.empty:
         return records
-    named = records.conflicts.map(lambda names: [finder.conflict_named(n) for n in names])
-    unknown = named.map(lambda found: None in found)
-    known = sorted(c.name for c in finder.conflicts)
-    for row in records[unknown].itertuples():
-        rejections.append(Rejection(row.origin_file, row.origin_row, f"conflict {', '.join(row.conflicts)!r} is not in "
-                                    f"data/conflicts.yaml (by name or alias); choose from: {', '.join(known)}"))
-    records = records[~unknown].assign(conflicts=named[~unknown])
-    found = [finder.assign([*parties, *mediators]) if len(named) == 0 else None
-             for parties, mediators, named in zip(records.parties, records.mediators, records.conflicts, strict=True)]
-    return records.assign(
-        conflicts=[list(named) if f is None else [a.conflict for a in f] for named, f in zip(records.conflicts, found, strict=True)],
-        conflict_reason=[reason if f is None else "; ".join(f"{a.conflict}: {a.reason}" for a in f) or None
-                         for reason, f in zip(records.conflict_reason, found, strict=True)],
-    )
+    known = ", ".join(sorted(c.name for c in finder.conflicts))
+    kept, conflicts, reasons = [], [], []
+    for row in records.itertuples():
+        named = [finder.conflict_named(name) for name in row.conflicts]
+        if None in named:
+            rejections.append(Rejection(row.origin_file, row.origin_row, f"conflict {', '.join(row.conflicts)!r} is not in "
+                                        f"data/conflicts.yaml (by name or alias); choose from: {known}"))
+            kept.append(False)
+            continue
+        kept.append(True)
+        if named:
+            conflicts.append(named)
+            reasons.append(row.conflict_reason)
+        else:
+            found = finder.assign([*row.parties, *row.mediators])
+            conflicts.append([a.conflict for a in found])
+            reasons.append("; ".join(f"{a.conflict}: {a.reason}" for a in found) or None)
+    return records[kept].assign(conflicts=conflicts, conflict_reason=reasons)
 
 
 def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:

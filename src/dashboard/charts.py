@@ -158,8 +158,7 @@ def top_actors_chart(frame: pd.DataFrame, title: str = "Most mentioned actors") 
     data = frame.sort_values("mentions").assign(type=frame.type.fillna("other"))
     bars = _bars_by(data, "type", TYPE_COLOURS, list(TYPE_COLOURS), dict(x="mentions", y="actor", customdata=["articles"]),
                     hovertemplate="<b>%{y}</b><br>Mentions: %{x}<br>Articles: %{customdata[0]}<extra></extra>")
-    return _figure(bars, title, height=max(300, 26 * len(data) + 110 + 20 * data.type.nunique()), legend_title="Type",
-                   barmode="relative",
+    return _figure(bars, title, height=max(300, 26 * len(data) + 110 + 20 * data.type.nunique()), barmode="relative",
                    legend=dict(title=dict(text="Type"), **LEGEND_ABOVE), margin=legend_margin(data.type.nunique() + 1),
                    xaxis=count_axis("Mentions", data.mentions.max() if len(data) else 0),
                    yaxis=dict(categoryorder="array", categoryarray=[plot_text(actor) for actor in data.actor]))
@@ -188,14 +187,12 @@ def map_view(places: pd.DataFrame, focus: Collection[str] = ()) -> MapView:
     """The view a map of these places opens on: around the places in the `focus` countries (a
     chosen conflict's) when there are any, else the smallest of VIEWS holding three quarters of the
     count."""
-    focused = places[places.country.isin(focus) | places.name.isin(focus)] if len(focus) else places.iloc[:0]
+    focused = places[places.country.isin(focus) | places.name.isin(focus)]
     if not focused.empty:
         return _box(focused.latitude.min(), focused.latitude.max(), focused.longitude.min(), focused.longitude.max())
     total = places["count"].sum()
-    for view in VIEWS.values():
-        if _inside(places, view).pipe(lambda inside: places["count"][inside].sum()) >= 0.75 * total:
-            return view
-    return VIEWS["World"]
+    return next((view for view in VIEWS.values() if places["count"][_inside(places, view)].sum() >= 0.75 * total),
+                VIEWS["World"])
 
 
 def _box(south: float, north: float, west: float, east: float) -> MapView:
@@ -329,7 +326,7 @@ def issues_by_outcome_chart(frame: pd.DataFrame, labels: dict[str, str]) -> go.F
 
 
 def conflicts_chart(frame: pd.DataFrame) -> go.Figure:
-    """Rounds per conflict, stacked by outcome (rows of conflict, outcome, rounds), most rounds on top."""
+    """Rounds per conflict, stacked by outcome (rows of conflict, outcome, rounds: `rounds_by_conflict`), most rounds on top."""
     totals = frame.groupby("conflict").rounds.sum().sort_values()
     bars = _bars_by(frame, "outcome", OUTCOME_COLOURS, OUTCOME_ORDER, dict(x="rounds", y="conflict"),
                     hovertemplate="<b>%{y}</b><br>Rounds: %{x}<extra>%{fullData.name}</extra>")

@@ -335,12 +335,11 @@ def conflicts_side_by_side(con: Connection, filters: Filters) -> pd.DataFrame:
 
 
 def rounds_by_conflict(con: Connection, filters: Filters) -> pd.DataFrame:
-    """Rounds per conflict, quarter and outcome."""
+    """Rounds per conflict and outcome."""
     where, params = filters.records_where("r")
     return _query(con, f"""
-        SELECT c.conflict, date_trunc('quarter', r.start_date)::DATE AS period, coalesce(r.outcome, 'unknown') AS outcome,
-               count(*) AS rounds
-        FROM records r, unnest(r.conflicts) AS c(conflict) WHERE {where} GROUP BY ALL ORDER BY 1, 2, 3""", params)
+        SELECT c.conflict, coalesce(r.outcome, 'unknown') AS outcome, count(*) AS rounds
+        FROM records r, unnest(r.conflicts) AS c(conflict) WHERE {where} GROUP BY ALL ORDER BY 1, 2""", params)
 
 
 def rounds(con: Connection, filters: Filters, limit: int | None = None) -> pd.DataFrame:

@@ -22,15 +22,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate_articles
 
 from ceasefire.analysis.extract import Extractors, extract_articles
+from ceasefire.analysis.text import analysed_text
 from ceasefire.config import SAMPLE_DIR
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def corpora(count: int) -> dict[str, list[tuple]]:
-    synthetic = [(f"s{i}", a["text"], datetime.fromisoformat(a["published_at"]), "day")
+    # What ingest reads: the text, then the title.
+    synthetic = [(f"s{i}", analysed_text(a["text"], a["title"]), datetime.fromisoformat(a["published_at"]), "day")
                  for i, a in enumerate(generate_articles(count))]
-    seed_text = (SAMPLE_DIR / "articles" / "hamas-delegation-cairo.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+    title, body = (SAMPLE_DIR / "articles" / "hamas-delegation-cairo.txt").read_text(encoding="utf-8").split("\n", 1)
+    seed_text = analysed_text(body, title)
     seed = [(f"seed{i}", seed_text, datetime(2025, 8, 13), "day") for i in range(count // 5)]
     return {"synthetic": synthetic, "seed article repeated": seed}
 

@@ -58,10 +58,12 @@ def main() -> None:
         place = gazetteer.lookup(venue)
         return place.name if place else venue
 
+    actor_name = extractors.catalog.canonical
+
     real = [(a, analyse(extractors, a)) for a in read_eval(REAL_YAML)]
     conflicts = sorted({a.conflict for a, _ in real if a.conflict})
-    by_conflict = {c: score([(a, f) for a, f in real if a.conflict == c], venue_name) for c in conflicts}
-    overall = score(real, venue_name)
+    by_conflict = {c: score([(a, f) for a, f in real if a.conflict == c], venue_name, actor_name) for c in conflicts}
+    overall = score(real, venue_name, actor_name)
     lines = ["## Real texts (data/eval/real.yaml), by conflict", "",
              "Rounds matched by venue; outcome: precision over matched rounds; parties and mediators: precision / recall.", "",
              "| conflict | texts | actors P | actors R | rounds P | rounds R | outcome | parties | mediators |",
@@ -70,7 +72,7 @@ def main() -> None:
     lines += [_row("**all**", len(real), overall), "",
               "Targets: " + ", ".join(f"{name} ≥ {value}" for name, value in TARGETS.items()), ""]
     written = [seed_article(), *read_eval()]
-    result = score([(a, analyse(extractors, a)) for a in written], venue_name)
+    result = score([(a, analyse(extractors, a)) for a in written], venue_name, actor_name)
     rounds, fields = result["rounds"], result["fields"]
     lines += ["## Written for evaluation (data/eval/rounds.yaml) and the seed", "",
               f"articles: {len(written)}; rounds expected {rounds['expected']}, found {rounds['found']}, "

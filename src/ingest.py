@@ -26,6 +26,7 @@ from ceasefire.analysis.extract import (
     extract_in_parallel,
 )
 from ceasefire.analysis.rounds import NewsRound
+from ceasefire.analysis.text import analysed_text
 from ceasefire.config import SAMPLE_DIR, store_path
 from ceasefire.loaders.files import LoadOptions, load_batches, process_pool, safe_name
 from ceasefire.loaders.gazetteer import load_gazetteer
@@ -160,7 +161,8 @@ def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, poo
     stored = store.existing_ids([i for i in ids if i not in seen])
     new_articles = articles[~articles.article_id.isin(stored) & ~articles.article_id.isin(seen)]
     seen.update(ids)
-    rows = list(new_articles[["article_id", "text", "published_at", "published_precision"]].itertuples(index=False, name=None))
+    rows = [(article_id, analysed_text(text, title), published_at, precision) for article_id, text, title, published_at, precision
+            in new_articles[["article_id", "text", "title", "published_at", "published_precision"]].itertuples(index=False, name=None)]
     extraction = extract_in_parallel(rows, pool) if pool else partial(extract_articles, extractors, rows)
     return _Batch(result, articles, records, new_articles.article_id.tolist(), extraction, rejected)
 

@@ -21,7 +21,7 @@ from ceasefire.analysis.text_dates import find_dates
 SEED_TEXT = SEED.read_text(encoding="utf-8").split("\n", 1)[1].strip()
 SEED_ACTORS = {
     "Hamas", "Khalil al-Hayya", "Taher al-Nono", "Israel", "Israel's Security Cabinet", "Benjamin Netanyahu",
-    "United States", "Egypt", "Palestinian Authority", "Reuters", "Al-Qahera News",
+    "United States", "Egypt", "Palestinian Authority", "Palestine", "Reuters", "Al-Qahera News",
 }
 
 
@@ -40,6 +40,7 @@ def test_seed_actors_are_exactly_the_expected_ones(extractors):
     by_surface = dict(zip(mentions.surface, zip(mentions.actor, mentions.match_kind)))
     assert by_surface["Israeli"] == ("Israel", "demonym")  # "Israeli soldiers"
     assert by_surface["Egyptian"] == ("Egypt", "demonym")  # "Egyptian mediators"
+    assert by_surface["Palestinians"] == ("Palestine", "demonym")  # "Palestinians would be allowed to leave Gaza"
     assert by_surface["Netanyahu"] == ("Benjamin Netanyahu", "surname")
     assert by_surface["US"] == ("United States", "alias")  # "US-backed"
     assert by_surface["PA"] == ("Palestinian Authority", "alias")
@@ -239,3 +240,19 @@ def test_the_gazetteer_follows_edits_of_the_curated_places(tmp_path):
         handle.write(",".join(row.get(column, "") for column in header) + "\n")
     os.utime(curated, (curated.stat().st_atime, curated.stat().st_mtime + 5))
     assert load_gazetteer(curated).lookup("Zorgon Crossing").name == "Zorgon Crossing"
+
+
+@pytest.mark.parametrize(("text", "actors"), [
+    # an office named as its holder's title is the holder; named alone it is the office
+    ("The Spokesman for UN Secretary-General António Guterres issued a statement.", ["António Guterres"]),
+    ("The Personal Envoy of the Secretary-General for Sudan, Ramtane Lamamra, spoke.", ["Ramtane Lamamra"]),
+    ("The UN Secretary-General said so.", ["Office of the UN Secretary-General"]),
+    # a state's government is the state
+    ("The Government of Colombia and the ELN met.", ["Colombia", "National Liberation Army"]),
+    ("The Colombian Government spoke.", ["Colombia"]),
+    # a full stop inside a name
+    ("Mr. Geir O. Pedersen spoke.", ["Geir Pedersen"]),
+    ("Palestinians and Israelis", ["Palestine", "Israel"]),
+])
+def test_what_a_name_in_the_text_counts_as(extractors, text, actors):
+    assert frames(extractors, text)["actor_mentions"].actor.tolist() == actors

@@ -182,6 +182,27 @@ def test_a_place_of_fighting_or_of_a_truce_is_no_venue(extractors, text):
     assert rounds_in(extractors, text) == {}
 
 
+def test_places_listed_after_a_venue_are_venues_too(extractors):
+    found = rounds_in(extractors, "The leaders met several times since May, in Brussels, Chisinau, Washington and Moscow.")
+    assert sorted(found) == ["Brussels", "Chisinau", "Moscow", "Washington, D.C."]
+
+
+@pytest.mark.parametrize("text", [
+    "Both leaders reconfirmed their commitment to the 1991 Almaty Declaration as a framework for talks.",
+    "Both sides must uphold their commitments to the Angola-mediated Luanda Process and resume talks.",
+    "The talks aim at full implementation of the Jeddah Declaration of Commitment.",
+])
+def test_a_document_or_process_named_after_a_place_is_no_venue(extractors, text):
+    assert rounds_in(extractors, text) == {}
+
+
+def test_a_session_held_somewhere_is_a_round_and_a_recess_postpones_it(extractors):
+    found = rounds_in(extractors, "The seventh session of the Constitutional Committee concluded today in Geneva.")
+    assert list(found) == ["Geneva"]
+    recessed = rounds_in(extractors, "The envoy announced a recess in the talks in Geneva until 25 February.")
+    assert recessed["Geneva"].outcome == "postponed"
+
+
 def test_a_country_named_as_host_beside_the_city_of_the_talks_is_that_round(extractors):
     found = rounds_in(extractors, "The talks in Geneva on Friday were co-hosted by Saudi Arabia and Switzerland.")
     assert list(found) == ["Geneva"]
@@ -197,6 +218,37 @@ def test_the_outcome_is_the_most_decisive_cue_of_all_the_rounds_sentences(extrac
     kuala_lumpur = found["Kuala Lumpur"]
     assert kuala_lumpur.outcome == "agreement"
     assert any(f == "outcome" and value == "agreement" for f, value, _ in kuala_lumpur.evidence)
+
+
+@pytest.mark.parametrize(("text", "outcome"), [
+    # some measures agreed, not the settlement: a partial agreement, even beside "agreed"
+    ("The delegations agreed to a further prisoner exchange at the talks in Istanbul on Monday.", "partial agreement"),
+    ("The two delegations agreed to the opening of the land routes at the talks in Geneva on Friday.", "partial agreement"),
+    ("Israel and Hamas agreed to a ceasefire and hostage release deal after talks in Doha on Wednesday.", "agreement"),
+    # talks still to come are not under way
+    ("The government and the ELN will begin formal negotiations on 27 October in Quito.", None),
+    ("Negotiations to be convened in Astana next month are the next step.", None),
+    ("The Secretary reiterated the need for participation in on-going peace talks in Switzerland.", "ongoing"),
+])
+def test_what_a_rounds_sentences_say_of_its_outcome(extractors, text, outcome):
+    assert next(iter(rounds_in(extractors, text).values())).outcome == outcome
+
+
+def test_an_envoy_named_at_the_talks_mediates_for_their_organisation(extractors):
+    found = rounds_in(extractors, "Geir Pedersen said the talks in Geneva on Friday were frank.", published=date(2021, 10, 22))
+    assert found["Geneva"].mediators == ["United Nations"]
+    assert any(f == "mediators" and "UN Special Envoy for Syria" in value for f, value, _ in found["Geneva"].evidence)
+
+
+def test_a_named_mediator_leaves_the_other_usual_mediators_out(extractors):
+    found = rounds_in(extractors, "Russian and Ukrainian delegations met in Istanbul on Monday. We thank Türkiye for again "
+                                  "hosting the discussions and the United States for creating the momentum.")
+    assert found["Istanbul"].mediators == ["Turkey"]
+
+
+def test_talks_involving_name_their_parties(extractors):
+    found = rounds_in(extractors, "Following talks involving the EU, US, Ukraine and Russia in Geneva, the ministers spoke.")
+    assert sorted(found["Geneva"].parties) == ["European Union", "Russia", "Ukraine", "United States"]
 
 
 def test_dates_in_a_sentence_about_the_future_resolve_forward(extractors):

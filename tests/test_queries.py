@@ -93,7 +93,7 @@ def test_issue_salience_shares(con):
     frame = queries.issue_salience(con, Filters(), "month")
     july = frame[frame.period.astype(str) == "2025-07-01"].set_index("issue")
     assert july.loc["hostages", "sentences"] == 1 and july.loc["violations", "sentences"] == 1
-    assert july.loc["aid", "share"] == pytest.approx(1 / 6)  # one of the six July sentences
+    assert july.loc["aid", "share"] == pytest.approx(1 / 8)  # one of the eight July sentences (two of them titles)
 
 
 def test_rounds_by_venue_and_outcome(con):
@@ -105,7 +105,7 @@ def test_rounds_by_venue_and_outcome(con):
 
 def test_tone_trend_for_articles_and_for_an_actor(con):
     overall = queries.tone_trend(con, Filters(), "month")
-    assert overall.sentences.tolist() == [6, 3]
+    assert overall.sentences.tolist() == [8, 4]  # each article's title is a sentence too
     assert overall.tone.between(-1, 1).all()
     witkoff = queries.tone_trend(con, Filters(), "month", actor="Steve Witkoff")
     assert witkoff.sentences.tolist() == [1]
@@ -324,7 +324,8 @@ def test_names_past_the_63rd_get_no_bit_and_are_filtered_by_semi_join(tmp_path):
 def test_actor_sentences_are_the_stored_sentences_with_their_stored_tone(sample):
     page = queries.actor_sentences(sample.con, Filters(), "Hamas", limit=200)
     stored = sample.con.execute("""
-        SELECT DISTINCT a.article_id, substring(a.text, s.char_start + 1, s.char_end - s.char_start), s.tone, a.published_at
+        SELECT DISTINCT a.article_id, substring(a.text || chr(10) || chr(10) || a.title, s.char_start + 1, s.char_end - s.char_start),
+               s.tone, a.published_at
         FROM actor_mentions m JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
         WHERE m.actor = 'Hamas' ORDER BY a.published_at DESC NULLS LAST, a.article_id""").fetchall()
     assert len(page) == len(stored) > 20

@@ -269,3 +269,23 @@ def test_ingests_that_add_a_fifth_of_the_store_leave_it_compacted(tmp_path, writ
         after = [queries.top_actors(store.con, filters), queries.issue_salience(store.con, filters)]
     for old, new in zip(before, after):
         pd.testing.assert_frame_equal(old, new)
+
+
+def test_a_title_is_read_with_its_text_and_its_sentences_are_shown(store, write):
+    """Headlines name actors too: the title is analysed after the text (offsets into the text
+    unchanged), and what the store cuts out for a sentence is the sentence extraction read."""
+    from ceasefire.analysis.text import analysed_text, split_sentences
+    from ceasefire.read import queries
+    from ceasefire.store.schema import ANALYSED_TEXT
+
+    path = write("qatar.txt", "Qatar hosts a new round\n\nTalks resumed in Doha on Monday after a pause of two weeks.\n")
+    ingest_paths(store, [path])
+    title, text = store.con.execute("SELECT title, text FROM articles").fetchone()
+    assert title == "Qatar hosts a new round" and "Qatar" not in text
+    assert store.con.execute(f"SELECT {ANALYSED_TEXT} FROM articles a").fetchone()[0] == analysed_text(text, title)
+    qatar = store.con.execute("SELECT sentence_index, char_start, char_end FROM actor_mentions WHERE actor = 'Qatar'").fetchall()
+    assert len(qatar) == 1 and qatar[0][0] == len(split_sentences(text))  # the sentence after the text's
+    assert analysed_text(text, title)[qatar[0][1]:qatar[0][2]] == "Qatar"
+    doha = store.con.execute("SELECT char_start, char_end FROM place_mentions WHERE place = 'Doha'").fetchone()
+    assert text[doha[0]:doha[1]] == "Doha"  # offsets into the text as before
+    assert queries.actor_sentences(store.con, Filters(), "Qatar").sentence.tolist() == [title]

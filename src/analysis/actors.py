@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -9,6 +10,10 @@ from ceasefire.analysis.catalog import Catalog
 from ceasefire.analysis.matcher import Phrase, PhraseMatcher, case_rule
 
 MatchKind = Literal["name", "alias", "demonym", "surname"]
+
+# What may stand between an office and the name of its holder: "UN Secretary-General António
+# Guterres", "the Personal Envoy of the Secretary-General for Sudan, Ramtane Lamamra", "… Mr. Pedersen".
+_TITLE_GAP = re.compile(r"[ ,]*(?:(?:Mr|Ms|Mrs|Dr)\.? )?")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,11 @@ class ActorExtractor:
         for last_name, owners in last_names.items():
             phrases.append(Phrase(last_name, ActorForm(tuple(owners), "surname", True), case_rule(last_name)))
         self._matcher = PhraseMatcher(phrases)
+        # An office (a body that belongs to another) and the people of the same top actor, for the
+        # office named as a person's title.
+        self._office_root = {a.name: catalog.root(a.name) for a in catalog.actors.values()
+                             if a.affiliation and a.type not in ("person", "state", "territory")}
+        self._person_root = {a.name: catalog.root(a.name) for a in catalog.actors.values() if a.type == "person"}
 
     def find(self, text: str, padded: str | None = None) -> list[ActorMention]:
         """Mentions in reading order. A bare last name ("Sinwar") resolves to the one person of
@@ -63,7 +73,15 @@ class ActorExtractor:
                 if form.kind in ("name", "alias"):
                     introduced.add(actor)
             mentions.append(ActorMention(match.start, match.end, actor, form.kind))
-        # A demonym just before another actor's name describes that actor ("Lebanese Hizballah",
-        # "Palestinian Authority" aside, which is one name): it is not a mention of the state.
-        return [m for m, after in zip(mentions, [*mentions[1:], None][: len(mentions)], strict=True)
-                if not (m.kind == "demonym" and after and after.actor != m.actor and text[m.end:after.start] == " ")]
+        return [m for m, after in zip(mentions, [*mentions[1:], None]) if not (after and self._describes(text, m, after))]
+
+    def _describes(self, text: str, mention: ActorMention, after: ActorMention) -> bool:
+        """Whether a mention only describes the actor named right after it, and so is not a mention
+        of its own: a demonym before another actor's name ("Lebanese Hizballah"; "Palestinian
+        Authority" is one name), or an office before the name of a person of the same top actor
+        ("UN Secretary-General António Guterres" names Guterres, not his office)."""
+        gap = text[mention.end:after.start]
+        if mention.kind == "demonym":
+            return after.actor != mention.actor and gap == " "
+        root = self._office_root.get(mention.actor)
+        return root is not None and self._person_root.get(after.actor) == root and _TITLE_GAP.fullmatch(gap) is not None

@@ -71,9 +71,12 @@ class PhraseMatcher(Generic[T]):
         self._automaton = ahocorasick.Automaton()
         grouped: dict[str, list[Phrase[T]]] = {}
         for phrase in phrases:
-            folded = " ".join(fold(phrase.text).split())
-            if folded:
-                grouped.setdefault(" " + folded + ("" if phrase.prefix else " "), []).append(phrase)
+            # Runs of spaces collapsed ("Israel – Hamas" as "Israel-Hamas"), and as folded, since a full
+            # stop inside a name leaves two spaces in the text ("Geir O. Pedersen" folds to "geir o  pedersen").
+            exact = fold(phrase.text).strip()
+            for folded in dict.fromkeys((" ".join(exact.split()), exact)):
+                if folded:
+                    grouped.setdefault(" " + folded + ("" if phrase.prefix else " "), []).append(phrase)
         for key, group in grouped.items():
             # Each phrase with what the search tests of it, worked out once: a world catalog makes
             # tens of hits an article, and reading them off the phrase each time was a good part of the cost.

@@ -24,7 +24,7 @@ from ceasefire.analysis.matcher import fold
 # A sentence reports talks when it names one of these.
 TRIGGER = re.compile(
     r"\b(talks|negotiat\w*|delegations?|mediat\w*|proposals?|truce|round of|last round|rounds? in|summit|"
-    r"meet|meets|meeting|met|discuss\w*|discussions|deal|agreements?|accords?|declarations?|framework|memorandum|"
+    r"meet|meets|meeting|met|sessions?|discuss\w*|discussions|deal|agreements?|accords?|declarations?|framework|memorandum|"
     r"signing|signed|sign|agreed|dialogue|consultations|ceasefire (?:plan|framework|proposal)|peace (?:plan|process|conference))\b",
     re.IGNORECASE,
 )
@@ -37,7 +37,7 @@ TRIGGER_FOLDED = re.compile(TRIGGER.pattern)
 # Yemen", "the attack in Israel").
 _PREPOSITION = re.compile(r"\b(?:in|at|to|from|left|leave|leaves|leaving|visited|visits|reached)\s+(?:the\s+)?$", re.IGNORECASE)
 _TALK_WORDS = re.compile(
-    r"\b(?:talks|negotiat\w*|met|meet\w*|summit|delegations?|round|discussions?|discussed|consultations|conference|"
+    r"\b(?:talks|negotiat\w*|met|meet\w*|summit|delegations?|round|sessions?|discussions?|discussed|consultations|conference|"
     r"signed|signing|sign|convened|gathered|hosted|hosting|host|mediat\w*|arrived|arriving|arrive|travel\w*|headed|heading|"
     r"flew|fly|visit\w*|negotiators|envoys?|ceremony|dialogue|gathering|sit down|sat down|held|hold|holding|resumed|resume|"
     r"agreed|agree|agreements?|deal|accords?|declaration|memorandum)\b",
@@ -46,8 +46,16 @@ _WAR_WORDS = re.compile(
     r"\b(?:truce|ceasefire|cease-fire|war|fighting|attacks?|strikes?|bombing|shelling|violence|offensive|clashes|killed|"
     r"situation|crisis|conflict|hostilities|displaced|famine|deaths|casualties)\s+$", re.IGNORECASE)
 _VENUE_AFTER = re.compile(
-    r"^\W{0,2}\s*(?:peace\s+|ceasefire\s+|truce\s+)?(?:talks|meeting|round|summit|negotiations|discussions|process|"
-    r"declaration|accords?|agreement|format|framework|conference|communiqu[eé])\b", re.IGNORECASE)
+    r"^\W{0,2}\s*(?:peace\s+|ceasefire\s+|truce\s+)?(?:talks|meeting|round|summit|negotiations|discussions|conference)\b",
+    re.IGNORECASE)
+# A document or a process named after a place is not a round held there: "the Jeddah Declaration",
+# "the 1991 Almaty Declaration", "the Luanda Process", "the Minsk agreements".
+_NAMES_A_DOCUMENT = re.compile(
+    r"^(?:['’]s)?\s+(?:peace\s+|ceasefire\s+)?(?:declarations?|accords?|agreements?|process|format|framework|protocols?|"
+    r"memorandum|communiqu[eé]|roadmap|road map|plan|initiative|formula)\b", re.IGNORECASE)
+# Places listed together share what the sentence says of the first ("meetings in Brussels,
+# Chișinău, Washington and Moscow").
+_PLACE_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:in\s+|at\s+)?(?:the\s+)?$", re.IGNORECASE)
 _REACH = 200  # characters either side of a place or a list of actors that the rules read
 _LAST_WORDS = re.compile(r"(?:\S+\s+){0,2}$")
 # A country that hosts the talks: "hosted by South Africa", "Qatar, which hosts the talks",
@@ -68,23 +76,44 @@ OUTCOME_CUES: tuple[tuple[str, str], ...] = (
                    r"(?:\w+\s+){0,2}?(?:deal|agreement|accord|ceasefire|truce|declaration|memorandum)|clinched|sealed|"
                    r"signing (?:of|ceremony)|(?:the|official|formal) signing|"
                    r"announced an?\s+(?:\w+\s+){0,2}?(?:ceasefire|truce|agreement|deal))\b")),
-    ("partial agreement", r"\b(?:partial (?:deal|agreement)|first phase agreed|agreed the first phase|interim (?:deal|agreement))\b"),
+    ("partial agreement", (r"\b(?:partial (?:deal|agreement)|first phase agreed|agreed the first phase|interim (?:deal|agreement)|"
+                           # some measures agreed, not the end of the war: a prisoner exchange, "several measures"
+                           r"agree\w* (?:on |to |upon )?(?:an? |the )?(?:further |new |first |second )?(?:(?!ceasefire|truce|peace|deal)\w+ ){0,2}?"
+                           r"(?:prisoners?|detainees?|hostages?|pows?) (?:exchange|swap|release)s?|"
+                           r"agreed (?:on |upon )?(?:several|some|a number of|a set of|a series of|initial|first) (?:\w+ )?(?:measures|steps)|"
+                           # agreed on something that is not the settlement itself: "agreed to the opening of the land routes"
+                           r"agreed (?:to|on|upon) (?!(?:meet|resume|continue|hold|return|keep|reconvene|talk))"
+                           r"(?!(?:\w+ ){0,5}?(?:ceasefire|truce|peace|deal|agreement|accord|declaration|cessation|armistice|"
+                           r"settlement|end|ending|halt|stop|framework|plan|text|terms|proposal|memorandum|principles)\b)(?:the |a |an )?"
+                           r"(?:opening|reopening|exchange|swap|release|withdrawal|return|delivery|entry|evacuation|creation|establishment|"
+                           r"formation|measures|steps|mechanism)\b)\b")),
     ("stalled", r"\b(?:stalled|(?<!break the )deadlock(?:ed)?|impasse|stalemate|stuck|no breakthrough|without a breakthrough)\b"),
-    ("postponed", r"\b(?:postponed|delayed|called off|put off|rescheduled|cancell?ed)\b"),
-    ("ongoing", (r"\b(?:arrived|arrives|arriving|under ?way|ongoing|resumed|resume|kicking off|kicked off|began|begin|"
+    ("postponed", r"\b(?:postponed|delayed|called off|put off|rescheduled|cancell?ed|recess|recessed|recessing)\b"),
+    ("ongoing", (r"\b(?:arrived|arrives|arriving|under ?way|on ?going|resumed|resume|kicking off|kicked off|began|begin|host|hosted|hosting|"
                 r"continu\w+|working overtime|are holding|held talks|hold talks|headed to|heading to|met|meets|"
-                r"discussed|convened|will meet|will hold|opened|having met)\b")),
+                r"discussed|convened|convening|convenes|will meet|will hold|opened|having met)\b")),
 )
 # Searched on the folded sentence (lower case, punctuation as spaces): several times faster than
-# ignoring case, and the cues hold no punctuation.
-_OUTCOME_FOLDED = tuple((outcome, re.compile(pattern)) for outcome, pattern in OUTCOME_CUES)
+# ignoring case, and the cues hold no punctuation. Within one sentence a partial agreement is read
+# before an agreement: "agreed on a prisoner exchange" says what was agreed, and that it was not all.
 _DECISIVENESS = {outcome: rank for rank, (outcome, _) in enumerate(OUTCOME_CUES)}  # lower is more decisive
+_IN_A_SENTENCE = ("collapsed", "partial agreement", "agreement", "stalled", "postponed", "ongoing")
+_OUTCOME_FOLDED = tuple((outcome, re.compile(dict(OUTCOME_CUES)[outcome])) for outcome in _IN_A_SENTENCE)
+# Talks still to come are not under way: "will begin negotiations", "negotiations to be convened",
+# "talks about to start".
+_TO_COME = re.compile(r"\b(?:will|shall|would|to be|about to|set to|due to|expected to|scheduled to|plans? to|going to|is to|are to)"
+                      r" (?:\w+ )?$")
 _PROPOSAL = re.compile(r"\b(\d+|[a-z]+)-day\s+(?:\w+[ -]){0,2}?(ceasefire|truce)\b", re.IGNORECASE)
 
 
 def outcome_cue(folded: str) -> str | None:
-    """The most decisive outcome a folded sentence names, if any."""
-    return next((outcome for outcome, pattern in _OUTCOME_FOLDED if pattern.search(folded)), None)
+    """The outcome a folded sentence names, if any: the most decisive, a partial agreement before an
+    agreement, and talks said to be under way only where they are not still to come."""
+    for outcome, pattern in _OUTCOME_FOLDED:
+        for match in pattern.finditer(folded):
+            if outcome != "ongoing" or not _TO_COME.search(folded, max(0, match.start() - 40), match.start()):
+                return outcome
+    return None
 
 
 # Roles read from the sentence around a list of actors ("Egypt, Qatar and the United States"):
@@ -104,10 +133,14 @@ _MEDIATOR_AFTER = re.compile(
     r"(?:brokered|mediated|mediating|mediates|mediate|mediation|mediators?|mediating team|facilitat\w*|sponsored|hosted|hosts|hosting|host|"
     r"convened|guarantors?|led mediation)\b|"
     r"^,?\s+(?:which|who)\s+(?:has\s+|have\s+|is\s+|are\s+|had\s+)?(?:been\s+)?(?:mediat|broker|host|facilitat|sponsor)\w*|"
-    r"^,?\s+as\s+(?:a\s+|the\s+)?(?:mediators?|hosts?|facilitators?|guarantors?)\b|^,\s+(?:the|a|one of the)\s+(?:mediators?|hosts?)\b",
+    r"^,?\s+as\s+(?:a\s+|the\s+)?(?:mediators?|hosts?|facilitators?|guarantors?)\b|^,\s+(?:the|a|one of the)\s+(?:mediators?|hosts?)\b|"
+    r"^(?:\s+and\s+(?:its|their)\s+[\w-]+(?:\s+[\w-]+)?)?\s+for\s+(?:again\s+|the\s+|its\s+|their\s+)?"
+    r"(?:hosting|mediating|facilitating|brokering|facilitation|mediation)\b|"
+    r"^\s*-\s*led\s+(?:peace\s+)?(?:process|talks|mediation|negotiations|efforts)\b",
     re.IGNORECASE)
 _PARTY_BEFORE = re.compile(
-    r"(?:\bbetween|\bdelegations?\s+(?:from|of)|\brepresentatives\s+of|\bnegotiators\s+(?:from|of)|\bparties,?\s+)\s+(?:the\s+)?$",
+    r"(?:\bbetween|\bdelegations?\s+(?:from|of)|\brepresentatives\s+of|\bnegotiators\s+(?:from|of)|\bparties,?\s+|"
+    r"\b(?:talks|negotiations|meetings?|discussions)\s+involving)\s+(?:the\s+)?$",
     re.IGNORECASE)
 _PARTY_AFTER = re.compile(
     r"^(?:['’]s?)?\s+(?:(?:negotiating\s+)?(?:delegations?|negotiators|negotiating teams?)\b)|"
@@ -211,8 +244,16 @@ def find_candidates(
         in_sentence.setdefault(mention.sentence, []).append(mention)
     for index in triggered:
         past = None
+        how = None
+        previous: Mention | None = None
         for mention in in_sentence.get(index, ()):
-            how = _venue_kind(text[index], mention, place_info.get(mention.name), war)
+            listed = how == "place" and previous is not None and _PLACE_GLUE.match(text[index][previous.end:mention.start])
+            previous = mention
+            if _NAMES_A_DOCUMENT.match(text[index][mention.end:mention.end + 40]):
+                how = None
+                continue
+            place = place_info.get(mention.name)
+            how = "place" if listed and place and place.kind in ("city", "country") else _venue_kind(text[index], mention, place, war)
             if how:
                 by_venue.setdefault(mention.name, []).append(index)
                 at.setdefault((mention.name, index), mention.start)
@@ -328,7 +369,8 @@ def _candidate(
     conflicts = _round_conflicts(named, catalog, finder, article_conflicts, evidence)
     # An earlier round named in passing has only what its own sentences say.
     elsewhere = [] if past else kept
-    parties, mediators = _roles(named, elsewhere, text, catalog, finder, conflicts, evidence, venue_indexes[0] if not past else None)
+    parties, mediators = _roles(named, elsewhere, text, catalog, finder, conflicts, evidence, venue_indexes[0] if not past else None,
+                                published.year if published else None)
     people: list[str] = []
     for mention in named:
         actor = catalog.actors.get(mention.name)
@@ -382,10 +424,10 @@ def _round_conflicts(named: Sequence[Mention], catalog: Catalog, finder: Conflic
 
 def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[int, str], catalog: Catalog,
            finder: ConflictFinder | None, conflicts: Sequence[str], evidence: list[tuple[str, str, int]],
-           venue_sentence: int | None) -> tuple[list[str], list[str]]:
+           venue_sentence: int | None, year: int | None = None) -> tuple[list[str], list[str]]:
     """Parties and mediators, by what the round's sentences say of each actor (one named a mediator
-    as often as a party mediates); the round's conflicts' usual parties and mediators for actors
-    they name without a role. A negotiation has two sides: while fewer parties are found, the
+    as often as a party mediates); for actors they name without a role, an envoy's organisation
+    mediates, else the round's conflicts' usual parties and mediators. A negotiation has two sides: while fewer parties are found, the
     usual parties the article names elsewhere are added, and with none at all the conflict's usual
     parties; each marked as such."""
     usual: dict[str, tuple[str, str]] = {}  # actor → (its usual role, the conflict)
@@ -409,6 +451,7 @@ def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[i
             said.setdefault(root, Counter())[role] += 1
             where.setdefault((root, role), index)
     chosen: dict[str, list[str]] = {"parties": [], "mediators": []}
+    unsaid: list[tuple[str, int]] = []  # (actor, its sentence): named without a role, with a usual one
     for mention in named:
         root = side(mention.name)
         if root in chosen["parties"] or root in chosen["mediators"]:
@@ -418,11 +461,20 @@ def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[i
             role = "mediators" if counts["mediators"] >= counts["parties"] else "parties"
             chosen[role].append(root)
             evidence.append((role, root, where[(root, role)]))
+        elif envoy := _envoy(catalog, mention.name, year):
+            chosen["mediators"].append(root)
+            evidence.append(("mediators", f"{root} ({mention.name}, {envoy})", mention.sentence))
         elif root in usual:
-            role, conflict = usual[root]
+            unsaid.append((root, mention.sentence))
+    # Usual roles for the actors named without one: a party for each (a negotiation has two sides),
+    # a mediator only while the text names none ("Turkey hosted the talks" leaves the other usual mediators out).
+    named_mediators = bool(chosen["mediators"])
+    for root, sentence in unsaid:
+        role, conflict = usual[root]
+        if root not in chosen[role] and not (role == "mediators" and named_mediators):
             chosen[role].append(root)
             evidence.append((role, f"{root} (a usual {role[:-1] if role == 'mediators' else 'party'} of {conflict}; "
-                                   "the text gives no role)", mention.sentence))
+                                   "the text gives no role)", sentence))
     taken = {*chosen["parties"], *chosen["mediators"]}
     if len(chosen["parties"]) < 2:
         for mention in everywhere:
@@ -439,6 +491,19 @@ def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[i
                 chosen["parties"].append(name)
                 evidence.append(("parties", f"{name} (a usual party of {conflict}; the article names no party)", venue_sentence))
     return chosen["parties"], chosen["mediators"]
+
+
+# Offices whose holder mediates by office: the envoy of the UN, of a state or of a regional organisation.
+_ENVOY = re.compile(r"\b(?:envoy|mediator|facilitator|special representative|special coordinator)\b", re.IGNORECASE)
+
+
+def _envoy(catalog: Catalog, name: str, year: int | None) -> str | None:
+    """The title of an envoy's office a person held in `year` (any year when it is unknown)."""
+    actor = catalog.actors.get(name)
+    for role in actor.roles if actor else ():
+        if _ENVOY.search(role.title) and (year is None or ((role.start or year) <= year <= (role.end or year))):
+            return role.title
+    return None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import yaml
 
 from ceasefire.analysis.extract import Extractors, extract_articles
 from ceasefire.analysis.rounds import Candidate
+from ceasefire.analysis.text import analysed_text
 from ceasefire.config import EVAL_YAML
 
 FIELDS = ("date", "outcome", "parties", "mediators", "proposal")
@@ -59,12 +60,14 @@ def read_eval(path: Path = EVAL_YAML) -> list[EvalArticle]:
 
 
 def analyse(extractors: Extractors, article: EvalArticle) -> Found:
-    """What extraction finds in an article (its first line is the title, as in the loaders)."""
+    """What extraction finds in an article (its first line is the title, as in the loaders, and is
+    read with the text as the store reads it)."""
     from datetime import datetime
 
-    body = article.text.split("\n", 1)[1] if "\n" in article.text else article.text
+    title, body = article.text.split("\n", 1) if "\n" in article.text else (None, article.text)
     published = datetime.combine(article.published, datetime.min.time()) if article.published else None
-    extraction = extract_articles(extractors, [(article.article_id, body, published, article.precision if published else None)])
+    extraction = extract_articles(extractors, [(article.article_id, analysed_text(body, title), published,
+                                                article.precision if published else None)])
     return Found([Candidate.from_row(row) for row in extraction.rows["round_candidates"]],
                  frozenset(row[4] for row in extraction.rows["actor_mentions"]))
 
@@ -73,7 +76,7 @@ def candidates_of(extractors: Extractors, article: EvalArticle) -> list[Candidat
     return analyse(extractors, article).candidates
 
 
-def field_correct(name: str, expected: Expected, found: Candidate) -> bool:
+def field_correct(name: str, expected: Expected, found: Candidate, actor_name: Callable[[str], str] = lambda actor: actor) -> bool:
     if name == "date":
         if expected.date is None:
             return found.date is None
@@ -81,15 +84,19 @@ def field_correct(name: str, expected: Expected, found: Candidate) -> bool:
             return False
         return found.date.isoformat()[: len(expected.date)] == expected.date and (
             len(expected.date) < 10 or found.precision == "day")
-    value = getattr(found, name)
-    return (frozenset(value) if isinstance(value, list) else value) == getattr(expected, name)
+    value, wanted = getattr(found, name), getattr(expected, name)
+    if name in ("parties", "mediators"):
+        return frozenset(value) == frozenset(map(actor_name, wanted))
+    return value == wanted
 
 
 def score(pairs: Iterable[tuple[EvalArticle, list[Candidate] | Found]],
-          venue_name: Callable[[str], str] = lambda venue: venue) -> dict[str, object]:
+          venue_name: Callable[[str], str] = lambda venue: venue,
+          actor_name: Callable[[str], str] = lambda actor: actor) -> dict[str, object]:
     """Precision and recall of actors (per article, where annotated), of rounds (matched by article
     and venue, `venue_name` giving the gazetteer's name of an expected venue), and of each field
-    over matched rounds."""
+    over matched rounds. `actor_name` gives the catalog's name of an annotated actor, so that an
+    annotator's spelling of a known actor ("Government of Yemen") counts as that actor."""
     expected_n = found_n = matched = 0
     actors = [0, 0, 0]  # right, found, expected
     fields = {name: [0, 0, 0] for name in FIELDS}  # correct, found with a value, expected with a value
@@ -97,11 +104,12 @@ def score(pairs: Iterable[tuple[EvalArticle, list[Candidate] | Found]],
     for article, result in pairs:
         found = result.candidates if isinstance(result, Found) else result
         if isinstance(result, Found) and article.actors is not None:
-            actors[0] += len(result.actors & article.actors)
+            named = frozenset(map(actor_name, article.actors))
+            actors[0] += len(result.actors & named)
             actors[1] += len(result.actors)
-            actors[2] += len(article.actors)
-            misses += [f"{article.article_id}: missed actor {name}" for name in sorted(article.actors - result.actors)]
-            misses += [f"{article.article_id}: spurious actor {name}" for name in sorted(result.actors - article.actors)]
+            actors[2] += len(named)
+            misses += [f"{article.article_id}: missed actor {name}" for name in sorted(named - result.actors)]
+            misses += [f"{article.article_id}: spurious actor {name}" for name in sorted(result.actors - named)]
         expected_n += len(article.rounds)
         found_n += len(found)
         by_venue = {c.venue: c for c in found}
@@ -112,7 +120,7 @@ def score(pairs: Iterable[tuple[EvalArticle, list[Candidate] | Found]],
                 continue
             matched += 1
             for name in FIELDS:
-                ok = field_correct(name, expected, candidate)
+                ok = field_correct(name, expected, candidate, actor_name)
                 value, wanted = getattr(candidate, name), getattr(expected, name)
                 fields[name][0] += ok and bool(wanted)
                 fields[name][1] += bool(value)

@@ -15,6 +15,17 @@ _ABBREVIATIONS = {
     "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd", "approx", "est",
 }
 _LINE = re.compile(r"[^\n]+")
+
+# What extraction reads of an article: its text, then a blank line and its title. Headlines name
+# actors and rounds too; the title goes last so that offsets into the text are the same with or
+# without it (stores analysed before titles were read stay right). The store's ANALYSED_TEXT is
+# the same in SQL.
+TITLE_SEPARATOR = "\n\n"
+
+
+def analysed_text(text: str, title: str | None) -> str:
+    return f"{text}{TITLE_SEPARATOR}{title}" if title else text
+
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*\s+$")
 

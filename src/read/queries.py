@@ -21,7 +21,7 @@ from ceasefire.analysis.tone import tone_scorer
 from ceasefire.read.engines import DuckDBEngine, Engine, as_engine
 from ceasefire.read.filters import Filters, placeholders
 from ceasefire.read.rollup import FacetBits
-from ceasefire.store.schema import FACET_TABLES, FACETS_OUTDATED
+from ceasefire.store.schema import ANALYSED_TEXT, FACET_TABLES, FACETS_OUTDATED
 
 # A DuckDB connection or cursor, or any engine from store.engines (PostgreSQL, chosen by URL).
 Connection = Engine | duckdb.DuckDBPyConnection
@@ -400,8 +400,8 @@ def actor_sentences(
         ORDER BY aa.published_at DESC NULLS LAST, aa.article_id LIMIT ?""", [actor] + params + [offset + limit])
     ids = [article_id for article_id, _ in newest]
     articles = {row[0]: row for row in _rows(con, f"""
-        SELECT article_id, title, source, published_at, text FROM articles
-        WHERE article_id IN ({placeholders(ids)})""", ids)}  # tested in the scan: only these texts are read
+        SELECT a.article_id, a.title, a.source, a.published_at, {ANALYSED_TEXT} FROM articles a
+        WHERE a.article_id IN ({placeholders(ids)})""", ids)}  # tested in the scan: only these texts are read
 
     def newest_first(named: tuple[str, int]) -> tuple:
         published_at = articles[named[0]][3]
@@ -485,7 +485,7 @@ def round_sentences(con: Connection, record_id: str, days_before: int = 7, days_
                                          AND coalesce(r.end_date, r.start_date) + INTERVAL {int(days_after)} DAY)
         )
         SELECT DISTINCT a.article_id, a.title, a.published_at::DATE AS published,
-               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence, s.sentence_index
+               substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start) AS sentence, s.sentence_index
         FROM candidates c JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
         ORDER BY published DESC NULLS LAST, a.article_id, s.sentence_index LIMIT 50""", [record_id])
 
@@ -559,9 +559,9 @@ def _newest_candidates(con: Connection, filters: Filters, limit: int) -> list[tu
 
 def news_round_evidence(con: Connection, candidate_ids: list[str], limit: int = 300) -> pd.DataFrame:
     """Each field of these candidates with the sentence it came from, newest articles first (one page)."""
-    return _query(con, """
+    return _query(con, f"""
         SELECT e.field, e.value, a.title, a.published_at::DATE AS published, e.article_id, e.sentence_index,
-               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence
+               substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start) AS sentence
         FROM round_evidence e JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
         WHERE e.article_id || ':' || e.venue IN (SELECT unnest(CAST(? AS VARCHAR[])))
         ORDER BY published DESC NULLS LAST, e.article_id, e.sentence_index, e.field LIMIT ?""", [candidate_ids, limit])
@@ -572,19 +572,19 @@ def unknown_names(con: Connection, min_articles: int = 2, limit: int = 50) -> pd
     most articles first, without those dismissed or that are a catalog actor's name or alias now
     (the catalog changed after those articles were analysed). With how they were found (the kind
     most of their mentions have), their mentions and a sentence naming them."""
-    return _query(con, """
+    return _query(con, f"""
         WITH known AS (
             SELECT lower(name) AS name FROM name_dismissals
             UNION ALL SELECT lower(name) FROM actors UNION ALL SELECT lower(unnest(aliases)) FROM actors
         ), counted AS (
             SELECT name, mode(kind) AS kind, count(DISTINCT article_id) AS articles, count(*) AS mentions,
-                   min({'article_id': article_id, 'sentence_index': sentence_index}) AS first
+                   min({{'article_id': article_id, 'sentence_index': sentence_index}}) AS first
             FROM name_mentions WHERE lower(name) NOT IN (SELECT name FROM known WHERE name IS NOT NULL)
             GROUP BY name HAVING count(DISTINCT article_id) >= ?
             ORDER BY articles DESC, mentions DESC, name LIMIT ?
         )
         SELECT c.name, c.kind, c.articles, c.mentions,
-               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence, a.title
+               substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start) AS sentence, a.title
         FROM counted c
         JOIN sentences s ON s.article_id = c.first.article_id AND s.sentence_index = c.first.sentence_index
         JOIN articles a ON a.article_id = s.article_id
@@ -593,20 +593,20 @@ def unknown_names(con: Connection, min_articles: int = 2, limit: int = 50) -> pd
 
 def name_sentences(con: Connection, name: str, limit: int = 5) -> pd.DataFrame:
     """Sentences naming an unknown name, newest articles first, one per article: the admin's samples."""
-    return _query(con, """
+    return _query(con, f"""
         WITH named AS (
             SELECT article_id, min(sentence_index) AS sentence_index FROM name_mentions WHERE name = ? GROUP BY 1
         )
         SELECT a.article_id, a.title, a.published_at::DATE AS published,
-               substring(a.text, s.char_start + 1, s.char_end - s.char_start) AS sentence
+               substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start) AS sentence
         FROM named n JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
         ORDER BY a.published_at DESC NULLS LAST, a.article_id LIMIT ?""", [name, limit])
 
 
 def article_texts(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
-    """Every stored article's text, a batch at a time (on a cursor of its own: a partly fetched result
-    holds its connection)."""
+    """Every stored article's text as extraction reads it (title included), a batch at a time (on a
+    cursor of its own: a partly fetched result holds its connection)."""
     with con.cursor() as cursor:
-        result = cursor.execute("SELECT text FROM articles")
+        result = cursor.execute(f"SELECT {ANALYSED_TEXT} FROM articles a")
         while batch := result.fetchmany(1000):
             yield from (row[0] for row in batch)

@@ -24,6 +24,7 @@ from ceasefire.loaders.schema import (
     printable,
 )
 from ceasefire.store.schema import (
+    ANALYSED_TEXT,
     ANALYSIS_TABLES,
     ARTICLE_FACETS,
     CORE_DDL,
@@ -347,15 +348,17 @@ class Store:
         if not words:
             return []
         return [row[0] for row in self.con.execute(
-            "SELECT article_id FROM articles WHERE regexp_matches(text, ?, 'i') ORDER BY 1", [rf"\b(?:{words})\b"]).fetchall()]
+            f"SELECT article_id FROM articles a WHERE regexp_matches({ANALYSED_TEXT}, ?, 'i') ORDER BY 1",
+            [rf"\b(?:{words})\b"]).fetchall()]
 
     def dismiss_name(self, name: str, dismissed_by: str | None) -> None:
         """Keep an unknown name out of the review queue (an admin's decision)."""
         self.con.execute("INSERT OR REPLACE INTO name_dismissals VALUES (?, now()::TIMESTAMP, ?)", [name, dismissed_by])
 
     def article_texts(self, article_ids: list[str]) -> list[tuple]:
-        """(article_id, text, published_at, published_precision) of these articles, as extraction takes them."""
-        return self.con.execute("SELECT article_id, text, published_at, published_precision FROM articles "
+        """(article_id, text, published_at, published_precision) of these articles, as extraction takes
+        them: the text with its title (analysis.text.analysed_text)."""
+        return self.con.execute(f"SELECT article_id, {ANALYSED_TEXT}, published_at, published_precision FROM articles a "
                                 "WHERE article_id IN (SELECT unnest(?))", [article_ids]).fetchall()
 
     def bit_every_place(self) -> None:

@@ -9,6 +9,9 @@ from typing import Any
 
 from ceasefire.loaders.schema import DateOrigin, Decision, Outcome, Precision
 
+# analysis.text.analysed_text in SQL, of the articles row `a`: the text offsets and sentences refer to.
+ANALYSED_TEXT = "(a.text || CASE WHEN a.title <> '' THEN chr(10) || chr(10) || a.title ELSE '' END)"
+
 # How many names of a kind (places, actors) get a bit in the roll-ups' place_bits and actor_bits.
 FACET_BITS = 63
 

@@ -393,10 +393,16 @@ def cameo_event_type(code: str) -> EventType | None:
     return None
 
 
+def first_line(text: str) -> str:
+    """The text's first line, without copying the rest of a large file."""
+    end = text.find("\n")
+    return (text if end < 0 else text[:end]).rstrip("\r")
+
+
 def looks_like_gdelt(text: str) -> bool:
     """Whether the text is a GDELT 2.0 event file: its first line has 61 tab-separated fields, an
     event id and a yyyymmdd date."""
-    first = text.split("\n", 1)[0].rstrip("\r").split("\t")
+    first = first_line(text).split("\t")
     return len(first) == len(GDELT_COLUMNS) and first[0].isdigit() and bool(re.fullmatch(r"\d{8}", first[1]))
 
 

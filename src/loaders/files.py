@@ -34,7 +34,15 @@ from ceasefire.loaders.articles import (
     parse_plain_text,
 )
 from ceasefire.loaders.columns import map_columns, missing_fields
-from ceasefire.loaders.datasets import FORMAT_NAMES, DatasetRows, looks_like_gdelt, parse_dataset, parse_gdelt_text, recognise
+from ceasefire.loaders.datasets import (
+    FORMAT_NAMES,
+    DatasetRows,
+    first_line,
+    looks_like_gdelt,
+    parse_dataset,
+    parse_gdelt_text,
+    recognise,
+)
 from ceasefire.loaders.dates import parse_partial_date
 from ceasefire.loaders.records import HEADER_SYNONYMS, records_from_frame
 from ceasefire.loaders.schema import LoadResult, Rejection
@@ -403,7 +411,7 @@ def check_row_count(rows: int, limit: int) -> None:
 def parse_csv(name: str, text: str, options: LoadOptions, user_date: UserDate | None) -> ParsedFile:
     # GDELT's event files are .CSV but tab-separated without a header: known by their first line.
     if options.format == "gdelt-events" or (options.format == AUTO_FORMAT and options.kind == "auto" and looks_like_gdelt(text)):
-        if options.format == AUTO_FORMAT or "\t" in text.split("\n", 1)[0]:
+        if options.format == AUTO_FORMAT or "\t" in first_line(text):
             check_row_count(text.count("\n") + (not text.endswith("\n")), options.max_rows_per_file)
             return _from_dataset(parse_gdelt_text(text, name))
     try:

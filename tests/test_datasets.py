@@ -205,6 +205,12 @@ def test_acled_bad_rows_are_rejected_with_row_and_reason_and_good_rows_kept(writ
     assert all(r.file.endswith("mixed.csv") for r in result.rejections)
 
 
+def test_acled_country_comes_from_its_iso_code_before_its_name(write):
+    rows = [acled_row(iso="180", country="Democratic Republic of Congo"), acled_row(event_id_cnty="X2", iso="", country="Sudan")]
+    result = load_paths([write("acled.csv", to_csv(rows))])
+    assert result.events.country.tolist() == ["DR Congo", "Sudan"]  # the name the gazetteer and the catalog use
+
+
 def test_acled_from_xlsx(tmp_path):
     path = tmp_path / "acled.xlsx"
     pd.DataFrame([acled_row()]).to_excel(path, index=False)
@@ -352,7 +358,7 @@ def test_gdelt_zipped_event_file_gives_the_same_events(write):
 def test_gdelt_bad_lines_name_their_line(write):
     lines = [gdelt_line(), gdelt_line(GLOBALEVENTID="2", SQLDATE="20240231"), "1\t20240315\tonly three",
              gdelt_line(GLOBALEVENTID="4", ActionGeo_Lat="north"), gdelt_line(GLOBALEVENTID="5", SOURCEURL="javascript:alert(1)"),
-             gdelt_line(GLOBALEVENTID="6")]
+             gdelt_line(GLOBALEVENTID="x6"), gdelt_line(GLOBALEVENTID="6")]
     result = load_paths([write("events.CSV", "\n".join(lines) + "\n")])
     assert result.events.dataset_event_id.tolist() == ["1100000001", "6"]
     assert rejections(result) == [
@@ -360,6 +366,7 @@ def test_gdelt_bad_lines_name_their_line(write):
         (3, "line has 3 tab-separated fields, a GDELT 2.0 event has 61"),
         (4, "actiongeo_lat 'north' is not a number"),
         (5, "url: url must start with http:// or https://, got 'javascript:alert(1)'"),
+        (6, "GLOBALEVENTID 'x6' is not a number"),
     ]
 
 

@@ -49,11 +49,13 @@ class ParsedFile:
     articles: list[dict] = field(default_factory=list)
     records: list[dict] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)  # from the event datasets (loaders/datasets.py)
 
     def extend(self, other: ParsedFile) -> None:
         self.articles += other.articles
         self.records += other.records
         self.rejections += other.rejections
+        self.events += other.events
 
 
 @dataclass(frozen=True)

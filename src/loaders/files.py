@@ -34,6 +34,15 @@ from ceasefire.loaders.articles import (
     parse_plain_text,
 )
 from ceasefire.loaders.columns import map_columns, missing_fields
+from ceasefire.loaders.datasets import (
+    FORMAT_NAMES,
+    DatasetRows,
+    first_line,
+    looks_like_gdelt,
+    parse_dataset,
+    parse_gdelt_text,
+    recognise,
+)
 from ceasefire.loaders.dates import parse_partial_date
 from ceasefire.loaders.records import HEADER_SYNONYMS, records_from_frame
 from ceasefire.loaders.schema import LoadResult, Rejection
@@ -52,6 +61,7 @@ SMALL_ENTRY_BYTES = 64 * 2**10
 _LONGEST_JSON_INTEGER = 100  # digits; longer is no data, and Python refuses over 4,300
 
 Kind = Literal["auto", "articles", "records"]
+AUTO_FORMAT = "auto"
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,13 @@ class LoadOptions:
     max_workbook_bytes: int = 100 * 2**20  # an XLSX workbook's parts, uncompressed
     max_rows_per_file: int = 200_000
     max_rejections_per_file: int = 100  # more are summed up in one rejection
+    # A dataset importer for CSV/JSON/XLSX tables and GDELT event files (loaders/datasets.py:
+    # acled, ucdp-ged, pax, gdelt-events), or "auto": recognised by its columns when `kind` is auto.
+    format: str = AUTO_FORMAT
+
+    def __post_init__(self) -> None:
+        if self.format not in (AUTO_FORMAT, *FORMAT_NAMES):
+            raise ValueError(f"unknown format {self.format!r}; formats are: {', '.join((AUTO_FORMAT, *FORMAT_NAMES))}")
 
 
 class InputError(ValueError):
@@ -107,7 +124,7 @@ def _load_found(
             files_read += 1
         if on_file:
             on_file(found.name)
-    return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read)
+    return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read, parsed.events)
 
 
 def load_batches(
@@ -158,7 +175,7 @@ def load_uploads(files: Iterable[tuple[str, bytes]], options: LoadOptions = Load
         label = safe_name(PurePosixPath(name.replace("\\", "/")).name) or "upload"
         parsed.extend(load_bytes(label, data, options, user_date))
         files_read += 1
-    return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read)
+    return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read, parsed.events)
 
 
 def _user_date(options: LoadOptions) -> UserDate | None:
@@ -355,6 +372,8 @@ def parse_rows(
 ) -> ParsedFile:
     """Rows of a CSV, JSON or XLSX table as articles or as rounds, by option or by their columns."""
     check_row_count(len(frame), options.max_rows_per_file)
+    if dataset := _dataset_format(frame.columns, options):
+        return _from_dataset(parse_dataset(dataset, frame, name, row_numbers))
     article_overrides, record_overrides = _split_overrides(options)
     article_map = map_columns(frame.columns, ARTICLE_SYNONYMS, article_overrides)
     kind = options.kind
@@ -372,12 +391,29 @@ def parse_rows(
     return result
 
 
+def _dataset_format(columns: Iterable[object], options: LoadOptions) -> str | None:
+    """The dataset importer for a table: the one forced, else the one its columns name when
+    nothing else was asked for (`--records` or `--map` keep a table a table of rounds or articles)."""
+    if options.format != AUTO_FORMAT:
+        return options.format
+    return recognise(columns) if options.kind == "auto" and not options.columns else None
+
+
+def _from_dataset(rows: DatasetRows) -> ParsedFile:
+    return ParsedFile(records=rows.records, rejections=rows.rejections, events=rows.events)
+
+
 def check_row_count(rows: int, limit: int) -> None:
     if rows > limit:
         raise InputError(f"more than {limit:,} rows (the limit per file); split the file")
 
 
 def parse_csv(name: str, text: str, options: LoadOptions, user_date: UserDate | None) -> ParsedFile:
+    # GDELT's event files are .CSV but tab-separated without a header: known by their first line.
+    if options.format == "gdelt-events" or (options.format == AUTO_FORMAT and options.kind == "auto" and looks_like_gdelt(text)):
+        if options.format == AUTO_FORMAT or "\t" in first_line(text):
+            check_row_count(text.count("\n") + (not text.endswith("\n")), options.max_rows_per_file)
+            return _from_dataset(parse_gdelt_text(text, name))
     try:
         frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
@@ -488,7 +524,7 @@ def parse_xlsx(name: str, data: bytes, options: LoadOptions, user_date: UserDate
         if not frame.empty:
             numbers = [int(i) + 2 for i in frame.index]  # header is spreadsheet row 1
             result.extend(parse_rows(f"{name}#{sheet}", frame.reset_index(drop=True), numbers, options, user_date))
-    if not (result.articles or result.records or result.rejections):
+    if not (result.articles or result.records or result.events or result.rejections):
         raise InputError("workbook has no rows")
     return result
 

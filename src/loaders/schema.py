@@ -21,8 +21,13 @@ Precision = Literal["day", "week", "month", "year"]
 DateOrigin = Literal["metadata", "front_matter", "inferred", "user", "unknown"]
 Decision = Literal["accepted", "merged", "rejected"]  # an analyst's review of a round from the news
 Outcome = Literal["agreement", "partial agreement", "ongoing", "stalled", "collapsed", "postponed"]
+EventDataset = Literal["acled", "ucdp", "gdelt"]  # the event datasets an Event comes from (loaders/datasets.py)
+# The small common vocabulary every dataset's own event types are mapped onto (docs/datasets.md).
+EventType = Literal["battle", "explosion or remote violence", "violence against civilians", "protest", "riot",
+                    "strategic development", "agreement", "ceasefire violation"]
 
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
 
 
 def normalise_text(text: str) -> str:
@@ -133,6 +138,9 @@ class NegotiationRecord(BaseModel):
     source: str | None = None
     conflict: str | None = None  # as the file names it (checked against data/conflicts.yaml at ingest)
     article_id: str | None = None
+    # The round's id in the dataset it was imported from ('pax:1234'): when given it is the record's
+    # identity, so re-importing an agreement the dataset has since re-coded is still the same round.
+    dataset_id: str | None = None
     origin_file: str
     origin_row: int
 
@@ -149,7 +157,9 @@ class NegotiationRecord(BaseModel):
 
     @property
     def record_id(self) -> str:
-        """Identity of a round: what happened, where and when, as stated by which source."""
+        """Identity of a round: its dataset's id, else what happened, where and when, as stated by which source."""
+        if self.dataset_id:
+            return self.dataset_id
         key = "|".join(
             str(part)
             for part in (
@@ -162,9 +172,58 @@ class NegotiationRecord(BaseModel):
 
     def to_row(self) -> dict:
         # The conflicts are the file's, or worked out at ingest from the parties (ceasefire.ingest).
-        row = {"record_id": self.record_id, **self.model_dump(exclude={"conflict"})}
+        row = {"record_id": self.record_id, **self.model_dump(exclude={"conflict", "dataset_id"})}
         return {**row, "conflicts": [self.conflict] if self.conflict else [],
                 "conflict_reason": "named in the file" if self.conflict else None}
+
+
+class Event(BaseModel):
+    """One event of a conflict-event dataset (ACLED, UCDP GED, GDELT), as the dataset records it.
+
+    Actors are named as the dataset names them: the catalog canonicalises them in the analysis,
+    not here. Dates are checked as plausible by the importer (loaders/dates.check_plausible)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    dataset: EventDataset
+    dataset_event_id: str = Field(min_length=1, max_length=100)
+    date: datetime
+    date_precision: Precision
+    end_date: datetime | None = None  # UCDP gives a span; the others a day
+    event_type: EventType | None = None  # None: none of the common types (a GDELT statement, say)
+    dataset_type: str | None = None  # the dataset's own type, as text ("Battles: Armed clash", CAMEO "0871")
+    actors: list[str] = []
+    location: str | None = None
+    country: str | None = None  # a country name as the gazetteer writes it ("DR Congo", "Palestine")
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    fatalities: int | None = Field(default=None, ge=0)
+    source: str | None = None
+    notes: str | None = None
+    url: str | None = None
+    origin_file: str
+    origin_row: int
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str | None) -> str | None:
+        return _check_http_url(url)
+
+    @model_validator(mode="after")
+    def _checks(self) -> Event:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude must be given together")
+        if self.end_date is not None and self.end_date < self.date:
+            raise ValueError(f"end date {self.end_date:%Y-%m-%d} is before start date {self.date:%Y-%m-%d}")
+        return self
+
+    @property
+    def event_id(self) -> str:
+        """Stable across re-imports: the dataset's own id, prefixed by the dataset ('acled:SDN12345')."""
+        return f"{self.dataset}:{self.dataset_event_id}"
+
+    def to_row(self) -> dict:
+        return {"event_id": self.event_id, **self.model_dump()}
 
 
 ARTICLE_COLUMNS: dict[str, str] = {
@@ -205,6 +264,29 @@ RECORD_COLUMNS: dict[str, str] = {
 }
 
 
+EVENT_COLUMNS: dict[str, str] = {
+    "event_id": "string",
+    "dataset": "string",
+    "dataset_event_id": "string",
+    "date": "datetime64[us]",
+    "date_precision": "string",
+    "end_date": "datetime64[us]",
+    "event_type": "string",
+    "dataset_type": "string",
+    "actors": "object",
+    "location": "string",
+    "country": "string",
+    "latitude": "float64",
+    "longitude": "float64",
+    "fatalities": "Int64",
+    "source": "string",
+    "notes": "string",
+    "url": "string",
+    "origin_file": "string",
+    "origin_row": "int64",
+}
+
+
 def to_frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
     """Rows as a DataFrame with exactly the schema's columns and dtypes (also when empty)."""
     frame = pd.DataFrame(rows, columns=list(columns))
@@ -232,12 +314,15 @@ class LoadResult:
     records: pd.DataFrame = field(default_factory=lambda: to_frame([], RECORD_COLUMNS))
     rejections: list[Rejection] = field(default_factory=list)
     files_read: int = 0
+    events: pd.DataFrame = field(default_factory=lambda: to_frame([], EVENT_COLUMNS))  # last: callers pass the others by position
 
     @classmethod
     def from_rows(
-        cls, articles: list[dict], records: list[dict], rejections: list[Rejection], files_read: int
+        cls, articles: list[dict], records: list[dict], rejections: list[Rejection], files_read: int,
+        events: list[dict] | None = None,
     ) -> LoadResult:
-        return cls(to_frame(articles, ARTICLE_COLUMNS), to_frame(records, RECORD_COLUMNS), rejections, files_read)
+        return cls(to_frame(articles, ARTICLE_COLUMNS), to_frame(records, RECORD_COLUMNS), rejections, files_read,
+                   to_frame(events or [], EVENT_COLUMNS))
 
 
 def describe_validation_error(error: Exception) -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from ceasefire.dashboard import charts
@@ -14,17 +15,19 @@ from ceasefire.dashboard.frame import (
 )
 from ceasefire.dashboard.untrusted import markdown_text
 
-filters = page("Map", "Venues of rounds (red, sized by rounds) and places the articles mention (blue, sized by "
-                      "articles). Select a place on the map to filter every page by it.")
+filters = page("Map", "Venues of rounds (red, sized by rounds), places the articles mention (blue, sized by "
+                      "articles) and the places of events from ACLED, UCDP or GDELT (orange, sized by events). "
+                      "Select a place on the map to filter every page by it.")
 
-places = query(Q.place_counts, filters)
+events = query(Q.event_places, filters).rename(columns={"events": "count"}).assign(kind="place of events", what="events")
+places = pd.concat([query(Q.place_counts, filters), events.drop(columns="fatalities")], ignore_index=True)
 if places.empty:
     nothing_found("places", filters)
     st.stop()
 
-shown = st.pills("Show", ["venues", "mentioned places"], default=["venues", "mentioned places"],
-                 selection_mode="multi", key="map_layers") or []
-wanted = {"venues": "venue", "mentioned places": "articles"}
+layers = ["venues", "mentioned places", *(["events"] if not events.empty else [])]
+shown = st.pills("Show", layers, default=layers, selection_mode="multi", key="map_layers") or []
+wanted = {"venues": "venue", "mentioned places": "articles", "events": "events"}
 data = places[places.what.isin([wanted[s] for s in shown])].reset_index(drop=True)
 view = charts.map_view(data, conflict_countries(filters))
 event = st.plotly_chart(charts.places_map(data, "Places by rounds held and articles naming them", view), width="stretch",

@@ -13,8 +13,10 @@ from ceasefire.dashboard.access import (
 )
 from ceasefire.dashboard.actions import (
     ACTOR_TYPES,
+    AUTO_FORMAT,
     CONFLICTS,
     EXPORTABLE,
+    FORMATS,
     SUPPORTED_SUFFIXES,
     Actor,
     Catalog,
@@ -70,26 +72,32 @@ def admin_gate(settings: AccessSettings) -> None:
 
 def upload_tab() -> None:
     st.markdown("Articles as text, markdown, HTML, JSON/JSONL, CSV/XLSX, RSS/Atom, or zip archives of these; "
-                "negotiation rounds as CSV, XLSX or JSON. See docs/formats.md for the columns.")
+                "negotiation rounds as CSV, XLSX or JSON. See docs/formats.md for the columns. Exports of ACLED, "
+                "UCDP GED, PA-X and GDELT 2.0 events are recognised by their columns: where to get each and under "
+                "what terms is in docs/datasets.md (this dashboard ships none of their rows).")
     files = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
                              type=sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES))
     kind = st.radio("Tables (CSV, JSON, XLSX) hold", ["auto", "articles", "records"], horizontal=True, key="data_kind",
                     format_func={"auto": "guess from the columns", "articles": "articles", "records": "negotiation rounds"}.get)
+    dataset = st.selectbox("Dataset", [AUTO_FORMAT, *FORMATS], key="data_format",
+                           format_func=lambda name: "recognise by the columns" if name == AUTO_FORMAT else FORMATS[name].title,
+                           help="Force a dataset's layout when a file is not recognised (a renamed column, say).")
     if st.button("Ingest", type="primary", disabled=not files, key="data_ingest"):
         too_big = [f.name for f in files if f.size > MAX_UPLOAD_MB * 2**20]
         if too_big:
             st.error(f"Over the {MAX_UPLOAD_MB} MB limit, not read: {markdown_text(', '.join(too_big))}")
         with st.spinner("Ingesting and analysing…"):
             st.session_state["data_last_report"] = ingest_uploads(
-                ((f.name, f.getvalue()) for f in files if f.name not in too_big), [f.name for f in files], kind)
+                ((f.name, f.getvalue()) for f in files if f.name not in too_big), [f.name for f in files], kind, dataset)
     outcome = st.session_state.get("data_last_report")
     if outcome is None:
         return
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric("Files read", outcome.files_read)
     cols[1].metric("Articles added", outcome.articles_added, help=f"{outcome.articles_duplicate} already stored")
     cols[2].metric("Rounds added", outcome.records_added, help=f"{outcome.records_duplicate} already stored")
-    cols[3].metric("Rejected", len(outcome.rejections))
+    cols[3].metric("Events added", outcome.events_added, help=f"{outcome.events_duplicate} already stored")
+    cols[4].metric("Rejected", len(outcome.rejections))
     if outcome.rejections:
         st.error(f"Rejected: {len(outcome.rejections)} (files or rows, listed below). Everything else was stored.")
         table(pd.DataFrame([(r.file, r.row, r.reason) for r in outcome.rejections], columns=["File", "Row", "Reason"]),

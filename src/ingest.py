@@ -45,6 +45,8 @@ class IngestReport:
     rejections: list[Rejection] = field(default_factory=list)
     stored: bool = True
     after_commit_error: str | None = None  # the post-commit compaction failed; what was stored stands
+    events_added: int = 0
+    events_duplicate: int = 0
 
     def summary(self) -> str:
         lines = [f"files read: {self.files_read}"]
@@ -53,12 +55,16 @@ class IngestReport:
                 f"articles: {self.articles_added} added, {self.articles_duplicate} already stored or repeated",
                 f"negotiation rounds: {self.records_added} added, {self.records_duplicate} already stored or repeated",
             ]
+            if self.events_added or self.events_duplicate:
+                lines.append(f"events: {self.events_added} added, {self.events_duplicate} already stored or repeated")
         else:
             lines += [
                 "nothing was stored (--strict and some input was rejected)",
                 f"articles: {self.articles_added} new, {self.articles_duplicate} already stored or repeated; none stored",
                 f"negotiation rounds: {self.records_added} new, {self.records_duplicate} already stored or repeated; none stored",
             ]
+            if self.events_added or self.events_duplicate:
+                lines.append(f"events: {self.events_added} new, {self.events_duplicate} already stored or repeated; none stored")
         lines.append(f"rejected: {len(self.rejections)}")
         lines += [f"  - {printable(str(rejection))}" for rejection in self.rejections]
         if self.after_commit_error:
@@ -78,6 +84,7 @@ class _Batch:
     result: LoadResult
     articles: pd.DataFrame  # without repeats
     records: pd.DataFrame  # without repeats, parties and mediators by canonical name
+    events: pd.DataFrame  # without repeats, actors by canonical name, with their conflicts
     new_article_ids: list[str]
     extraction: Callable[[], Extraction]  # waits for the analysis
     records_rejected: int = 0  # for a conflict data/conflicts.yaml does not have
@@ -156,6 +163,7 @@ def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, poo
         for column in ("parties", "mediators")
     })
     known = _with_conflicts(records, extractors.conflicts, result.rejections)
+    events = _events_with_conflicts(result.events.drop_duplicates("event_id"), extractors)
     rejected, records = len(records) - len(known), known
     ids = articles.article_id.tolist()
     stored = store.existing_ids([i for i in ids if i not in seen])
@@ -164,7 +172,7 @@ def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, poo
     rows = [(article_id, analysed_text(text, title), published_at, precision) for article_id, text, title, published_at, precision
             in new_articles[["article_id", "text", "title", "published_at", "published_precision"]].itertuples(index=False, name=None)]
     extraction = extract_in_parallel(rows, pool) if pool else partial(extract_articles, extractors, rows)
-    return _Batch(result, articles, records, new_articles.article_id.tolist(), extraction, rejected)
+    return _Batch(result, articles, records, events, new_articles.article_id.tolist(), extraction, rejected)
 
 
 def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: list[Rejection]) -> pd.DataFrame:
@@ -192,15 +200,42 @@ def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: l
     return records[kept].assign(conflicts=conflicts, conflict_reason=reasons)
 
 
+def _events_with_conflicts(events: pd.DataFrame, extractors: Extractors) -> pd.DataFrame:
+    """Events with their actors by the catalog's names (the dataset's kept beside them) and their
+    conflicts: those their actors and country point to, else the one conflict fought in their
+    country ("fought in Sudan")."""
+    if events.empty:
+        return events.assign(dataset_actors=[], conflicts=[], conflict_reason=[])
+    canonical, finder = extractors.catalog.dataset_actor, extractors.conflicts
+    actors, conflicts, reasons = [], [], []
+    for named, country in zip(events.actors, events.country, strict=True):
+        names = list(dict.fromkeys(canonical(n) for n in named))
+        found = finder.assign(names, [country] if isinstance(country, str) else [])
+        fought = finder.of_country.get(country, set()) if isinstance(country, str) else set()
+        actors.append(names)
+        if found:
+            conflicts.append([a.conflict for a in found])
+            reasons.append("; ".join(f"{a.conflict}: {a.reason}" for a in found))
+        elif len(fought) == 1:
+            conflicts.append(sorted(fought))
+            reasons.append(f"{next(iter(fought))}: fought in {country}")
+        else:
+            conflicts.append([])
+            reasons.append(None)
+    return events.assign(dataset_actors=events.actors, actors=actors, conflicts=conflicts, conflict_reason=reasons)
+
+
 def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
     """Write one batch (inside the ingest's transaction) and count it in the report."""
-    articles_added, records_added = store.write_batch(batch.articles, batch.records, batch.extraction(),
-                                                      batch.new_article_ids, report.ingest_id)
+    articles_added, records_added, events_added = store.write_batch(
+        batch.articles, batch.records, batch.events, batch.extraction(), batch.new_article_ids, report.ingest_id)
     report.files_read += batch.result.files_read
     report.articles_added += articles_added
     report.articles_duplicate += len(batch.result.articles) - articles_added
     report.records_added += records_added
     report.records_duplicate += len(batch.result.records) - batch.records_rejected - records_added
+    report.events_added += events_added
+    report.events_duplicate += len(batch.result.events) - events_added
     report.rejections += batch.result.rejections
 
 

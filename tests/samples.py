@@ -1,8 +1,12 @@
-"""Paths of the bundled sample files the tests read, and how page tests open a page."""
+"""Paths of the bundled sample files the tests read, how page tests open a page, and events in the
+layout of an ACLED export, written here (no third-party rows)."""
 
 from __future__ import annotations
 
 import csv
+from pathlib import Path
+
+import pandas as pd
 
 from streamlit.testing.v1 import AppTest
 
@@ -25,3 +29,54 @@ def open_page(page: str | None = None, **params: str | list[str]) -> AppTest:
     if page:
         app.switch_page(page)
     return app.run()
+
+
+# ---------------------------------------------------------------- events, in ACLED's published layout
+
+ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+                 "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+                 "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
+                 "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp"]
+
+def acled_row(**values) -> dict:
+    row = dict.fromkeys(ACLED_COLUMNS, "")
+    row.update({"event_id_cnty": "SDN1001", "event_date": "2024-03-15", "year": "2024", "time_precision": "1",
+                "disorder_type": "Political violence", "event_type": "Battles", "sub_event_type": "Armed clash",
+                "actor1": "Military Forces of Sudan (2019-)", "actor2": "Rapid Support Forces", "inter1": "1", "inter2": "2",
+                "interaction": "12", "iso": "729", "region": "Northern Africa", "country": "Sudan", "admin1": "Khartoum",
+                "location": "Omdurman", "latitude": "15.6445", "longitude": "32.4777", "geo_precision": "1",
+                "source": "Example Wire", "source_scale": "National", "notes": "Made-up clash for a test.",
+                "fatalities": "4", "timestamp": "1710500000"})
+    row.update(values)
+    return row
+
+
+def to_csv(rows: list[dict]) -> str:
+    return pd.DataFrame(rows).to_csv(index=False)
+
+
+
+# Made-up events around two sample agreements (Gaza, 15 January 2025 in Doha; Sudan, 20 May 2023
+# in Jeddah): (id, date, country, ISO code, location, actor1, actor2, ACLED event type, fatalities).
+SAMPLE_EVENTS = [
+    ("PSE1", "2025-01-02", "Palestine", "275", "Gaza City", "Military Forces of Israel (2022-)", "Hamas", "Battles", "5"),
+    ("PSE2", "2025-01-10", "Palestine", "275", "Rafah", "Military Forces of Israel (2022-)", "", "Explosions/Remote violence", "7"),
+    ("PSE3", "2025-01-20", "Palestine", "275", "Khan Younis", "Military Forces of Israel (2022-)", "Hamas", "Battles", "1"),
+    ("SDN1", "2023-05-10", "Sudan", "729", "Omdurman", "Military Forces of Sudan (2019-)", "Rapid Support Forces", "Battles", "12"),
+    ("SDN2", "2023-05-25", "Sudan", "729", "Khartoum", "Rapid Support Forces", "", "Violence against civilians", "3"),
+    ("SDN3", "2023-08-01", "Sudan", "729", "El Fasher", "Rapid Support Forces", "", "Battles", "0"),
+]
+_PLACES = {"Gaza City": (31.5, 34.47), "Rafah": (31.29, 34.25), "Khan Younis": (31.34, 34.31), "Omdurman": (15.64, 32.48),
+           "Khartoum": (15.5, 32.56), "El Fasher": (13.63, 25.35)}
+
+
+def write_sample_events(folder: Path) -> Path:
+    """SAMPLE_EVENTS as an ACLED export in `folder`."""
+    rows = [acled_row(event_id_cnty=i, event_date=day, country=country, iso=iso, location=place, actor1=one, actor2=two,
+                      event_type=kind, sub_event_type="", fatalities=dead, latitude=str(_PLACES[place][0]),
+                      longitude=str(_PLACES[place][1]), notes="Made-up event for a test.")
+            for i, day, country, iso, place, one, two, kind, dead in SAMPLE_EVENTS]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "acled-sample-events.csv"
+    path.write_text(to_csv(rows), encoding="utf-8")
+    return path

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 
 import pandas as pd
 import pytest
+
+from samples import ACLED_COLUMNS, acled_row, to_csv
 
 from ceasefire.cli.main import main
 from ceasefire.loaders.datasets import (
@@ -24,31 +27,15 @@ from ceasefire.loaders.datasets import (
 )
 from ceasefire.loaders.files import LoadOptions, load_paths
 from ceasefire.loaders.gazetteer import country_codes
+from ceasefire.store.db import Store
 from ceasefire.loaders.schema import EVENT_COLUMNS, EVENT_TYPES, OUTCOMES, LoadResult
 
-ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
-                 "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
-                 "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-                 "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp"]
 UCDP_COLUMNS = ["id", "year", "type_of_violence", "conflict_name", "side_a", "side_b", "where_prec", "where_coordinates",
                 "latitude", "longitude", "country", "region", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
                 "deaths_civilians", "deaths_unknown", "best", "source_office", "source_headline"]
 PAX_COLUMNS = ["Con", "Contp", "PP", "PPName", "Reg", "AgtId", "Ver", "Agt", "Dat", "Status", "Lgt", "Agtp", "Stage",
                "StageSub", "Part", "ThrdPart", "OthAgr", "Loc1ISO", "Loc2ISO", "UcdpCon", "UcdpAgr",
                "Ce", "CeProv", "CeGen", "HrGen", "Polps", "TjPrire", "GRef"]
-
-
-def acled_row(**values) -> dict:
-    row = dict.fromkeys(ACLED_COLUMNS, "")
-    row.update({"event_id_cnty": "SDN1001", "event_date": "2024-03-15", "year": "2024", "time_precision": "1",
-                "disorder_type": "Political violence", "event_type": "Battles", "sub_event_type": "Armed clash",
-                "actor1": "Military Forces of Sudan (2019-)", "actor2": "Rapid Support Forces", "inter1": "1", "inter2": "2",
-                "interaction": "12", "iso": "729", "region": "Northern Africa", "country": "Sudan", "admin1": "Khartoum",
-                "location": "Omdurman", "latitude": "15.6445", "longitude": "32.4777", "geo_precision": "1",
-                "source": "Example Wire", "source_scale": "National", "notes": "Made-up clash for a test.",
-                "fatalities": "4", "timestamp": "1710500000"})
-    row.update(values)
-    return row
 
 
 def ucdp_row(**values) -> dict:
@@ -86,10 +73,6 @@ def gdelt_line(**values) -> str:
                 "DATEADDED": "20240315120000", "SOURCEURL": "https://example.org/news/truce"})
     row.update(values)
     return "\t".join(row[c] for c in GDELT_COLUMNS)
-
-
-def to_csv(rows: list[dict]) -> str:
-    return pd.DataFrame(rows).to_csv(index=False)
 
 
 def zipped(name: str, text: str) -> bytes:
@@ -445,3 +428,46 @@ def test_articles_and_rounds_still_load_as_before(write):
     result = load_paths([write("rounds.csv", "date,venue\n2025-07-06,Doha\n"),
                          write("news.csv", "title,text\nTalks,Mediators met in Cairo.\n")])
     assert rejections(result) == [] and len(result.records) == 1 and len(result.articles) == 1 and result.events.empty
+
+
+# ---------------------------------------------------------------- stored
+
+def test_events_are_stored_with_catalog_actors_and_conflicts_and_a_reimport_adds_nothing(write, tmp_path, capsys):
+    acled = write("acled.csv", to_csv([acled_row(), acled_row(event_id_cnty="SDN1002", actor1="Unknown gunmen", actor2="",
+                                                              fatalities="0")]))
+    gdelt = write("events.CSV", "\n".join([gdelt_line()]) + "\n")
+    database = str(tmp_path / "store.duckdb")
+    assert main(["--db", database, "ingest", str(acled), str(gdelt)]) == 0
+    assert "events: 3 added, 0 already stored or repeated" in capsys.readouterr().out
+    assert main(["--db", database, "ingest", str(acled), str(gdelt)]) == 0
+    assert "events: 0 added, 3 already stored or repeated" in capsys.readouterr().out
+    store = Store(database, read_only=True)
+    rows = {r[0]: r[1:] for r in store.con.execute(
+        "SELECT event_id, dataset_actors, actors, conflicts, conflict_reason, fatalities FROM events").fetchall()}
+    store.close()
+    dataset_actors, actors, conflicts, reason, fatalities = rows["acled:SDN1001"]
+    assert actors == ["Sudanese Armed Forces", "Rapid Support Forces"] and fatalities == 4  # by the catalog's names
+    assert dataset_actors == ["Military Forces of Sudan (2019-)", "Rapid Support Forces"]  # and as ACLED names them
+    assert conflicts == ["Sudan"] and "Rapid Support Forces" in reason
+    assert rows["acled:SDN1002"][2:4] == (["Sudan"], "Sudan: fought in Sudan")  # no known actor: its country's one conflict
+    assert rows["gdelt:1100000001"][2] == ["Gaza"]
+    out = tmp_path / "events.csv"
+    assert main(["--db", database, "export", "events", "--out", str(out), "--conflict", "Sudan"]) == 0
+    assert sorted(pd.read_csv(out).event_id) == ["acled:SDN1001", "acled:SDN1002"]
+    capsys.readouterr()
+    assert main(["--db", database, "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["events"] == 3
+
+
+@pytest.mark.parametrize(("named", "actor"), [
+    ("Military Forces of Israel (2022-)", "Israel Defense Forces"),  # ACLED: a state's forces, by government period
+    ("Military Forces of Sudan (2019-)", "Sudanese Armed Forces"),
+    ("Military Forces of Ukraine (2019-)", "Armed Forces of Ukraine"),
+    ("Government of Sudan", "Sudan"),  # UCDP: a state's side
+    ("RSF", "Rapid Support Forces"),
+    ("Unknown gunmen", "Unknown gunmen"),  # unknown: as the dataset wrote it
+])
+def test_dataset_actor_names_become_the_catalogs(named, actor):
+    from ceasefire.analysis.catalog import read_catalog
+
+    assert read_catalog().dataset_actor(named) == actor

@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from samples import SEED
+from samples import SEED, write_sample_events
 
 from ceasefire.cli.main import AGGREGATIONS, main
 from ceasefire.config import SAMPLE_DIR
@@ -55,9 +55,10 @@ def _schema_url(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory):
-    """One DuckDB store of all the sample data."""
-    store = Store(tmp_path_factory.mktemp("whole") / "whole.duckdb")
-    ingest_paths(store, [SAMPLE_DIR])
+    """One DuckDB store of all the sample data, and events."""
+    folder = tmp_path_factory.mktemp("whole")
+    store = Store(folder / "whole.duckdb")
+    ingest_paths(store, [SAMPLE_DIR, write_sample_events(folder / "events")])
     yield store
     store.close()
 
@@ -69,7 +70,8 @@ def sharded(tmp_path_factory):
     url = _schema_url("engine_test")
     briefings = sorted((SAMPLE_DIR / "articles" / "briefings").iterdir())
     records = sorted((SAMPLE_DIR / "records").glob("*.csv"))
-    shards = [[SEED, *records[::2], *briefings[::2]], [*records[1::2], *briefings[1::2]]]
+    events = write_sample_events(tmp_path_factory.mktemp("events"))
+    shards = [[SEED, *records[::2], *briefings[::2], events], [*records[1::2], *briefings[1::2]]]
     for number, files in enumerate(shards):
         with Store(tmp_path_factory.mktemp("shard") / f"shard{number}.duckdb") as shard:
             ingest_paths(shard, files)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from datetime import date
 
+import pandas as pd
 import pytest
 from samples import open_page
 from streamlit.testing.v1 import AppTest
@@ -294,3 +295,51 @@ def test_news_rounds_show_evidence_and_can_be_reviewed(sample_store):
     app.button(key="news_round_reject").click().run()
     assert not app.exception
     assert any("no rounds reported in the news" in i.value for i in app.info)
+
+
+def test_the_timeline_without_events_says_where_to_get_them(sample_store):
+    app = open_page("pages/8_Timeline.py")
+    assert not app.exception
+    assert "there are no events" in app.info[0].value
+    assert "upload them on the Data page" in app.caption[-1].value
+
+
+@pytest.fixture
+def events_store(tmp_path, monkeypatch):
+    from samples import write_sample_events
+
+    from ceasefire.config import SAMPLE_DIR
+    from ceasefire.ingest import ingest_paths
+
+    path = tmp_path / "events.duckdb"
+    with open_store(path) as store:
+        ingest_paths(store, [SAMPLE_DIR, write_sample_events(tmp_path / "events")])
+        jeddah = store.con.execute("SELECT record_id FROM records WHERE venue_city = 'Jeddah' AND start_date = '2023-05-20'").fetchone()[0]
+    monkeypatch.setenv("CEASEFIRE_DB", str(path))
+    return jeddah
+
+
+def test_the_timeline_sets_each_agreement_against_the_events_around_it(events_store):
+    app = open_page("pages/8_Timeline.py", conflict="Sudan", agreement=events_store)
+    assert not app.exception
+    windows = app.dataframe[0].value.set_index("Agreement")
+    jeddah = windows.loc[pd.Timestamp(2023, 5, 20)]
+    # SAMPLE_EVENTS: 10 May 2023 (12 killed) before it, 25 May (3) after; 1 August is outside the 30 days.
+    assert (jeddah.Venue, jeddah["Events, 30 days before"], jeddah["Fatalities before"],
+            jeddah["Events, 30 days from it"], jeddah["Fatalities after"]) == ("Jeddah", 1, 12, 1, 3)
+    assert app.subheader[-1].value == "Events 30 days either side of Jeddah, 20 May 2023"
+    listed = app.dataframe[1].value
+    assert listed["Dataset event id"].tolist() == ["SDN2", "SDN1"] and listed.Fatalities.tolist() == [3, 12]
+    assert url(app, "window") == ["30"]
+    week = open_page("pages/8_Timeline.py", conflict="Sudan", agreement=events_store, window="7")
+    in_a_week = week.dataframe[0].value.set_index("Agreement").loc[pd.Timestamp(2023, 5, 20)]
+    assert (in_a_week["Events, 7 days before"], in_a_week["Events, 7 days from it"]) == (0, 1)  # 25 May only
+    assert week.dataframe[1].value["Dataset event id"].tolist() == ["SDN2"]
+
+
+def test_the_map_shows_the_places_of_events(events_store):
+    app = open_page("pages/4_Map.py", conflict="Sudan")
+    assert not app.exception
+    places = app.dataframe[0].value
+    events = places[places.Counted == "events"].set_index("Place")
+    assert events.Count.to_dict() == {"Omdurman": 1, "Khartoum": 1, "El Fasher": 1}

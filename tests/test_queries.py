@@ -348,3 +348,53 @@ def test_a_store_without_bits_opened_read_only_filters_by_semi_join(tmp_path):
     with Store(path, read_only=True) as store:
         assert queries._bits(store.con) is None
         pd.testing.assert_frame_equal(queries.top_actors(store.con, filters), expected)
+
+
+# ---------------------------------------------------------------- events around agreements
+
+@pytest.fixture(scope="module")
+def with_events(tmp_path_factory):
+    from samples import write_sample_events
+
+    from ceasefire.config import SAMPLE_DIR
+    from ceasefire.store.db import Store
+
+    folder = tmp_path_factory.mktemp("events")
+    with Store(folder / "events.duckdb") as store:
+        ingest_paths(store, [SAMPLE_DIR, write_sample_events(folder)])
+        yield store.con
+
+
+def test_events_before_and_after_each_agreement(with_events):
+    # SAMPLE_EVENTS: Gaza on 2, 10 (5 and 7 killed) and 20 January 2025 (1) around the 15 January Doha agreement.
+    gaza = queries.agreement_windows(with_events, Filters(conflicts=("Gaza",)), days=30).set_index("start_date")
+    doha = gaza.loc[pd.Timestamp("2025-01-15")]
+    assert (doha.venue, doha.events_before, doha.fatalities_before, doha.events_after, doha.fatalities_after) == ("Doha", 2, 12, 1, 1)
+    assert (gaza.drop(pd.Timestamp("2025-01-15"))[["events_before", "events_after"]] == 0).all().all()
+    # a week either side: 10 January before, 20 January after; 2 January is outside
+    week = queries.agreement_windows(with_events, Filters(conflicts=("Gaza",)), days=7).set_index("start_date")
+    assert week.loc[pd.Timestamp("2025-01-15"), ["events_before", "events_after"]].tolist() == [1, 1]
+    # Sudan: 10 May 2023 (12 killed) and 25 May (3) around the 20 May Jeddah agreement; 1 August is outside.
+    sudan = queries.agreement_windows(with_events, Filters(conflicts=("Sudan",)), days=30).set_index("start_date")
+    assert sudan.loc[pd.Timestamp("2023-05-20"), ["events_before", "fatalities_before", "events_after", "fatalities_after"]].tolist() == [1, 12, 1, 3]
+
+
+def test_the_date_range_chooses_agreements_not_the_days_around_them(with_events):
+    only = Filters(conflicts=("Gaza",), start=date(2025, 1, 15), end=date(2025, 1, 15))
+    windows = queries.agreement_windows(with_events, only, days=30)
+    assert windows.start_date.dt.date.tolist() == [date(2025, 1, 15)] and windows.events_before.tolist() == [2]
+    listed = queries.events(with_events, only, start=date(2024, 12, 16), end=date(2025, 2, 14))
+    assert listed.dataset_event_id.tolist() == ["PSE3", "PSE2", "PSE1"]  # newest first
+
+
+def test_events_take_the_filters(with_events):
+    sudan = queries.events_over_time(with_events, Filters(conflicts=("Sudan",)), "month")
+    assert list(sudan.itertuples(index=False, name=None)) == [
+        (pd.Timestamp("2023-05-01"), "battle", 1, 12), (pd.Timestamp("2023-05-01"), "violence against civilians", 1, 3),
+        (pd.Timestamp("2023-08-01"), "battle", 1, 0)]
+    assert len(queries.events(with_events, Filters(actors=("Israel Defense Forces",)))) == 3  # ACLED's "Military Forces of Israel"
+    assert queries.events(with_events, Filters(locations=("Rafah",))).location.tolist() == ["Rafah"]
+    assert len(queries.events(with_events, Filters(locations=("Sudan",)))) == 3  # by country
+    assert queries.events(with_events, Filters(start=date(2023, 8, 1))).dataset_event_id.tolist()[-1] == "SDN3"
+    places = queries.event_places(with_events, Filters()).set_index("name")
+    assert places.loc["Omdurman", ["events", "fatalities"]].tolist() == [1, 12] and len(places) == 6

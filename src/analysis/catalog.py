@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +56,13 @@ class Actor(BaseModel):
         return last if len(last) >= 4 else None
 
 
+# How event datasets name actors: ACLED dates a state's forces by government ("Military Forces of
+# Israel (2022-)"), UCDP names a state's side "Government of Sudan".
+_PERIOD = re.compile(r"\s*\(\d{4}-(?:\d{4})?\)\s*$")
+_GOVERNMENT_OF = re.compile(r"^Government of (?:the )?(.+)$")
+_FORCES_OF = re.compile(r"^(Military|Police) Forces of (?:the )?(.+)$")
+
+
 class CatalogError(ValueError):
     pass
 
@@ -87,6 +95,25 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.actors)
+
+    def dataset_actor(self, name: str) -> str:
+        """The catalog name for an actor as an event dataset names it: ACLED's "Military Forces of
+        Israel (2022-)" is the Israel Defense Forces (the force the catalog calls the Israeli
+        military), UCDP's "Government of Sudan" is Sudan; unknown names unchanged."""
+        for form in dict.fromkeys((name, _PERIOD.sub("", name))):
+            if (known := self.canonical(form)) in self.actors:
+                return known
+        bare = _PERIOD.sub("", name).strip()
+        if (government := _GOVERNMENT_OF.match(bare)) and (state := self.canonical(government.group(1))) in self.actors:
+            return state
+        if (forces := _FORCES_OF.match(bare)) and (state := self.canonical(forces.group(2))) in self.actors:
+            words = ("police",) if forces.group(1) == "Police" else ("military", "army", "armed forces")
+            for demonym in self.actors[state].demonyms[:1]:
+                for word in words:
+                    if (force := self.canonical(f"{demonym} {word}")) in self.actors:
+                        return force
+            return state
+        return name.strip()
 
     def canonical(self, name: str) -> str:
         """The catalog name for a name, alias or demonym ("US" -> "United States"); unknown names unchanged."""

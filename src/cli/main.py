@@ -17,7 +17,8 @@ from ceasefire.analysis.names import with_alias, with_new_actor
 from ceasefire.analysis.suggest import NerUnavailable, load_ner, suggest_actors
 from ceasefire.config import user_actors_path
 from ceasefire.ingest import add_name_to_catalog, dismiss_name, ingest_paths, open_store, reextract
-from ceasefire.loaders.files import LoadOptions, iter_files
+from ceasefire.loaders.datasets import FORMAT_NAMES
+from ceasefire.loaders.files import AUTO_FORMAT, LoadOptions, iter_files
 from ceasefire.loaders.schema import printable
 from ceasefire.read.engines import connect, publish
 from ceasefire.read.exports import EXPORTABLE, export
@@ -55,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="treat CSV/JSON/XLSX rows as negotiation records (default: guess from the columns)")
     kind.add_argument("--articles", action="store_const", const="articles", dest="kind",
                       help="treat CSV/JSON/XLSX rows as articles")
+    ingest.add_argument("--format", choices=(AUTO_FORMAT, *FORMAT_NAMES), default=AUTO_FORMAT,
+                        help="read tables as this dataset's export (default: recognise ACLED, UCDP GED, PA-X and GDELT "
+                             "files by their columns; docs/datasets.md)")
     ingest.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                         help="column mapping for CSV/JSON/XLSX, e.g. --map text=body --map published_at=pubDate")
     ingest.add_argument("--published", metavar="DATE", help="publication date for every article, e.g. 2025-08-12")
@@ -235,7 +239,7 @@ def _names(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    options = LoadOptions(kind=args.kind or "auto", columns=_column_map(args.map),
+    options = LoadOptions(kind=args.kind or "auto", columns=_column_map(args.map), format=args.format,
                           published_at=args.published, encoding=args.encoding)
     total = sum(1 for _ in iter_files(args.paths))
     with Store(args.db) as store, tqdm(total=total, unit="file", disable=None, file=sys.stderr) as bar:

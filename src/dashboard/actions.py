@@ -19,21 +19,23 @@ from ceasefire.analysis.names import with_alias, with_new_actor
 from ceasefire.analysis.rounds import NewsRound
 from ceasefire.dashboard.frame import signed_in_email, store
 from ceasefire.ingest import IngestReport, add_name_to_catalog, dismiss_name, ingest, reextract, review_round
-from ceasefire.loaders.files import SUPPORTED_SUFFIXES, Kind, LoadOptions, load_uploads
+from ceasefire.loaders.datasets import FORMATS
+from ceasefire.loaders.files import AUTO_FORMAT, SUPPORTED_SUFFIXES, Kind, LoadOptions, load_uploads
 from ceasefire.loaders.schema import Decision
 from ceasefire.read.exports import EXPORTABLE, Export, ExportFormat, export_bytes
 from ceasefire.read.filters import Filters
 
 CONFLICTS = conflict_names()  # the conflicts an actor added here may be a party to
 
-__all__ = ["ACTOR_TYPES", "CONFLICTS", "EXPORTABLE", "SUPPORTED_SUFFIXES", "Actor", "Catalog", "CatalogError", "add_name_as_actor",
+__all__ = ["ACTOR_TYPES", "AUTO_FORMAT", "CONFLICTS", "EXPORTABLE", "FORMATS", "SUPPORTED_SUFFIXES", "Actor", "Catalog", "CatalogError", "add_name_as_actor",
            "add_name_as_alias", "current_catalog", "dismiss_unknown_name", "ingest_uploads", "prepare_download",
            "review_news_round", "save_catalog"]
 
 
-def ingest_uploads(files: Iterable[tuple[str, bytes]], names: list[str], kind: Kind) -> IngestReport:
-    """Load uploaded (file name, content) pairs and ingest them into the store."""
-    return ingest(store(), load_uploads(files, LoadOptions(kind=kind)), names)
+def ingest_uploads(files: Iterable[tuple[str, bytes]], names: list[str], kind: Kind, format: str = AUTO_FORMAT) -> IngestReport:
+    """Load uploaded (file name, content) pairs and ingest them into the store; `format` forces a
+    dataset's layout (loaders/datasets.py) instead of recognising it by its columns."""
+    return ingest(store(), load_uploads(files, LoadOptions(kind=kind, format=format)), names)
 
 
 def save_catalog(catalog: Catalog) -> int:

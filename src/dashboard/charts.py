@@ -183,6 +183,56 @@ def rounds_timeline(rounds: pd.DataFrame) -> go.Figure:
                    xaxis=dict(type="date", title=dict(text="Date")), yaxis=dict(title=dict(text=""), categoryorder="category descending"))
 
 
+# Event types: violence in warm colours, the rest cool; "other" (a GDELT statement, say) neutral.
+EVENT_COLOURS = {
+    "battle": "#b2182b", "explosion or remote violence": "#ef8a62", "violence against civilians": "#67001f",
+    "ceasefire violation": "#e08214", "protest": "#4393c3", "riot": "#2166ac", "strategic development": "#92c5de",
+    "agreement": "#1a9850", "other": "#bbbbbb",
+}
+
+
+def ceasefire_timeline(events: pd.DataFrame, rounds: pd.DataFrame, measure: str, grain: str) -> go.Figure:
+    """On one time axis: agreements and truce windows from the records as bands (a round with an
+    end date; a line where it has none), rounds of talks as marks by outcome, and beneath them the
+    events per period stacked by type, as `measure` ("events" or "fatalities"). `events` is
+    `events_over_time`, `rounds` is `rounds`."""
+    traces: list[dict] = []
+    for event_type in [t for t in EVENT_COLOURS if t in set(events.event_type)]:
+        rows = events[events.event_type == event_type]
+        traces.append(dict(type="bar", x=rows.period.tolist(), y=rows[measure].tolist(), name=plot_text(event_type),
+                           marker=dict(color=EVENT_COLOURS[event_type]), yaxis="y",
+                           hovertemplate=f"%{{x|%d %b %Y}} ({grain})<br>{measure.capitalize()}: %{{y:,}}<extra>%{{fullData.name}}</extra>"))
+    marks = rounds.assign(outcome=rounds.outcome.fillna("unknown"))
+    for outcome in [o for o in OUTCOME_ORDER if o in set(marks.outcome)]:
+        rows = marks[marks.outcome == outcome]
+        traces.append(dict(type="scatter", mode="markers", x=rows.start_date.tolist(), y=[plot_text(v) for v in rows.venue],
+                           yaxis="y2", name=plot_text(f"round: {outcome}"), legendgroup="rounds",
+                           marker=dict(color=OUTCOME_COLOURS[outcome], size=11, symbol="diamond", line=dict(color="white", width=1)),
+                           customdata=[[plot_text(p or "")] for p in rows.parties],
+                           hovertemplate="<b>%{y}</b>, %{x|%d %b %Y}<br>Parties: %{customdata[0]}<extra>%{fullData.name}</extra>"))
+    agreements = marks[marks.outcome.isin(["agreement", "partial agreement"])]
+    shapes = []
+    for row in agreements.itertuples():
+        colour = OUTCOME_COLOURS[row.outcome]
+        if pd.notna(row.end_date) and row.end_date > row.start_date:  # a truce window
+            shapes.append(dict(type="rect", xref="x", yref="paper", x0=row.start_date, x1=row.end_date, y0=0, y1=1,
+                               fillcolor=colour, opacity=0.15, line=dict(width=0), layer="below"))
+        else:
+            shapes.append(dict(type="line", xref="x", yref="paper", x0=row.start_date, x1=row.start_date, y0=0, y1=1,
+                               line=dict(color=colour, width=1.5, dash="dot"), layer="below"))
+    largest = events.groupby("period")[measure].sum().max() if len(events) else 0
+    venues = marks.venue.nunique()
+    entries = len(traces)
+    return _figure(traces, f"{measure.capitalize()} per {grain} around the rounds of talks and agreements",
+                   height=460 + 22 * venues, barmode="stack", shapes=shapes,
+                   # a full-width chart: its legend wraps to about one row for each two entries
+                   legend=dict(title=dict(text=""), **LEGEND_ABOVE), margin=legend_margin((entries + 1) // 2),
+                   xaxis=dict(type="date", title=dict(text="Date")),
+                   yaxis=dict(domain=[0, 0.62], **count_axis(f"{measure.capitalize()} per {grain}", largest)),
+                   yaxis2=dict(domain=[0.7, 1], title=dict(text="Rounds"), type="category", anchor="x",
+                               categoryorder="category descending"))
+
+
 def map_view(places: pd.DataFrame, focus: Collection[str] = ()) -> MapView:
     """The view a map of these places opens on: around the places in the `focus` countries (a
     chosen conflict's) when there are any, else the smallest of VIEWS holding three quarters of the
@@ -208,6 +258,10 @@ def _inside(places: pd.DataFrame, view: MapView) -> pd.Series:
     return places.latitude.between(*view["lat"]) & places.longitude.between(*view["lon"])
 
 
+# What a circle counts: rounds held at a venue (red), events of the datasets (orange), articles naming a place (blue).
+PLACE_COLOURS = {"venue": "#d73027", "events": "#e08214", "articles": "#1f5f8b"}
+
+
 def places_map(places: pd.DataFrame, title: str, view: MapView = MAP_VIEW) -> go.Figure:
     """Places as circles sized by count, opening on `view`; needs columns name, latitude, longitude, count, what."""
     size = places["count"].map(lambda n: 8 + 6 * math.sqrt(n))
@@ -221,7 +275,7 @@ def places_map(places: pd.DataFrame, title: str, view: MapView = MAP_VIEW) -> go
         hovertext=[plot_text(name) for name in places.name],  # customdata keeps the name as it is: a selection filters by it
         customdata=places[["name", "count", "what"]].to_numpy().tolist(),
         mode="markers+text", textposition=_label_sides(places, labelled, view), textfont=dict(size=11),
-        marker=dict(size=size.tolist(), color=places.what.map({"venue": "#d73027"}).fillna("#1f5f8b").tolist(), opacity=0.75,
+        marker=dict(size=size.tolist(), color=places.what.map(PLACE_COLOURS).fillna("#1f5f8b").tolist(), opacity=0.75,
                     line=dict(color="white", width=1)),
         hovertemplate="<b>%{hovertext}</b><br>%{customdata[2]}: %{customdata[1]}<extra></extra>",
     )

@@ -45,6 +45,7 @@ R = TypeVar("R")
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
     ("pages/1_Negotiations.py", "Negotiations", ":material/handshake:"),
+    ("pages/8_Timeline.py", "Ceasefire timeline", ":material/timeline:"),
     ("pages/2_Actors.py", "Actors", ":material/groups:"),
     ("pages/3_Network.py", "Network", ":material/hub:"),
     ("pages/4_Map.py", "Map", ":material/public:"),

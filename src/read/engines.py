@@ -107,7 +107,7 @@ def connect(url: str | Path) -> Engine:
 
 
 # A shard replaces the rows of its own articles (or rounds, or places); the actor catalog is replaced whole.
-_KEYS = {"records": "record_id", "places": "name"}
+_KEYS = {"records": "record_id", "events": "event_id", "places": "name"}
 _REPLACED = ("actors",)
 
 

@@ -13,7 +13,7 @@ from ceasefire.read.filters import Filters
 
 ExportFormat = Literal["csv", "parquet"]
 
-EXPORTABLE = ("articles", "records", "rejections", "ingests")
+EXPORTABLE = ("articles", "records", "events", "rejections", "ingests")
 
 
 def select(con: duckdb.DuckDBPyConnection, table: str, filters: Filters = Filters()) -> duckdb.DuckDBPyRelation:
@@ -24,6 +24,9 @@ def select(con: duckdb.DuckDBPyConnection, table: str, filters: Filters = Filter
     if table == "records":
         where, params = filters.records_where("r")
         return con.query(f"SELECT * EXCLUDE (ingest_id) FROM records r WHERE {where} ORDER BY start_date, record_id", params=params)
+    if table == "events":
+        where, params = filters.events_where("e")
+        return con.query(f"SELECT * EXCLUDE (ingest_id) FROM events e WHERE {where} ORDER BY date, event_id", params=params)
     if table in ("rejections", "ingests"):
         return con.query(f"SELECT * FROM {table} ORDER BY ingest_id")
     raise ValueError(f"cannot export {table!r}; choose from: {', '.join(EXPORTABLE)}")

@@ -1,6 +1,6 @@
 """The filters shared by the dashboard, the command line, the queries and the exports: one table
-of fields, each declared once with its URL parameter, its command-line flag, its SQL on articles
-and on negotiation rounds, its test of a round from the news, its description and its widget, in
+of fields, each declared once with its URL parameter, its command-line flag, its SQL on articles,
+on negotiation rounds and on events, its test of a round from the news, its description and its widget, in
 the spirit of datasette's filters. Values never enter the SQL text: every one is a parameter."""
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class FilterField:
     label: str | None = None  # the sidebar's widget (the dates share one range widget)
     help: str | None = None
     choices: tuple[str, ...] = ()  # the only values allowed (else: any, and the sidebar offers what is stored)
+    events: Sql | None = None  # on `events` (ACLED, UCDP, GDELT)
 
 
 def placeholders(values: Sequence[object]) -> str:
@@ -75,35 +76,46 @@ def _rounds_at(alias: str, locations: Sequence[str]) -> tuple[str, list]:
     return f"({alias}.venue_city IN ({marks}) OR {alias}.venue_country IN ({marks}))", list(locations) * 2
 
 
+def _events_at(alias: str, locations: Sequence[str]) -> tuple[str, list]:
+    marks = placeholders(locations)
+    return f"({alias}.location IN ({marks}) OR {alias}.country IN ({marks}))", list(locations) * 2
+
+
+def _has_any(column: str) -> Sql:
+    return lambda alias, values: (f"list_has_any({alias}.{column}, CAST(? AS VARCHAR[]))", [list(values)])
+
+
 FIELDS: tuple[FilterField, ...] = (
     FilterField("start", "start", "--since", "first date, YYYY-MM-DD", lambda d: f"since {d:%-d %b %Y}",
                 lambda a, d: (f"{a}.published_at >= ?", [d]),
                 lambda a, d: (f"coalesce({a}.end_date, {a}.start_date) >= ?", [d]),
                 lambda r, d: not (r.last and r.last < d),
-                label="Date range", help="Articles by publication date; rounds that overlap the range."),
+                label="Date range", help="Articles by publication date; rounds and events that overlap the range.",
+                events=lambda a, d: (f"coalesce({a}.end_date, {a}.date) >= ?", [d])),
     FilterField("end", "end", "--until", "last date, YYYY-MM-DD", lambda d: f"until {d:%-d %b %Y}",
                 lambda a, d: (f"{a}.published_at < ? + INTERVAL 1 DAY", [d]),
                 lambda a, d: (f"{a}.start_date <= ?", [d]),
-                lambda r, d: not (r.first and r.first > d)),
+                lambda r, d: not (r.first and r.first > d), events=lambda a, d: (f"{a}.date <= ?", [d])),
     FilterField("conflicts", "conflict", "--conflict", "conflict (data/conflicts.yaml); repeatable", lambda v: f"in {_either(v)}",
                 lambda a, v: (f"{a}.article_id IN (SELECT ac.article_id FROM article_conflicts ac WHERE ac.conflict IN "
                               f"({placeholders(v)}))", list(v)),
-                lambda a, v: (f"list_has_any({a}.conflicts, CAST(? AS VARCHAR[]))", [list(v)]),
-                lambda r, v: bool(set(v) & set(r.union("conflicts"))),
-                label="Conflicts", help="Articles, rounds and records about the conflict (by their actors and places).",
-                choices=conflict_names()),
+                _has_any("conflicts"), lambda r, v: bool(set(v) & set(r.union("conflicts"))),
+                label="Conflicts", help="Articles, rounds, records and events about the conflict (by their actors and places).",
+                choices=conflict_names(), events=_has_any("conflicts")),
     FilterField("locations", "location", "--location", "venue or place; repeatable", lambda v: f"at {_either(v)}",
                 _articles_at, _rounds_at, lambda r, v: bool({r.venue, r.country} & set(v)),
-                label="Locations", help="Venues of rounds, and articles that mention the place (or a place in the country)."),
+                label="Locations", help="Venues of rounds, events at the place or in the country, and articles that "
+                                        "mention the place (or a place in the country).", events=_events_at),
     FilterField("actors", "actor", "--actor", "actor; repeatable", lambda v: f"involving {_either(v)}",
                 lambda a, v: (f"{a}.article_id IN (SELECT aa.article_id FROM article_actors aa WHERE aa.actor IN "
                               f"({placeholders(v)}))", list(v)),
                 lambda a, v: (f"list_has_any(list_concat({a}.parties, {a}.mediators), CAST(? AS VARCHAR[]))", [list(v)]),
                 lambda r, v: bool(set(v) & {*r.union("parties"), *r.union("mediators"), *r.union("people")}),
-                label="Actors", help="Articles that mention the actor; rounds where it is a party or mediator."),
+                label="Actors", help="Articles that mention the actor; rounds where it is a party or mediator; events "
+                                     "it took part in.", events=_has_any("actors")),
     FilterField("sources", "source", "--source", "source; repeatable", lambda v: f"from source {_either(v)}",
                 _in("source"), _in("source"), lambda r, v: True,  # already applied to the rounds' articles
-                label="Sources"),
+                label="Sources", events=_in("source")),
     FilterField("outcomes", "outcome", "--outcome", "round outcome; repeatable", lambda v: f"with outcome {_either(v)}",
                 None, _in("outcome"), lambda r, v: r.outcome in v, label="Round outcomes", choices=OUTCOMES),
 )
@@ -167,11 +179,11 @@ class Filters:
             parts[:2] = [f"from {self.start:%-d %b %Y} to {self.end:%-d %b %Y}"]
         return f"{noun} {' '.join(parts)}" if parts else f"all {noun}"
 
-    def clauses(self, target: Literal["articles", "rounds"], alias: str) -> list[Clause]:
-        """Each set field's condition on articles (or a per-article table) or on rounds."""
+    def clauses(self, target: Literal["articles", "rounds", "events"], alias: str) -> list[Clause]:
+        """Each set field's condition on articles (or a per-article table), on rounds or on events."""
         found = []
         for field, value in self.set_fields():
-            sql = field.articles if target == "articles" else field.rounds
+            sql = {"articles": field.articles, "rounds": field.rounds, "events": field.events}[target]
             if sql is not None:
                 found.append(Clause(field.name, value, *sql(alias, value), alias))
         return found
@@ -186,6 +198,11 @@ class Filters:
     def records_where(self, alias: str = "r") -> tuple[str, list]:
         """SQL condition and parameters selecting the negotiation rounds these filters keep."""
         return _where(self.clauses("rounds", alias))
+
+    def events_where(self, alias: str = "e") -> tuple[str, list]:
+        """SQL condition and parameters selecting the events these filters keep (a round outcome
+        does not select events)."""
+        return _where(self.clauses("events", alias))
 
     def keeps(self, news_round: NewsRound) -> bool:
         """Whether a round reconstructed from the news passes these filters."""

@@ -26,6 +26,7 @@ def stats(store: Store) -> dict[str, object]:
         "sources": articles[3], "articles_date_inferred": articles[4], "articles_date_unknown": articles[5],
         "rounds": records[0], "rounds_first_date": records[1], "rounds_last_date": records[2],
         "venues": records[3], "rounds_by_outcome": outcomes,
+        "events": store.count("events"),
         "ingests": store.count("ingests"), "rejections": store.count("rejections"),
         # a store from before conflicts: its articles need `ceasefire extract`
         "conflicts_unanalysed": articles[0] > 0 and not store.count("article_conflicts"),

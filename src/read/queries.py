@@ -8,6 +8,8 @@ their article's date and source, so the filters apply to them without joining ar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from itertools import islice
 from typing import Literal
 
@@ -353,6 +355,67 @@ def rounds(con: Connection, filters: Filters, limit: int | None = None) -> pd.Da
                array_to_string(r.key_issues, '; ') AS key_issues, r.proposal, r.source, r.article_id, r.origin_file
         FROM records r WHERE {where}
         ORDER BY r.start_date DESC, r.record_id {'LIMIT ' + str(int(limit)) if limit else ''}""", params)
+
+
+# ---------------------------------------------------------------- events (ACLED, UCDP, GDELT)
+
+
+def events_over_time(con: Connection, filters: Filters, grain: Grain = "week") -> pd.DataFrame:
+    """Events and their fatalities per period and type (an event without a common type is "other")."""
+    where, params = filters.events_where("e")
+    return _query(con, f"""
+        SELECT date_trunc('{_grain(grain)}', e.date)::DATE AS period, coalesce(e.event_type, 'other') AS event_type,
+               count(*) AS events, coalesce(sum(e.fatalities), 0)::BIGINT AS fatalities
+        FROM events e WHERE {where} GROUP BY ALL ORDER BY 1, 2""", params)
+
+
+def agreement_windows(con: Connection, filters: Filters, days: int = 30) -> pd.DataFrame:
+    """Each agreement or partial agreement in the filters, with the events and fatalities of the
+    filtered events in the `days` before it and the `days` from it on. The windows reach outside
+    the date range: the range chooses the agreements, not the days around them."""
+    rounds_where, rounds_params = filters.records_where("r")
+    events_where, events_params = replace(filters, start=None, end=None).events_where("e")
+    days = int(days)
+    return _query(con, f"""
+        WITH agreements AS (
+            SELECT r.record_id, r.start_date, coalesce(r.venue_city, r.venue_country) AS venue, r.outcome,
+                   array_to_string(r.parties, ', ') AS parties
+            FROM records r WHERE {rounds_where} AND r.outcome IN ('agreement', 'partial agreement')
+        ), kept AS (SELECT e.date, e.fatalities FROM events e WHERE {events_where})
+        SELECT a.record_id, a.start_date, a.venue, a.outcome, a.parties,
+               count(k.date) FILTER (WHERE k.date < a.start_date) AS events_before,
+               coalesce(sum(k.fatalities) FILTER (WHERE k.date < a.start_date), 0)::BIGINT AS fatalities_before,
+               count(k.date) FILTER (WHERE k.date >= a.start_date) AS events_after,
+               coalesce(sum(k.fatalities) FILTER (WHERE k.date >= a.start_date), 0)::BIGINT AS fatalities_after
+        FROM agreements a LEFT JOIN kept k
+          ON k.date >= a.start_date - INTERVAL {days} DAY AND k.date < a.start_date + INTERVAL {days} DAY
+        GROUP BY ALL ORDER BY a.start_date DESC, a.record_id""", rounds_params + events_params)
+
+
+def events(con: Connection, filters: Filters, start: date | None = None, end: date | None = None,
+           limit: int = 500) -> pd.DataFrame:
+    """The events behind a figure, newest first: those in the filters or, when `start` and `end` are
+    given, those in the filters but for their dates from `start` to before `end` (an agreement's window)."""
+    where, params = (replace(filters, start=None, end=None) if start or end else filters).events_where("e")
+    if start:
+        where, params = f"{where} AND e.date >= ?", [*params, start]
+    if end:
+        where, params = f"{where} AND e.date < ?", [*params, end]
+    return _query(con, f"""
+        SELECT e.date, coalesce(e.event_type, 'other') AS event_type, e.dataset_type, e.location, e.country,
+               array_to_string(e.actors, ', ') AS actors, e.fatalities, e.dataset, e.dataset_event_id, e.source, e.url,
+               e.notes
+        FROM events e WHERE {where} ORDER BY e.date DESC, e.event_id LIMIT {int(limit)}""", params)
+
+
+def event_places(con: Connection, filters: Filters, limit: int = 2000) -> pd.DataFrame:
+    """Events by the place the dataset gives (its own coordinates), with their fatalities, most events first."""
+    where, params = filters.events_where("e")
+    return _query(con, f"""
+        SELECT coalesce(e.location, e.country) AS name, e.country, avg(e.latitude) AS latitude, avg(e.longitude) AS longitude,
+               count(*) AS events, coalesce(sum(e.fatalities), 0)::BIGINT AS fatalities
+        FROM events e WHERE {where} AND e.latitude IS NOT NULL GROUP BY 1, 2
+        ORDER BY events DESC, name LIMIT {int(limit)}""", params)
 
 
 def place_counts(con: Connection, filters: Filters, limit: int = 300, mentioned: bool = True) -> pd.DataFrame:

@@ -32,7 +32,7 @@ class Query(Generic[P, R]):
 
 
 class Q:
-    """Every query, by name. The first thirteen run on every engine (in the order `ceasefire query` lists them)."""
+    """Every query, by name. The first sixteen run on every engine (in the order `ceasefire query` lists them)."""
 
     coverage = Query(queries.coverage, True, {"": {}})
     top_actors = Query(queries.top_actors, True, {"": {}})
@@ -49,6 +49,9 @@ class Q:
     rounds_by_conflict = Query(queries.rounds_by_conflict, True)
     place_counts = Query(queries.place_counts, True, {"": {}, "venues": {"mentioned": False}})
     rounds = Query(queries.rounds, True, {"": {}})
+    events_over_time = Query(queries.events_over_time, True, {"": {}})
+    agreement_windows = Query(queries.agreement_windows, True, {"": {}})
+    event_places = Query(queries.event_places, True, {"": {}})
     actor_profile = Query(queries.actor_profile, benchmark={"": {"actor": "Qatar"}})
     actor_sentences = Query(queries.actor_sentences, benchmark={"": {"actor": "Qatar"}})
     search_articles = Query(queries.search_articles, benchmark={"": {"text": "", "limit": 25}})
@@ -56,6 +59,7 @@ class Q:
     # By key, uncached: one article, one round, the candidates of one news round.
     article = Query(queries.article)
     article_spans = Query(queries.article_spans)
+    events = Query(queries.events)
     round_sentences = Query(queries.round_sentences)
     news_round_evidence = Query(queries.news_round_evidence)
     # The admin's review queue of unknown names, uncached: it changes with every decision.

@@ -33,6 +33,7 @@ from ceasefire.store.schema import (
     FACETS,
     FACETS_OUTDATED,
     ROLLUPS,
+    STORED_EVENT_COLUMNS,
     TABLES,
     ddl,
     rollup_columns,
@@ -54,7 +55,8 @@ COMPACT_ORDER = {
 COMPACT_SHARE = 5
 
 _LIST = pa.list_(pa.string())
-_ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "datetime64[us]": pa.timestamp("us"), "object": _LIST}
+_ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "Int64": pa.int64(), "float64": pa.float64(),
+                "datetime64[us]": pa.timestamp("us"), "object": _LIST}
 
 
 def _arrow(frame: pd.DataFrame, columns: dict[str, str]) -> pa.Table:
@@ -116,7 +118,7 @@ class Store:
         if not read_only:
             self.con.execute(CORE_DDL + ddl())
             self._upgrade()
-        elif self._has("articles", "article_id") and not self._has("records", "conflicts"):
+        elif self._has("articles", "article_id") and not self._has("events", "event_id"):
             self.close()  # the newest column this version adds: any store that has it is up to date
             raise OutdatedStore(f"{self.path} was made by an earlier version of Ceasefire Talks Dashboard; open it once "
                                 f"for writing to bring it up to date, e.g. `ceasefire --db {self.path} stats`")
@@ -230,14 +232,15 @@ class Store:
     def next_ingest_id(self) -> int:
         return self._scalar("SELECT nextval('ingest_ids')")
 
-    def write_batch(self, articles: pd.DataFrame, records: pd.DataFrame, extraction: AnalysisRows,
-                    new_article_ids: list[str], ingest_id: int) -> tuple[int, int]:
-        """Insert a batch's new articles, records and analysis (inside the caller's transaction);
-        returns how many articles and records were new."""
-        articles_added = self._insert_new("articles", "article_id", _arrow(articles, ARTICLE_COLUMNS), ingest_id)
-        records_added = self._insert_new("records", "record_id", _arrow(records, RECORD_COLUMNS), ingest_id)
+    def write_batch(self, articles: pd.DataFrame, records: pd.DataFrame, events: pd.DataFrame, extraction: AnalysisRows,
+                    new_article_ids: list[str], ingest_id: int) -> tuple[int, int, int]:
+        """Insert a batch's new articles, records, events and analysis (inside the caller's
+        transaction); returns how many articles, records and events were new."""
+        articles_added = self._insert_new("articles", "article_id", articles, ARTICLE_COLUMNS, ingest_id)
+        records_added = self._insert_new("records", "record_id", records, RECORD_COLUMNS, ingest_id)
+        events_added = self._insert_new("events", "event_id", events, STORED_EVENT_COLUMNS, ingest_id)
         self._save_extraction(extraction, new_article_ids)
-        return articles_added, records_added
+        return articles_added, records_added, events_added
 
     def log_ingest(self, ingest_id: int, started: datetime, paths: list[str], counts: tuple[int, int, int, int, int],
                    rejections: list[Rejection]) -> None:
@@ -419,10 +422,13 @@ class Store:
         incoming_actors = catalog  # noqa: F841 (read by name in the SQL below)
         self.con.execute("INSERT INTO actors SELECT name, type, affiliation, aliases, demonyms, wikidata FROM incoming_actors")
 
-    def _insert_new(self, table: str, key: str, incoming: pa.Table, ingest_id: int) -> int:
+    def _insert_new(self, table: str, key: str, frame: pd.DataFrame, types: dict[str, str], ingest_id: int) -> int:
+        if frame.empty:
+            return 0
         # Data goes in by DuckDB's scan of a local variable, not `register`: a view registered and
         # dropped inside a transaction keeps its data alive until the commit (memory grows per batch).
-        columns = ", ".join(ARTICLE_COLUMNS if table == "articles" else RECORD_COLUMNS)
+        incoming = _arrow(frame, types)  # noqa: F841 (read by name in the SQL below)
+        columns = ", ".join(types)
         before = self.count(table)
         self.con.execute(
             f"INSERT INTO {table} ({columns}, ingest_id) "

@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ceasefire.loaders.schema import DateOrigin, Decision, Outcome, Precision
+from ceasefire.loaders.schema import EVENT_COLUMNS, DateOrigin, Decision, EventDataset, EventType, Outcome, Precision
+
+# The columns of an events row as ingest writes them: the loaded event's, its actors as the dataset
+# names them (`actors` holds the catalog's names), and its conflicts with why.
+STORED_EVENT_COLUMNS = {**EVENT_COLUMNS, "dataset_actors": "object", "conflicts": "object", "conflict_reason": "string"}
 
 # analysis.text.analysed_text in SQL, of the articles row `a`: the text offsets and sentences refer to.
 ANALYSED_TEXT = "(a.text || CASE WHEN a.title <> '' THEN chr(10) || chr(10) || a.title ELSE '' END)"
@@ -67,6 +71,34 @@ CREATE TABLE IF NOT EXISTS records (
     source VARCHAR,
     article_id VARCHAR,
     conflicts VARCHAR[] NOT NULL DEFAULT [],  -- data/conflicts.yaml names: the file's, or by the parties
+    conflict_reason VARCHAR,
+    origin_file VARCHAR NOT NULL,
+    origin_row INTEGER NOT NULL,
+    ingest_id INTEGER NOT NULL
+);
+-- Events of the conflict-event datasets (ACLED, UCDP GED, GDELT; loaders/datasets.py), keyed by
+-- the dataset's own id so a re-import adds nothing: actors as the dataset names them and as the
+-- catalog does, the conflicts they belong to (analysis/conflicts.py) and why.
+CREATE TABLE IF NOT EXISTS events (
+    event_id VARCHAR PRIMARY KEY,
+    dataset VARCHAR NOT NULL CHECK (dataset IN ({_allowed(EventDataset)})),
+    dataset_event_id VARCHAR NOT NULL,
+    date DATE NOT NULL,
+    date_precision VARCHAR NOT NULL CHECK (date_precision IN ({_allowed(Precision)})),
+    end_date DATE,
+    event_type VARCHAR CHECK (event_type IN ({_allowed(EventType)})),
+    dataset_type VARCHAR,
+    dataset_actors VARCHAR[] NOT NULL,
+    actors VARCHAR[] NOT NULL,
+    location VARCHAR,
+    country VARCHAR,
+    latitude DOUBLE,
+    longitude DOUBLE,
+    fatalities INTEGER,
+    source VARCHAR,
+    notes VARCHAR,
+    url VARCHAR,
+    conflicts VARCHAR[] NOT NULL,
     conflict_reason VARCHAR,
     origin_file VARCHAR NOT NULL,
     origin_row INTEGER NOT NULL,
@@ -261,9 +293,9 @@ def ddl() -> str:
 
 
 FACETS = tuple(facet.name for facet in FACET_TABLES.values())
-TABLES = ("articles", "records", "rejections", "ingests", "round_decisions", "name_dismissals", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
+TABLES = ("articles", "records", "events", "rejections", "ingests", "round_decisions", "name_dismissals", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
           "actors", "facet_bits")
 # Copied to another engine by `ceasefire publish`; the bit columns are numbered per store, so they stay,
 # and so do the unknown names: the admin reviews them in the store.
-PUBLISHED_TABLES = ("articles", "records", "actors", "places", *(t for t in ANALYSIS_TABLES if t != "name_mentions"), *ROLLUPS)
+PUBLISHED_TABLES = ("articles", "records", "events", "actors", "places", *(t for t in ANALYSIS_TABLES if t != "name_mentions"), *ROLLUPS)
 UNPUBLISHED_COLUMNS = ("place_bits", "actor_bits")

@@ -164,3 +164,30 @@ def test_the_owner_on_the_servers_machine_is_told_why_they_are_admin(server, pag
     expect(page.get_by_text("You are admin because this is a local install with no password")).to_be_visible()
     expect(page.get_by_text("It listens only on this machine")).to_be_visible()  # --server.address 127.0.0.1
     expect(page.get_by_role("tab", name="Upload")).to_be_visible()
+
+
+def test_an_acled_export_dropped_on_the_data_page_shows_on_the_timeline_and_the_map(server, page, tmp_path):
+    from samples import SAMPLE_EVENTS, write_sample_events
+
+    page.goto(f"{server}/Data")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(write_sample_events(tmp_path)))
+    page.get_by_role("button", name="Ingest").click()
+    expect(page.get_by_text("Everything was accepted.")).to_be_visible()
+    added = page.locator('[data-testid="stMetric"]', has_text="Events added")
+    expect(added).to_contain_text(re.compile(rf"Events added\s*({len(SAMPLE_EVENTS)}|0)"))  # 0 when stored by an earlier run
+
+    page.goto(f"{server}/Timeline?conflict=Sudan")
+    expect(page.get_by_role("heading", name="Before and after each agreement")).to_be_visible()
+    chart = page.locator(".st-key-timeline_chart .js-plotly-plot")
+    expect(chart).to_be_visible()
+    expect(chart.locator(".legendtext", has_text="battle")).to_have_count(1)
+    expect(chart.locator("text.gtitle")).to_have_text("Events per week around the rounds of talks and agreements")
+    page.screenshot(path="/tmp/ceasefire-timeline.png", full_page=True)
+    grid = page.locator('.st-key-timeline_agreements [data-testid="stDataFrame"]')
+    expect(grid).to_be_visible()
+    grid.click(position={"x": 20, "y": 55})  # the newest agreement
+    expect(page).to_have_url(re.compile(r"agreement=[^&]+"))
+    expect(page.get_by_role("heading", name=re.compile(r"^Events 30 days either side of "))).to_be_visible()
+
+    page.goto(f"{server}/Map?conflict=Sudan")
+    expect(page.get_by_role("button", name="events")).to_be_visible()  # the layer of events

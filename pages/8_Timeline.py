@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from ceasefire.dashboard import charts
+from ceasefire.dashboard.frame import Q, nothing_found, page, query, table
+from ceasefire.dashboard.untrusted import markdown_text
+
+WINDOWS = (7, 14, 30, 60, 90)  # days before and after an agreement
+
+filters = page("Ceasefire timeline", "Did an agreement change anything on the ground? Agreements and truce windows (bands), "
+                                     "rounds of talks (diamonds) and, beneath them on the same time axis, the events of "
+                                     "ACLED, UCDP and GDELT by type. Choose a conflict in the sidebar to see one.")
+
+events = query(Q.events_over_time, filters, grain="week")
+if events.empty:
+    nothing_found("events", filters)
+    st.caption("Events come from exports of ACLED, the UCDP Georeferenced Event Dataset or GDELT 2.0: upload them on the "
+               "Data page. Where to get each and under what terms: docs/datasets.md.")
+    st.stop()
+
+left, right = st.columns(2)
+grain = left.segmented_control("Per", ["day", "week", "month"], default="week", key="timeline_grain") or "week"
+measure = right.segmented_control("Measure", ["events", "fatalities"], default="events", key="timeline_measure") or "events"
+if grain != "week":
+    events = query(Q.events_over_time, filters, grain=grain)
+rounds = query(Q.rounds, filters)
+st.plotly_chart(charts.ceasefire_timeline(events, rounds, measure, grain), width="stretch", key="timeline_chart")
+
+st.subheader("Before and after each agreement")
+asked = st.query_params.get("window", "30")
+window = st.segmented_control("Days before and after", WINDOWS, key="timeline_window",
+                              default=int(asked) if asked.isdigit() and int(asked) in WINDOWS else 30) or 30
+st.query_params["window"] = str(window)
+windows = query(Q.agreement_windows, filters, days=window)
+if windows.empty:
+    nothing_found("agreements", filters)
+    st.stop()
+selection = table(
+    windows.rename(columns={"start_date": "Agreement", "venue": "Venue", "outcome": "Outcome", "parties": "Parties",
+                            "events_before": f"Events, {window} days before", "fatalities_before": "Fatalities before",
+                            "events_after": f"Events, {window} days from it", "fatalities_after": "Fatalities after"})
+    .drop(columns="record_id"),
+    key="timeline_agreements", on_select="rerun", selection_mode="single-row",
+    column_config={"Agreement": st.column_config.DateColumn(format="D MMM YYYY")})
+picked = selection.selection.rows if selection else []
+if picked:  # the agreement goes into the URL, so a link can point at its events
+    st.query_params["agreement"] = windows.iloc[picked[0]].record_id
+matching = windows[windows.record_id == st.query_params.get("agreement", "")]
+if matching.empty:
+    st.caption("Select an agreement (the box at the left of its row) to list the events behind its figures.")
+    st.stop()
+
+chosen = matching.iloc[0]
+day = chosen.start_date.date()
+st.subheader(f"Events {window} days either side of {markdown_text(chosen.venue)}, {day:%d %B %Y}")
+around = query(Q.events, filters, start=day - timedelta(days=window), end=day + timedelta(days=window))
+table(around.rename(columns=lambda c: c.replace("_", " ").capitalize()), key="timeline_events",
+      column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")})

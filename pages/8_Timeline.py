@@ -28,6 +28,8 @@ if grain != "week":
     events = query(Q.events_over_time, filters, grain=grain)
 rounds = query(Q.rounds, filters)
 st.plotly_chart(charts.ceasefire_timeline(events, rounds, measure, grain), width="stretch", key="timeline_chart")
+st.caption("Events as loaded from the datasets' own exports: ACLED (acleddata.com), UCDP (ucdp.uu.se), GDELT "
+           "(gdeltproject.org). Their terms ask you to credit them wherever you show their data (docs/datasets.md).")
 
 st.subheader("Before and after each agreement")
 asked = st.query_params.get("window", "30")

@@ -1,5 +1,5 @@
-"""Paths of the bundled sample files the tests read, how page tests open a page, and events in the
-layout of an ACLED export, written here (no third-party rows)."""
+"""Paths of the bundled sample files the tests read, how page tests open a page, and rows in the
+layouts of ACLED, PA-X and GDELT files, written here (no third-party rows)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import csv
 from pathlib import Path
 
 import pandas as pd
-
 from streamlit.testing.v1 import AppTest
 
 from ceasefire.config import REPO_ROOT, SAMPLE_DIR
+from ceasefire.loaders.datasets import GDELT_COLUMNS
 
 SEED = SAMPLE_DIR / "articles" / "hamas-delegation-cairo.txt"
 SAMPLE_RECORDS = SAMPLE_DIR / "records" / "gaza-ceasefire-rounds-2023-2025.csv"
@@ -31,7 +31,7 @@ def open_page(page: str | None = None, **params: str | list[str]) -> AppTest:
     return app.run()
 
 
-# ---------------------------------------------------------------- events, in ACLED's published layout
+# ---------------------------------------------------------------- datasets, in their published layouts
 
 ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
                  "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
@@ -54,6 +54,36 @@ def acled_row(**values) -> dict:
 def to_csv(rows: list[dict]) -> str:
     return pd.DataFrame(rows).to_csv(index=False)
 
+
+
+PAX_COLUMNS = ["Con", "Contp", "PP", "PPName", "Reg", "AgtId", "Ver", "Agt", "Dat", "Status", "Lgt", "Agtp", "Stage",
+               "StageSub", "Part", "ThrdPart", "OthAgr", "Loc1ISO", "Loc2ISO", "UcdpCon", "UcdpAgr",
+               "Ce", "CeProv", "CeGen", "HrGen", "Polps", "TjPrire", "GRef"]
+
+
+def pax_row(**values) -> dict:
+    row = dict.fromkeys(PAX_COLUMNS, "0")
+    row.update({"Con": "Sudan", "Contp": "Government", "PP": "999", "PPName": "Made-up process", "Reg": "Africa (excl MENA)",
+                "AgtId": "9001", "Ver": "1", "Agt": "Made-up Agreement on a Short-Term Ceasefire", "Dat": "2023-05-20",
+                "Status": "Multiparty signed/agreed", "Lgt": "3", "Agtp": "Intra", "Stage": "Cea", "StageSub": "Ceasefire",
+                "Part": "Sudanese Armed Forces; Rapid Support Forces", "ThrdPart": "Saudi Arabia; United States",
+                "OthAgr": "", "Loc1ISO": "SDN", "Loc2ISO": "", "UcdpCon": "", "UcdpAgr": "",
+                "Ce": "1", "CeGen": "2", "TjPrire": "1"})
+    row.update(values)
+    return row
+
+
+def gdelt_line(**values) -> str:
+    row = dict.fromkeys(GDELT_COLUMNS, "")
+    row.update({"GLOBALEVENTID": "1100000001", "SQLDATE": "20240315", "MonthYear": "202403", "Year": "2024",
+                "FractionDate": "2024.2027", "Actor1Code": "ISR", "Actor1Name": "ISRAEL", "Actor2Code": "PSE",
+                "Actor2Name": "HAMAS", "IsRootEvent": "1", "EventCode": "0871", "EventBaseCode": "087",
+                "EventRootCode": "08", "QuadClass": "2", "GoldsteinScale": "9.0", "NumMentions": "10", "NumSources": "2",
+                "NumArticles": "10", "AvgTone": "-2.5", "ActionGeo_Type": "4", "ActionGeo_FullName": "Gaza, Gaza Strip, Gaza Strip",
+                "ActionGeo_CountryCode": "GZ", "ActionGeo_Lat": "31.5", "ActionGeo_Long": "34.4667",
+                "DATEADDED": "20240315120000", "SOURCEURL": "https://example.org/news/truce"})
+    row.update(values)
+    return "\t".join(row[c] for c in GDELT_COLUMNS)
 
 
 # Made-up events around two sample agreements (Gaza, 15 January 2025 in Doha; Sudan, 20 May 2023

@@ -13,8 +13,7 @@ import zipfile
 
 import pandas as pd
 import pytest
-
-from samples import ACLED_COLUMNS, acled_row, to_csv
+from samples import ACLED_COLUMNS, PAX_COLUMNS, acled_row, gdelt_line, pax_row, to_csv
 
 from ceasefire.cli.main import main
 from ceasefire.loaders.datasets import (
@@ -27,15 +26,13 @@ from ceasefire.loaders.datasets import (
 )
 from ceasefire.loaders.files import LoadOptions, load_paths
 from ceasefire.loaders.gazetteer import country_codes
-from ceasefire.store.db import Store
 from ceasefire.loaders.schema import EVENT_COLUMNS, EVENT_TYPES, OUTCOMES, LoadResult
+from ceasefire.store.db import Store
 
 UCDP_COLUMNS = ["id", "year", "type_of_violence", "conflict_name", "side_a", "side_b", "where_prec", "where_coordinates",
                 "latitude", "longitude", "country", "region", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
                 "deaths_civilians", "deaths_unknown", "best", "source_office", "source_headline"]
-PAX_COLUMNS = ["Con", "Contp", "PP", "PPName", "Reg", "AgtId", "Ver", "Agt", "Dat", "Status", "Lgt", "Agtp", "Stage",
-               "StageSub", "Part", "ThrdPart", "OthAgr", "Loc1ISO", "Loc2ISO", "UcdpCon", "UcdpAgr",
-               "Ce", "CeProv", "CeGen", "HrGen", "Polps", "TjPrire", "GRef"]
+
 
 
 def ucdp_row(**values) -> dict:
@@ -48,31 +45,6 @@ def ucdp_row(**values) -> dict:
                 "source_office": "Example Wire", "source_headline": "Made-up headline"})
     row.update(values)
     return row
-
-
-def pax_row(**values) -> dict:
-    row = dict.fromkeys(PAX_COLUMNS, "0")
-    row.update({"Con": "Sudan", "Contp": "Government", "PP": "999", "PPName": "Made-up process", "Reg": "Africa (excl MENA)",
-                "AgtId": "9001", "Ver": "1", "Agt": "Made-up Agreement on a Short-Term Ceasefire", "Dat": "2023-05-20",
-                "Status": "Multiparty signed/agreed", "Lgt": "3", "Agtp": "Intra", "Stage": "Cea", "StageSub": "Ceasefire",
-                "Part": "Sudanese Armed Forces; Rapid Support Forces", "ThrdPart": "Saudi Arabia; United States",
-                "OthAgr": "", "Loc1ISO": "SDN", "Loc2ISO": "", "UcdpCon": "", "UcdpAgr": "",
-                "Ce": "1", "CeGen": "2", "TjPrire": "1"})
-    row.update(values)
-    return row
-
-
-def gdelt_line(**values) -> str:
-    row = dict.fromkeys(GDELT_COLUMNS, "")
-    row.update({"GLOBALEVENTID": "1100000001", "SQLDATE": "20240315", "MonthYear": "202403", "Year": "2024",
-                "FractionDate": "2024.2027", "Actor1Code": "ISR", "Actor1Name": "ISRAEL", "Actor2Code": "PSE",
-                "Actor2Name": "HAMAS", "IsRootEvent": "1", "EventCode": "0871", "EventBaseCode": "087",
-                "EventRootCode": "08", "QuadClass": "2", "GoldsteinScale": "9.0", "NumMentions": "10", "NumSources": "2",
-                "NumArticles": "10", "AvgTone": "-2.5", "ActionGeo_Type": "4", "ActionGeo_FullName": "Gaza, Gaza Strip, Gaza Strip",
-                "ActionGeo_CountryCode": "GZ", "ActionGeo_Lat": "31.5", "ActionGeo_Long": "34.4667",
-                "DATEADDED": "20240315120000", "SOURCEURL": "https://example.org/news/truce"})
-    row.update(values)
-    return "\t".join(row[c] for c in GDELT_COLUMNS)
 
 
 def zipped(name: str, text: str) -> bytes:
@@ -394,6 +366,15 @@ def test_forcing_a_format_rejects_a_file_without_its_columns(write):
     assert result.records.empty and result.events.empty
     assert [r.row for r in result.rejections] == [None]
     assert result.rejections[0].reason.startswith("not a ACLED events export (CSV) file: missing column(s)")
+
+
+def test_the_command_line_forces_a_format(write, tmp_path, capsys):
+    path = write("rounds.csv", "date,venue\n2025-07-06,Doha\n")
+    database = str(tmp_path / "store.duckdb")
+    assert main(["--db", database, "ingest", "--format", "acled", str(path)]) == 1  # something was rejected
+    assert "rounds.csv: not a ACLED events export (CSV) file: missing column(s)" in capsys.readouterr().out
+    assert main(["--db", database, "ingest", str(path)]) == 0  # recognised as rounds without it
+    assert "negotiation rounds: 1 added" in capsys.readouterr().out
 
 
 def test_an_unknown_format_is_refused():

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from samples import acled_row, to_csv
 
 from ceasefire.config import REPO_ROOT
 from ceasefire.ingest import ingest, open_store
@@ -107,11 +108,12 @@ FRONT = f'Zorgon Front <a href="http://{TRACKER}/">a</a>'
 
 
 class TrackingServer(Server):
-    """A server on a store holding only an article, a record and two catalog actors full of TRACKING."""
+    """A server on a store holding only an article, two records, an event and two catalog actors full of TRACKING."""
 
     article_id: str
     record_id: str
     news_round: str
+    agreement_id: str
 
 
 @pytest.fixture(scope="session")
@@ -139,17 +141,25 @@ def tracking_server(tmp_path_factory) -> TrackingServer:
         ["start_date", "end_date", "venue", "country", "parties", "mediators", "outcome", "key_issues", "proposal", "source"],
         ["2025-06-10", "2025-06-11", "Cairo", "Egypt", f"{FRONT}; Hamas; {TRACKING}", "Egypt; Qatar",
          f"Talks collapsed {TRACKING}", f"hostages; {TRACKING}", f"Zorgon plan {TRACKING}", f"Zorgon Wire {TRACKING}"],
+        ["2025-06-20", "", "Cairo", "Egypt", f"{FRONT}; Israel", "Egypt", "agreement", "ceasefire", "", f"Zorgon Wire {TRACKING}"],
     ])
+    # An event whose every text field carries the markup, within the agreement's window.
+    events = to_csv([acled_row(event_id_cnty="ZRG1", event_date="2025-06-15", country="Egypt", iso="818",
+                               location=f"Zorgon {TRACKING}", actor1=f"Zorgon Front {TRACKING}", actor2="Hamas",
+                               notes=f"Zorgon note {TRACKING}", source=f"Zorgon Wire {TRACKING}", latitude="30.04",
+                               longitude="31.24")])
     store_file = data_dir / "tracking.duckdb"
     with Store(store_file) as store:
-        ingest(store, load_uploads([("zorgon.json", json.dumps(article).encode()), ("zorgon-rounds.csv", records.getvalue().encode())]),
+        ingest(store, load_uploads([("zorgon.json", json.dumps(article).encode()), ("zorgon-rounds.csv", records.getvalue().encode()),
+                                    ("zorgon-events.csv", events.encode())]),
                      extractors=Extractors.load(actors_path=data_dir / "actors"))
         article_id = store.con.execute("SELECT article_id FROM articles").fetchone()[0]
-        record_id = store.con.execute("SELECT record_id FROM records").fetchone()[0]
+        record_id = store.con.execute("SELECT record_id FROM records WHERE outcome = 'collapsed'").fetchone()[0]
+        agreement_id = store.con.execute("SELECT record_id FROM records WHERE outcome = 'agreement'").fetchone()[0]
         news_round = queries.news_rounds(store.con, Filters())[0].key
     with _streamlit(store_file, data_dir) as url:
         url = TrackingServer(url)
-        url.article_id, url.record_id, url.news_round = article_id, record_id, news_round
+        url.article_id, url.record_id, url.news_round, url.agreement_id = article_id, record_id, news_round, agreement_id
         yield url
 
 

@@ -167,14 +167,21 @@ def test_the_owner_on_the_servers_machine_is_told_why_they_are_admin(server, pag
 
 
 def test_an_acled_export_dropped_on_the_data_page_shows_on_the_timeline_and_the_map(server, page, tmp_path):
-    from samples import SAMPLE_EVENTS, write_sample_events
+    from samples import SAMPLE_EVENTS, gdelt_line, pax_row, to_csv, write_sample_events
 
+    pax, gdelt = tmp_path / "pax.csv", tmp_path / "20230601.export.CSV"
+    pax.write_text(to_csv([pax_row(AgtId="9100", Dat="2023-06-01", Agt="Made-up truce for a test")]), encoding="utf-8")
+    gdelt.write_text(gdelt_line(GLOBALEVENTID="1100000099", SQLDATE="20230602", Actor1Name="SUDAN", Actor2Name="",
+                                ActionGeo_CountryCode="SU", ActionGeo_FullName="Khartoum, Khartoum, Sudan") + "\n", encoding="utf-8")
     page.goto(f"{server}/Data")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(write_sample_events(tmp_path)))
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        [str(write_sample_events(tmp_path)), str(pax), str(gdelt)])
     page.get_by_role("button", name="Ingest").click()
     expect(page.get_by_text("Everything was accepted.")).to_be_visible()
     added = page.locator('[data-testid="stMetric"]', has_text="Events added")
-    expect(added).to_contain_text(re.compile(rf"Events added\s*({len(SAMPLE_EVENTS)}|0)"))  # 0 when stored by an earlier run
+    expect(added).to_contain_text(re.compile(rf"Events added\s*{len(SAMPLE_EVENTS) + 1}\b"))  # ACLED's and GDELT's
+    rounds = page.locator('[data-testid="stMetric"]', has_text="Rounds added")
+    expect(rounds).to_contain_text(re.compile(r"Rounds added\s*1\b"))  # the PA-X agreement is a round
 
     page.goto(f"{server}/Timeline?conflict=Sudan")
     expect(page.get_by_role("heading", name="Before and after each agreement")).to_be_visible()

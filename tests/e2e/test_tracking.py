@@ -50,6 +50,7 @@ def visits(server) -> list[tuple[str, str, str, str]]:
          "text=Review >> nth=-1", f"Talks collapsed {TRACKING}"),
         ("/Actors", "Actors", TABLE, f"Affiliation: {COUNCIL}"),
         (f"/Network?{front}", "Network", TABLE, "Named together in the same"),
+        (f"/Timeline?agreement={server.agreement_id}", "Ceasefire timeline", TABLE, "Events 30 days either side of Cairo"),
         ("/Map", "Map", TABLE, "Show"),
         (f"/Articles?article={server.article_id}", "Articles", ".reader", f"Source: Zorgon Wire {TRACKING}"),
         (f"/Articles?{urlencode({'q': TRACKING}, quote_via=quote)}", "Articles", "text=Select an article",

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pandas as pd
 import streamlit as st
 
 from ceasefire.dashboard import charts
 from ceasefire.dashboard.frame import Q, nothing_found, page, query, table
+from ceasefire.dashboard.tables import events_table
 from ceasefire.dashboard.untrusted import markdown_text
 
 WINDOWS = (7, 14, 30, 60, 90)  # days before and after an agreement
+DAY = st.column_config.DateColumn(format="D MMM YYYY")
+GRAIN_LENGTH = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1)}
 
 filters = page("Ceasefire timeline", "Did an agreement change anything on the ground? Agreements and truce windows (bands), "
                                      "rounds of talks (diamonds) and, beneath them on the same time axis, the events of "
@@ -27,7 +31,16 @@ measure = right.segmented_control("Measure", ["events", "fatalities"], default="
 if grain != "week":
     events = query(Q.events_over_time, filters, grain=grain)
 rounds = query(Q.rounds, filters)
-st.plotly_chart(charts.ceasefire_timeline(events, rounds, measure, grain), width="stretch", key="timeline_chart")
+chart = st.plotly_chart(charts.ceasefire_timeline(events, rounds, measure, grain), width="stretch", key="timeline_chart",
+                        on_select="rerun", selection_mode="points")
+bars = [p for p in (chart.selection.points if chart else []) if (p.get("customdata") or [None])[0] == "events"]
+if bars:  # a bar selected: the events behind it
+    first, event_type = pd.Timestamp(bars[0]["x"]), bars[0]["customdata"][1]
+    st.markdown(f"**{markdown_text(event_type.capitalize())}, the {grain} from {first:%d %B %Y}:**")
+    behind = query(Q.events, filters, start=first.date(), end=(first + GRAIN_LENGTH[grain]).date(), event_type=event_type)
+    table(events_table(behind), key="timeline_bar_events", column_config={"Date": DAY})
+else:
+    st.caption("Select a bar to list the events behind it.")
 st.caption("Events as loaded from the datasets' own exports: ACLED (acleddata.com), UCDP (ucdp.uu.se), GDELT "
            "(gdeltproject.org). Their terms ask you to credit them wherever you show their data (docs/datasets.md).")
 
@@ -46,7 +59,7 @@ selection = table(
                             "events_after": f"Events, {window} days from it", "fatalities_after": "Fatalities after"})
     .drop(columns="record_id"),
     key="timeline_agreements", on_select="rerun", selection_mode="single-row",
-    column_config={"Agreement": st.column_config.DateColumn(format="D MMM YYYY")})
+    column_config={"Agreement": DAY})
 picked = selection.selection.rows if selection else []
 if picked:  # the agreement goes into the URL, so a link can point at its events
     st.query_params["agreement"] = windows.iloc[picked[0]].record_id
@@ -59,5 +72,4 @@ chosen = matching.iloc[0]
 day = chosen.start_date.date()
 st.subheader(f"Events {window} days either side of {markdown_text(chosen.venue)}, {day:%d %B %Y}")
 around = query(Q.events, filters, start=day - timedelta(days=window), end=day + timedelta(days=window))
-table(around.rename(columns=lambda c: c.replace("_", " ").capitalize()), key="timeline_events",
-      column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY")})
+table(events_table(around), key="timeline_events", column_config={"Date": DAY})

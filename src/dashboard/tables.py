@@ -18,3 +18,8 @@ def news_rounds_table(rounds: list[NewsRound]) -> pd.DataFrame:
         "Record": "matched" if r.record_id else "new",
         "Flags": len(r.flags),
     } for r in rounds])
+
+
+def events_table(events: pd.DataFrame) -> pd.DataFrame:
+    """Events (`events`) with their columns named for reading: "Dataset event id", "Fatalities"."""
+    return events.rename(columns=lambda column: column.replace("_", " ").capitalize())

@@ -393,10 +393,13 @@ def agreement_windows(con: Connection, filters: Filters, days: int = 30) -> pd.D
 
 
 def events(con: Connection, filters: Filters, start: date | None = None, end: date | None = None,
-           limit: int = 500) -> pd.DataFrame:
+           event_type: str | None = None, limit: int = 500) -> pd.DataFrame:
     """The events behind a figure, newest first: those in the filters or, when `start` and `end` are
-    given, those in the filters but for their dates from `start` to before `end` (an agreement's window)."""
+    given, those in the filters but for their dates from `start` to before `end` (an agreement's
+    window, a bar's period); of one type ("other" for none of the common types) when given."""
     where, params = (replace(filters, start=None, end=None) if start or end else filters).events_where("e")
+    if event_type:
+        where, params = f"{where} AND coalesce(e.event_type, 'other') = ?", [*params, event_type]
     if start:
         where, params = f"{where} AND e.date >= ?", [*params, start]
     if end:

@@ -190,6 +190,16 @@ def test_an_acled_export_dropped_on_the_data_page_shows_on_the_timeline_and_the_
     expect(chart.locator(".legendtext", has_text="battle")).to_have_count(1)
     expect(chart.locator("text.gtitle")).to_have_text("Events per week around the rounds of talks and agreements")
     page.screenshot(path="/tmp/ceasefire-timeline.png", full_page=True)
+    bar = chart.locator(".barlayer .point path").first  # the first week with events (10 May 2023: a battle)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y)  # plotly picks the point under the pointer from the hover
+    expect(chart.locator(".hoverlayer .hovertext").first).to_be_attached()
+    page.mouse.click(x, y)
+    expect(page.get_by_text(re.compile(r"^Battle, the week from 08 May 2023:$"))).to_be_visible()
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(2)  # its events, above the agreements
     grid = page.locator('.st-key-timeline_agreements [data-testid="stDataFrame"]')
     expect(grid).to_be_visible()
     grid.click(position={"x": 20, "y": 55})  # the newest agreement

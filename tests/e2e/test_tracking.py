@@ -80,6 +80,7 @@ def test_markup_from_the_data_is_shown_as_text_on_every_page(tracking_server, tr
             expect(page.get_by_role("button", name="Prepare download")).to_be_visible()
         if heading == "Actors":  # plotly's hover label of the most mentioned actor (FRONT)
             bars = page.locator(".js-plotly-plot").last.locator(".barlayer .point path")
+            expect(bars.first).to_be_visible()  # drawn: a chart's frame comes before its bars
             box = min((bar.bounding_box() for bar in bars.all()), key=lambda box: box["y"])  # the top bar
             x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
             page.mouse.move(x - 5, y - 5)

@@ -11,8 +11,14 @@ from ceasefire.dashboard.tables import events_table
 from ceasefire.dashboard.untrusted import markdown_text
 
 WINDOWS = (7, 14, 30, 60, 90)  # days before and after an agreement
+EVENTS_LISTED = 500  # the most events a list shows
 DAY = st.column_config.DateColumn(format="D MMM YYYY")
 GRAIN_LENGTH = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1)}
+
+def listed_only_the_newest(listed: pd.DataFrame) -> None:
+    if len(listed) >= EVENTS_LISTED:
+        st.caption(f"The newest {EVENTS_LISTED} are listed; narrow the filters, or download them all from the Data page.")
+
 
 filters = page("Ceasefire timeline", "Did an agreement change anything on the ground? Agreements and truce windows (bands), "
                                      "rounds of talks (diamonds) and, beneath them on the same time axis, the events of "
@@ -33,12 +39,15 @@ if grain != "week":
 rounds = query(Q.rounds, filters)
 chart = st.plotly_chart(charts.ceasefire_timeline(events, rounds, measure, grain), width="stretch", key="timeline_chart",
                         on_select="rerun", selection_mode="points")
-bars = [p for p in (chart.selection.points if chart else []) if (p.get("customdata") or [None])[0] == "events"]
+# A bar's customdata is ("events", its type); a round's mark has one value (its parties).
+bars = [p for p in (chart.selection.points if chart else []) if len(p.get("customdata") or ()) == 2]
 if bars:  # a bar selected: the events behind it
     first, event_type = pd.Timestamp(bars[0]["x"]), bars[0]["customdata"][1]
     st.markdown(f"**{markdown_text(event_type.capitalize())}, the {grain} from {first:%d %B %Y}:**")
-    behind = query(Q.events, filters, start=first.date(), end=(first + GRAIN_LENGTH[grain]).date(), event_type=event_type)
+    behind = query(Q.events, filters, period=(first.date(), (first + GRAIN_LENGTH[grain]).date()),
+                   event_type=event_type, limit=EVENTS_LISTED)
     table(events_table(behind), key="timeline_bar_events", column_config={"Date": DAY})
+    listed_only_the_newest(behind)
 else:
     st.caption("Select a bar to list the events behind it.")
 st.caption("Events as loaded from the datasets' own exports: ACLED (acleddata.com), UCDP (ucdp.uu.se), GDELT "
@@ -70,6 +79,7 @@ if matching.empty:
 
 chosen = matching.iloc[0]
 day = chosen.start_date.date()
-st.subheader(f"Events {window} days either side of {markdown_text(chosen.venue)}, {day:%d %B %Y}")
-around = query(Q.events, filters, start=day - timedelta(days=window), end=day + timedelta(days=window))
+st.subheader(f"Events {window} days either side of {markdown_text(chosen.venue or 'the agreement')}, {day:%d %B %Y}")
+around = query(Q.events, filters, window=(day - timedelta(days=window), day + timedelta(days=window)), limit=EVENTS_LISTED)
 table(events_table(around), key="timeline_events", column_config={"Date": DAY})
+listed_only_the_newest(around)

@@ -56,7 +56,8 @@ class IngestReport:
                 f"negotiation rounds: {self.records_added} added, {self.records_duplicate} already stored or repeated",
             ]
             if self.events_added or self.events_duplicate:
-                lines.append(f"events: {self.events_added} added, {self.events_duplicate} already stored or repeated")
+                lines.append(f"events: {self.events_added} added, {self.events_duplicate} already stored (now as this "
+                             "input has them) or repeated")
         else:
             lines += [
                 "nothing was stored (--strict and some input was rejected)",

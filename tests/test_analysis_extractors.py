@@ -247,6 +247,8 @@ def test_the_gazetteer_follows_edits_of_the_curated_places(tmp_path):
     ("The Spokesman for UN Secretary-General António Guterres issued a statement.", ["António Guterres"]),
     ("The Personal Envoy of the Secretary-General for Sudan, Ramtane Lamamra, spoke.", ["Ramtane Lamamra"]),
     ("The UN Secretary-General said so.", ["Office of the UN Secretary-General"]),
+    ("The Israel Defense Forces, Benjamin Netanyahu said, will withdraw.", ["Israel Defense Forces", "Benjamin Netanyahu"]),
+    ("The Security Council, Guterres said, must act.", ["UN Security Council", "António Guterres"]),
     # a state's government is the state
     ("The Government of Colombia and the ELN met.", ["Colombia", "National Liberation Army"]),
     ("The Colombian Government spoke.", ["Colombia"]),

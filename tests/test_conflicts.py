@@ -187,6 +187,16 @@ def test_places_listed_after_a_venue_are_venues_too(extractors):
     assert sorted(found) == ["Brussels", "Chisinau", "Moscow", "Washington, D.C."]
 
 
+@pytest.mark.parametrize(("text", "venues"), [
+    ("Negotiations resumed in Doha, Israel's delegation said.", ["Doha"]),  # a place after a venue, not listed with it
+    ("The delegations met Egyptian mediators in Cairo and Israel is expected to reply.", ["Cairo"]),
+    ("The two sides met in Washington, Moscow said.", ["Washington, D.C."]),
+    ("Mediators in Cairo plan to present a new proposal on Friday.", ["Cairo"]),  # "plan to" is no document
+])
+def test_a_place_beside_a_venue_is_not_listed_with_it(extractors, text, venues):
+    assert sorted(rounds_in(extractors, text)) == venues
+
+
 @pytest.mark.parametrize("text", [
     "Both leaders reconfirmed their commitment to the 1991 Almaty Declaration as a framework for talks.",
     "Both sides must uphold their commitments to the Angola-mediated Luanda Process and resume talks.",
@@ -225,6 +235,11 @@ def test_the_outcome_is_the_most_decisive_cue_of_all_the_rounds_sentences(extrac
     ("The delegations agreed to a further prisoner exchange at the talks in Istanbul on Monday.", "partial agreement"),
     ("The two delegations agreed to the opening of the land routes at the talks in Geneva on Friday.", "partial agreement"),
     ("Israel and Hamas agreed to a ceasefire and hostage release deal after talks in Doha on Wednesday.", "agreement"),
+    ("At the talks in Doha, Israel and Hamas agreed on the release of all hostages and a permanent ceasefire.", "agreement"),
+    ("At the talks in Doha, Hamas refused to agree to a prisoner exchange.", None),
+    ("The peace agreement signed in Doha includes a prisoner exchange.", "agreement"),
+    ("Talks in Doha resumed after a recess.", "ongoing"),
+    ("Qatar offered to host talks in Doha next month.", None),
     # talks still to come are not under way
     ("The government and the ELN will begin formal negotiations on 27 October in Quito.", None),
     ("Negotiations to be convened in Astana next month are the next step.", None),
@@ -238,6 +253,11 @@ def test_an_envoy_named_at_the_talks_mediates_for_their_organisation(extractors)
     found = rounds_in(extractors, "Geir Pedersen said the talks in Geneva on Friday were frank.", published=date(2021, 10, 22))
     assert found["Geneva"].mediators == ["United Nations"]
     assert any(f == "mediators" and "UN Special Envoy for Syria" in value for f, value, _ in found["Geneva"].evidence)
+
+
+def test_a_sides_envoy_negotiates_for_that_side(extractors):
+    found = rounds_in(extractors, "Kirill Dmitriev met Ukrainian negotiators for talks in Istanbul on Friday.")
+    assert "Russia" in found["Istanbul"].parties and "Russia" not in found["Istanbul"].mediators
 
 
 def test_a_named_mediator_leaves_the_other_usual_mediators_out(extractors):

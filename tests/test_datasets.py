@@ -315,14 +315,22 @@ def test_gdelt_bad_lines_name_their_line(write):
              gdelt_line(GLOBALEVENTID="4", ActionGeo_Lat="north"), gdelt_line(GLOBALEVENTID="5", SOURCEURL="javascript:alert(1)"),
              gdelt_line(GLOBALEVENTID="x6"), gdelt_line(GLOBALEVENTID="6")]
     result = load_paths([write("events.CSV", "\n".join(lines) + "\n")])
-    assert result.events.dataset_event_id.tolist() == ["1100000001", "6"]
+    assert result.events.dataset_event_id.tolist() == ["1100000001", "5", "6"]
     assert rejections(result) == [
         (2, "SQLDATE '20240231' is not a date this dataset writes"),
         (3, "line has 3 tab-separated fields, a GDELT 2.0 event has 61"),
         (4, "actiongeo_lat 'north' is not a number"),
-        (5, "url: url must start with http:// or https://, got 'javascript:alert(1)'"),
         (6, "GLOBALEVENTID 'x6' is not a number"),
     ]
+    # a SOURCEURL that is no web address is no link: it names the source, as text
+    kept = result.events.set_index("dataset_event_id")
+    assert pd.isna(kept.loc["5", "url"]) and kept.loc["5", "source"] == "javascript:alert(1)"
+
+
+def test_gdelt_source_without_a_web_address_keeps_its_event(write):
+    result = load_paths([write("events.CSV", gdelt_line(SOURCEURL="BBC Monitoring") + "\n")])
+    assert result.rejections == []
+    assert result.events.source.iloc[0] == "BBC Monitoring" and pd.isna(result.events.url.iloc[0])
 
 
 def test_gdelt_columns_are_the_61_of_the_codebook():
@@ -419,15 +427,17 @@ def test_events_are_stored_with_catalog_actors_and_conflicts_and_a_reimport_adds
     gdelt = write("events.CSV", "\n".join([gdelt_line()]) + "\n")
     database = str(tmp_path / "store.duckdb")
     assert main(["--db", database, "ingest", str(acled), str(gdelt)]) == 0
-    assert "events: 3 added, 0 already stored or repeated" in capsys.readouterr().out
-    assert main(["--db", database, "ingest", str(acled), str(gdelt)]) == 0
-    assert "events: 0 added, 3 already stored or repeated" in capsys.readouterr().out
+    assert "events: 3 added, 0 already stored (now as this input has them) or repeated" in capsys.readouterr().out
+    revised = write("acled.csv", to_csv([acled_row(fatalities="9"), acled_row(event_id_cnty="SDN1002", actor1="Unknown gunmen",
+                                                                               actor2="", fatalities="0")]))
+    assert main(["--db", database, "ingest", str(revised), str(gdelt)]) == 0  # ACLED revised an event under its id
+    assert "events: 0 added, 3 already stored (now as this input has them) or repeated" in capsys.readouterr().out
     store = Store(database, read_only=True)
     rows = {r[0]: r[1:] for r in store.con.execute(
         "SELECT event_id, dataset_actors, actors, conflicts, conflict_reason, fatalities FROM events").fetchall()}
     store.close()
     dataset_actors, actors, conflicts, reason, fatalities = rows["acled:SDN1001"]
-    assert actors == ["Sudanese Armed Forces", "Rapid Support Forces"] and fatalities == 4  # by the catalog's names
+    assert actors == ["Sudanese Armed Forces", "Rapid Support Forces"] and fatalities == 9  # by the catalog's names; revised
     assert dataset_actors == ["Military Forces of Sudan (2019-)", "Rapid Support Forces"]  # and as ACLED names them
     assert conflicts == ["Sudan"] and "Rapid Support Forces" in reason
     assert rows["acled:SDN1002"][2:4] == (["Sudan"], "Sudan: fought in Sudan")  # no known actor: its country's one conflict

@@ -383,8 +383,14 @@ def test_the_date_range_chooses_agreements_not_the_days_around_them(with_events)
     only = Filters(conflicts=("Gaza",), start=date(2025, 1, 15), end=date(2025, 1, 15))
     windows = queries.agreement_windows(with_events, only, days=30)
     assert windows.start_date.dt.date.tolist() == [date(2025, 1, 15)] and windows.events_before.tolist() == [2]
-    listed = queries.events(with_events, only, start=date(2024, 12, 16), end=date(2025, 2, 14))
+    listed = queries.events(with_events, only, window=(date(2024, 12, 16), date(2025, 2, 14)))
     assert listed.dataset_event_id.tolist() == ["PSE3", "PSE2", "PSE1"]  # newest first
+    # a bar's period stays within the filters' dates, as the bar counted it
+    january = Filters(conflicts=("Gaza",), start=date(2025, 1, 5))
+    assert queries.events(with_events, january, period=(date(2025, 1, 1), date(2025, 2, 1))).dataset_event_id.tolist() == [
+        "PSE3", "PSE2"]
+    assert queries.events(with_events, january, period=(date(2025, 1, 1), date(2025, 2, 1)), event_type="battle"
+                          ).dataset_event_id.tolist() == ["PSE3"]
 
 
 def test_events_take_the_filters(with_events):

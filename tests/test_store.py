@@ -291,3 +291,15 @@ def test_a_title_is_read_with_its_text_and_its_sentences_are_shown(store, write)
     doha = store.con.execute("SELECT char_start, char_end FROM place_mentions WHERE place = 'Doha'").fetchone()
     assert text[doha[0]:doha[1]] == "Doha"  # offsets into the text as before
     assert queries.actor_sentences(store.con, Filters(), "Qatar").sentence.tolist() == [title]
+
+
+def test_a_text_that_begins_with_its_title_is_read_once(store, write):
+    """A table's row without a title takes its text's first line as the title: it is not read twice."""
+    from ceasefire.analysis.text import analysed_text
+    from ceasefire.store.schema import ANALYSED_TEXT
+
+    ingest_paths(store, [write("notes.csv", "text,published_at\n\"Qatar hosts talks in Doha. Egypt attends.\",2025-07-01\n")])
+    title, text = store.con.execute("SELECT title, text FROM articles").fetchone()
+    assert text.startswith(title) and analysed_text(text, title) == text
+    assert store.con.execute(f"SELECT {ANALYSED_TEXT} FROM articles a").fetchone()[0] == text
+    assert store.con.execute("SELECT actor, count(*) FROM actor_mentions GROUP BY 1 ORDER BY 1").fetchall() == [("Egypt", 1), ("Qatar", 1)]

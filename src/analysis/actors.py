@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ceasefire.analysis.catalog import Catalog
-from ceasefire.analysis.matcher import Phrase, PhraseMatcher, case_rule
+from ceasefire.analysis.matcher import Phrase, PhraseMatcher, case_rule, fold
 
 MatchKind = Literal["name", "alias", "demonym", "surname"]
 
@@ -50,11 +50,11 @@ class ActorExtractor:
         for last_name, owners in last_names.items():
             phrases.append(Phrase(last_name, ActorForm(tuple(owners), "surname", True), case_rule(last_name)))
         self._matcher = PhraseMatcher(phrases)
-        # An office (a body that belongs to another) and the people of the same top actor, for the
-        # office named as a person's title.
-        self._office_root = {a.name: catalog.root(a.name) for a in catalog.actors.values()
-                             if a.affiliation and a.type not in ("person", "state", "territory")}
-        self._person_root = {a.name: catalog.root(a.name) for a in catalog.actors.values() if a.type == "person"}
+        # The titles of people's offices, folded, and the offices whose names hold one of them: for an
+        # office named as its holder's title ("UN Secretary-General António Guterres").
+        self._titles = {a.name: {fold(r.title).strip() for r in a.roles} for a in catalog.actors.values() if a.roles}
+        self._office_names = {a.name: [fold(f).strip() for f in (a.name, *a.aliases)] for a in catalog.actors.values()
+                              if a.type not in ("person", "state", "territory")}
 
     def find(self, text: str, padded: str | None = None) -> list[ActorMention]:
         """Mentions in reading order. A bare last name ("Sinwar") resolves to the one person of
@@ -79,9 +79,12 @@ class ActorExtractor:
         """Whether a mention only describes the actor named right after it, and so is not a mention
         of its own: a demonym before another actor's name ("Lebanese Hizballah"; "Palestinian
         Authority" is one name), or an office before the name of a person of the same top actor
-        ("UN Secretary-General António Guterres" names Guterres, not his office)."""
+        ("UN Secretary-General António Guterres" names Guterres, not his office): an office whose
+        name holds the title of one of the person's offices ("The Security Council, Guterres said"
+        names both)."""
         gap = text[mention.end:after.start]
         if mention.kind == "demonym":
             return after.actor != mention.actor and gap == " "
-        root = self._office_root.get(mention.actor)
-        return root is not None and self._person_root.get(after.actor) == root and _TITLE_GAP.fullmatch(gap) is not None
+        names, titles = self._office_names.get(mention.actor), self._titles.get(after.actor)
+        return (bool(names and titles) and _TITLE_GAP.fullmatch(gap) is not None
+                and any(title in name for title in titles for name in names))

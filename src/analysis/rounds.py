@@ -52,10 +52,13 @@ _VENUE_AFTER = re.compile(
 # "the 1991 Almaty Declaration", "the Luanda Process", "the Minsk agreements".
 _NAMES_A_DOCUMENT = re.compile(
     r"^(?:['’]s)?\s+(?:peace\s+|ceasefire\s+)?(?:declarations?|accords?|agreements?|process|format|framework|protocols?|"
-    r"memorandum|communiqu[eé]|roadmap|road map|plan|initiative|formula)\b", re.IGNORECASE)
+    r"memorandum|communiqu[eé]|roadmap|road map|plan|initiative|formula)\b(?!\s+to\b)", re.IGNORECASE)  # "plan to" is a verb
 # Places listed together share what the sentence says of the first ("meetings in Brussels,
-# Chișinău, Washington and Moscow").
+# Chișinău, Washington and Moscow"): a place after a venue and a comma or "and", itself followed by
+# the list's next comma or "and", or the clause's end; not the subject of what follows ("talks
+# resumed in Doha, Israel's delegation said", "in Washington, Moscow said").
 _PLACE_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:in\s+|at\s+)?(?:the\s+)?$", re.IGNORECASE)
+_LIST_GOES_ON = re.compile(r"^\s*(?:,|;|\.|\band\b|\bor\b|$)", re.IGNORECASE)
 _REACH = 200  # characters either side of a place or a list of actors that the rules read
 _LAST_WORDS = re.compile(r"(?:\S+\s+){0,2}$")
 # A country that hosts the talks: "hosted by South Africa", "Qatar, which hosts the talks",
@@ -77,19 +80,20 @@ OUTCOME_CUES: tuple[tuple[str, str], ...] = (
                    r"signing (?:of|ceremony)|(?:the|official|formal) signing|"
                    r"announced an?\s+(?:\w+\s+){0,2}?(?:ceasefire|truce|agreement|deal))\b")),
     ("partial agreement", (r"\b(?:partial (?:deal|agreement)|first phase agreed|agreed the first phase|interim (?:deal|agreement)|"
-                           # some measures agreed, not the end of the war: a prisoner exchange, "several measures"
-                           r"agree\w* (?:on |to |upon )?(?:an? |the )?(?:further |new |first |second )?(?:(?!ceasefire|truce|peace|deal)\w+ ){0,2}?"
-                           r"(?:prisoners?|detainees?|hostages?|pows?) (?:exchange|swap|release)s?|"
-                           r"agreed (?:on |upon )?(?:several|some|a number of|a set of|a series of|initial|first) (?:\w+ )?(?:measures|steps)|"
-                           # agreed on something that is not the settlement itself: "agreed to the opening of the land routes"
-                           r"agreed (?:to|on|upon) (?!(?:meet|resume|continue|hold|return|keep|reconvene|talk))"
-                           r"(?!(?:\w+ ){0,5}?(?:ceasefire|truce|peace|deal|agreement|accord|declaration|cessation|armistice|"
-                           r"settlement|end|ending|halt|stop|framework|plan|text|terms|proposal|memorandum|principles)\b)(?:the |a |an )?"
-                           r"(?:opening|reopening|exchange|swap|release|withdrawal|return|delivery|entry|evacuation|creation|establishment|"
-                           r"formation|measures|steps|mechanism)\b)\b")),
+                           # some measures agreed, not the settlement itself: nothing of a ceasefire, a deal or
+                           # an end in the rest of the sentence, and not "refused to agree"
+                           r"(?<!not )(?<!refused to )(?<!failed to )(?<!never )(?:agree(?:d|s)? (?:on|to|upon) |agreed (?=(?:several|some|a number of|a set of|a series of|initial|first) )|"
+                           r"agreement (?:on|to|upon) )"
+                           r"(?!(?:meet|resume|continue|hold|return|keep|reconvene|talk)\b)"
+                           r"(?!.*\b(?:ceasefire|truce|peace|deal|agreement|accord|declaration|cessation|armistice|settlement|end|ending|"
+                           r"halt|stop|framework|plan|text|terms|proposal|memorandum|principles)\b)"
+                           r"(?:an? |the )?(?:further |new |first |second )?(?:\w+ ){0,2}?"
+                           r"(?:(?:prisoners?|detainees?|hostages?|pows?) (?:exchange|swap|release)s?|(?:several|some|a number of|a set of|"
+                           r"a series of|initial|first) (?:\w+ )?(?:measures|steps)|opening|reopening|exchange|swap|release|withdrawal|"
+                           r"return|delivery|entry|evacuation|creation|establishment|formation|measures|steps|mechanism)\b)\b")),
     ("stalled", r"\b(?:stalled|(?<!break the )deadlock(?:ed)?|impasse|stalemate|stuck|no breakthrough|without a breakthrough)\b"),
-    ("postponed", r"\b(?:postponed|delayed|called off|put off|rescheduled|cancell?ed|recess|recessed|recessing)\b"),
-    ("ongoing", (r"\b(?:arrived|arrives|arriving|under ?way|on ?going|resumed|resume|kicking off|kicked off|began|begin|host|hosted|hosting|"
+    ("postponed", r"\b(?:postponed|delayed|called off|put off|rescheduled|cancell?ed|recessed|recessing|a recess in|into recess)\b"),
+    ("ongoing", (r"\b(?:arrived|arrives|arriving|under ?way|on ?going|resumed|resume|kicking off|kicked off|began|begin|hosted|hosting|"
                 r"continu\w+|working overtime|are holding|held talks|hold talks|headed to|heading to|met|meets|"
                 r"discussed|convened|convening|convenes|will meet|will hold|opened|having met)\b")),
 )
@@ -101,8 +105,7 @@ _IN_A_SENTENCE = ("collapsed", "partial agreement", "agreement", "stalled", "pos
 _OUTCOME_FOLDED = tuple((outcome, re.compile(dict(OUTCOME_CUES)[outcome])) for outcome in _IN_A_SENTENCE)
 # Talks still to come are not under way: "will begin negotiations", "negotiations to be convened",
 # "talks about to start".
-_TO_COME = re.compile(r"\b(?:will|shall|would|to be|about to|set to|due to|expected to|scheduled to|plans? to|going to|is to|are to)"
-                      r" (?:\w+ )?$")
+_TO_COME = re.compile(r"\b(?:will|shall|would|to) (?:\w+ )?$")  # "will begin", "to be convened", "offered to host"
 _PROPOSAL = re.compile(r"\b(\d+|[a-z]+)-day\s+(?:\w+[ -]){0,2}?(ceasefire|truce)\b", re.IGNORECASE)
 
 
@@ -247,7 +250,8 @@ def find_candidates(
         how = None
         previous: Mention | None = None
         for mention in in_sentence.get(index, ()):
-            listed = how == "place" and previous is not None and _PLACE_GLUE.match(text[index][previous.end:mention.start])
+            listed = (how == "place" and previous is not None and _PLACE_GLUE.match(text[index][previous.end:mention.start])
+                      and _LIST_GOES_ON.match(text[index][mention.end:mention.end + 10]))
             previous = mention
             if _NAMES_A_DOCUMENT.match(text[index][mention.end:mention.end + 40]):
                 how = None
@@ -461,7 +465,7 @@ def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[i
             role = "mediators" if counts["mediators"] >= counts["parties"] else "parties"
             chosen[role].append(root)
             evidence.append((role, root, where[(root, role)]))
-        elif envoy := _envoy(catalog, mention.name, year):
+        elif (envoy := _envoy(catalog, mention.name, year)) and usual.get(root, ("",))[0] != "parties":  # a side's envoy negotiates
             chosen["mediators"].append(root)
             evidence.append(("mediators", f"{root} ({mention.name}, {envoy})", mention.sentence))
         elif root in usual:

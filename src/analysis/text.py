@@ -18,13 +18,14 @@ _LINE = re.compile(r"[^\n]+")
 
 # What extraction reads of an article: its text, then a blank line and its title. Headlines name
 # actors and rounds too; the title goes last so that offsets into the text are the same with or
-# without it (stores analysed before titles were read stay right). The store's ANALYSED_TEXT is
-# the same in SQL.
+# without it (stores analysed before titles were read stay right). A text that begins with its
+# title (a title taken from the text's first line, a page that repeats its headline) is read once.
+# The store's ANALYSED_TEXT is the same in SQL.
 TITLE_SEPARATOR = "\n\n"
 
 
 def analysed_text(text: str, title: str | None) -> str:
-    return f"{text}{TITLE_SEPARATOR}{title}" if title else text
+    return f"{text}{TITLE_SEPARATOR}{title}" if title and not text.startswith(title) else text
 
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*\s+$")

@@ -225,7 +225,7 @@ def ceasefire_timeline(events: pd.DataFrame, rounds: pd.DataFrame, measure: str,
     venues = marks.venue.nunique()
     entries = len(traces)
     return _figure(traces, f"{measure.capitalize()} per {grain} around the rounds of talks and agreements",
-                   height=460 + 22 * venues, barmode="stack", shapes=shapes,
+                   height=460 + 22 * min(venues, 20), barmode="stack", shapes=shapes,
                    # a full-width chart: its legend wraps to about one row for each two entries
                    legend=dict(title=dict(text=""), **LEGEND_ABOVE), margin=legend_margin((entries + 1) // 2),
                    xaxis=dict(type="date", title=dict(text="Date")),

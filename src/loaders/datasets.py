@@ -411,7 +411,9 @@ def gdelt_event(raw: dict, origin_file: str, origin_row: int) -> dict:
     if not event_id.isdigit():
         raise RowProblem(f"GLOBALEVENTID {event_id[:40]!r} is not a number")
     code = _required(raw, "eventcode")  # text: '0871' keeps its leading zero
-    url = _cell(raw, "sourceurl")
+    # SOURCEURL is a web address, or the name of a source that has none ("BBC Monitoring")
+    cited = _cell(raw, "sourceurl")
+    url = cited if cited and re.match(r"^https?://", cited, re.IGNORECASE) else None
     latitude, longitude = _number(raw, "actiongeo_lat"), _number(raw, "actiongeo_long")
     fips = _cell(raw, "actiongeo_countrycode")
     return _event({
@@ -424,7 +426,7 @@ def gdelt_event(raw: dict, origin_file: str, origin_row: int) -> dict:
         # GDELT writes no coordinates as empty cells; a lone one is no place
         "latitude": latitude if longitude is not None else None,
         "longitude": longitude if latitude is not None else None,
-        "source": urlsplit(url).hostname if url and re.match(r"^https?://", url, re.IGNORECASE) else None,
+        "source": urlsplit(url).hostname if url else cited,
         "url": url,
     }, origin_file, origin_row)
 

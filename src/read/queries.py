@@ -392,18 +392,17 @@ def agreement_windows(con: Connection, filters: Filters, days: int = 30) -> pd.D
         GROUP BY ALL ORDER BY a.start_date DESC, a.record_id""", rounds_params + events_params)
 
 
-def events(con: Connection, filters: Filters, start: date | None = None, end: date | None = None,
-           event_type: str | None = None, limit: int = 500) -> pd.DataFrame:
-    """The events behind a figure, newest first: those in the filters or, when `start` and `end` are
-    given, those in the filters but for their dates from `start` to before `end` (an agreement's
-    window, a bar's period); of one type ("other" for none of the common types) when given."""
-    where, params = (replace(filters, start=None, end=None) if start or end else filters).events_where("e")
+def events(con: Connection, filters: Filters, period: tuple[date, date] | None = None,
+           window: tuple[date, date] | None = None, event_type: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """The events behind a figure, newest first: those in the filters, from the first day of
+    `period` to before its last (a bar's: within the filters' dates, as the bar counted them), or of
+    `window` instead of the filters' dates (an agreement's days before and after); of one type
+    ("other" for none of the common types) when given."""
+    where, params = (replace(filters, start=None, end=None) if window else filters).events_where("e")
+    for first, last in (p for p in (period, window) if p):
+        where, params = f"{where} AND e.date >= ? AND e.date < ?", [*params, first, last]
     if event_type:
         where, params = f"{where} AND coalesce(e.event_type, 'other') = ?", [*params, event_type]
-    if start:
-        where, params = f"{where} AND e.date >= ?", [*params, start]
-    if end:
-        where, params = f"{where} AND e.date < ?", [*params, end]
     return _query(con, f"""
         SELECT e.date, coalesce(e.event_type, 'other') AS event_type, e.dataset_type, e.location, e.country,
                array_to_string(e.actors, ', ') AS actors, e.fatalities, e.dataset, e.dataset_event_id, e.source, e.url,

@@ -238,7 +238,9 @@ class Store:
         transaction); returns how many articles, records and events were new."""
         articles_added = self._insert_new("articles", "article_id", articles, ARTICLE_COLUMNS, ingest_id)
         records_added = self._insert_new("records", "record_id", records, RECORD_COLUMNS, ingest_id)
-        events_added = self._insert_new("events", "event_id", events, STORED_EVENT_COLUMNS, ingest_id)
+        # ACLED revises events under their ids (fatalities, actors): the newest file's row replaces the stored one.
+        replaced = self._delete_stored("events", "event_id", events)
+        events_added = self._insert_new("events", "event_id", events, STORED_EVENT_COLUMNS, ingest_id) - replaced
         self._save_extraction(extraction, new_article_ids)
         return articles_added, records_added, events_added
 
@@ -421,6 +423,14 @@ class Store:
         self.con.execute("DELETE FROM actors")
         incoming_actors = catalog  # noqa: F841 (read by name in the SQL below)
         self.con.execute("INSERT INTO actors SELECT name, type, affiliation, aliases, demonyms, wikidata FROM incoming_actors")
+
+    def _delete_stored(self, table: str, key: str, frame: pd.DataFrame) -> int:
+        """Delete the stored rows these rows replace; returns how many there were."""
+        if frame.empty:
+            return 0
+        before = self.count(table)
+        self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?))", [frame[key].tolist()])
+        return before - self.count(table)
 
     def _insert_new(self, table: str, key: str, frame: pd.DataFrame, types: dict[str, str], ingest_id: int) -> int:
         if frame.empty:

@@ -14,7 +14,8 @@ from ceasefire.loaders.schema import EVENT_COLUMNS, DateOrigin, Decision, EventD
 STORED_EVENT_COLUMNS = {**EVENT_COLUMNS, "dataset_actors": "object", "conflicts": "object", "conflict_reason": "string"}
 
 # analysis.text.analysed_text in SQL, of the articles row `a`: the text offsets and sentences refer to.
-ANALYSED_TEXT = "(a.text || CASE WHEN a.title <> '' THEN chr(10) || chr(10) || a.title ELSE '' END)"
+ANALYSED_TEXT = ("(a.text || CASE WHEN a.title <> '' AND NOT starts_with(a.text, a.title) "
+                 "THEN chr(10) || chr(10) || a.title ELSE '' END)")
 
 # How many names of a kind (places, actors) get a bit in the roll-ups' place_bits and actor_bits.
 FACET_BITS = 63

@@ -142,7 +142,8 @@ def ingest_batches(
             store.save_catalog(extractors.catalog.frame())
             counts = (report.files_read, report.articles_added, report.articles_duplicate, report.records_added,
                       report.records_duplicate)
-            store.log_ingest(report.ingest_id, started, [safe_name(str(p)) for p in paths], counts, report.rejections)
+            store.log_ingest(report.ingest_id, started, [safe_name(str(p)) for p in paths], counts, report.rejections,
+                             report.events_added)
     except _NothingStored:  # rolled back: the counts say what would have been added
         report.ingest_id, report.stored = None, False
         return report

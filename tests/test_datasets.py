@@ -27,6 +27,7 @@ from ceasefire.loaders.datasets import (
 from ceasefire.loaders.files import LoadOptions, load_paths
 from ceasefire.loaders.gazetteer import country_codes
 from ceasefire.loaders.schema import EVENT_COLUMNS, EVENT_TYPES, OUTCOMES, LoadResult
+from ceasefire.read.log import ingest_history
 from ceasefire.store.db import Store
 
 UCDP_COLUMNS = ["id", "year", "type_of_violence", "conflict_name", "side_a", "side_b", "where_prec", "where_coordinates",
@@ -433,6 +434,7 @@ def test_events_are_stored_with_catalog_actors_and_conflicts_and_a_reimport_adds
     assert main(["--db", database, "ingest", str(revised), str(gdelt)]) == 0  # ACLED revised an event under its id
     assert "events: 0 added, 3 already stored (now as this input has them) or repeated" in capsys.readouterr().out
     store = Store(database, read_only=True)
+    assert ingest_history(store.con).Events.tolist() == [0, 3]  # newest first: what each import added
     rows = {r[0]: r[1:] for r in store.con.execute(
         "SELECT event_id, dataset_actors, actors, conflicts, conflict_reason, fatalities FROM events").fetchall()}
     store.close()

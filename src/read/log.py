@@ -36,8 +36,8 @@ def stats(store: Store) -> dict[str, object]:
 def ingest_history(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
     """The newest ingests, newest first."""
     return con.execute("SELECT ingest_id AS Ingest, started_at AS Started, files_read AS Files, articles_added AS "
-                       "Articles, records_added AS Rounds, rejected AS Rejected FROM ingests ORDER BY ingest_id DESC "
-                       "LIMIT ?", [limit]).df()
+                       "Articles, records_added AS Rounds, events_added AS Events, rejected AS Rejected FROM ingests "
+                       "ORDER BY ingest_id DESC LIMIT ?", [limit]).df()
 
 
 def rejections(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:

@@ -180,6 +180,9 @@ class Store:
             with self.writing():
                 self.con.execute("DROP TABLE article_conflicts")
                 self.con.execute(ddl())
+        if not has("ingests", "events_added"):  # ... and ingests count the events they add
+            with self.writing():
+                self.con.execute("ALTER TABLE ingests ADD COLUMN events_added INTEGER")
         if not has("records", "conflicts"):
             # ... and records and candidates their conflicts (found by `ceasefire extract`, which says so).
             with self.writing():
@@ -245,15 +248,15 @@ class Store:
         return articles_added, records_added, events_added
 
     def log_ingest(self, ingest_id: int, started: datetime, paths: list[str], counts: tuple[int, int, int, int, int],
-                   rejections: list[Rejection]) -> None:
+                   rejections: list[Rejection], events_added: int = 0) -> None:
         """The ingest's row and its rejections (files read, articles added and repeated, records added and repeated)."""
         if rejections:
             self.con.executemany(
                 'INSERT INTO rejections (ingest_id, file, "row", reason) VALUES (?, ?, ?, ?)',
                 [(ingest_id, r.file, r.row, r.reason) for r in rejections],
             )
-        self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         [ingest_id, started, datetime.now(), paths, *counts, len(rejections)])
+        self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [ingest_id, started, datetime.now(), paths, *counts, len(rejections), events_added])
 
     def existing_ids(self, article_ids: list[str]) -> set[str]:
         if not article_ids:
@@ -457,7 +460,7 @@ class Store:
         """A round accepted from the news, as a record of its own ingest (the review)."""
         ingest_id = self.next_ingest_id()
         self.con.execute("INSERT INTO ingests VALUES (?, now()::TIMESTAMP, now()::TIMESTAMP, ['review of news rounds'], "
-                         "0, 0, 0, 1, 0, 0)", [ingest_id])
+                         "0, 0, 0, 1, 0, 0, 0)", [ingest_id])
         columns = ("record_id", "start_date", "start_precision", "venue_city", "venue_country", "parties", "mediators",
                    "outcome", "outcome_text", "key_issues", "proposal", "source", "article_id", "conflicts", "conflict_reason",
                    "origin_file", "origin_row", "ingest_id")

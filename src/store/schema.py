@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS ingests (
     articles_duplicate INTEGER NOT NULL,
     records_added INTEGER NOT NULL,
     records_duplicate INTEGER NOT NULL,
-    rejected INTEGER NOT NULL
+    rejected INTEGER NOT NULL,
+    events_added INTEGER  -- none for ingests before events were stored
 );
 CREATE TABLE IF NOT EXISTS articles (
     article_id VARCHAR PRIMARY KEY,

@@ -24,18 +24,15 @@ filters = page("Ceasefire timeline", "Did an agreement change anything on the gr
                                      "rounds of talks (diamonds) and, beneath them on the same time axis, the events of "
                                      "ACLED, UCDP and GDELT by type. Choose a conflict in the sidebar to see one.")
 
-events = query(Q.events_over_time, filters, grain="week")
+left, right = st.columns(2)
+grain = left.segmented_control("Per", ["day", "week", "month"], default="week", key="timeline_grain") or "week"
+measure = right.segmented_control("Measure", ["events", "fatalities"], default="events", key="timeline_measure") or "events"
+events = query(Q.events_over_time, filters, grain=grain)
 if events.empty:
     nothing_found("events", filters)
     st.caption("Events come from exports of ACLED, the UCDP Georeferenced Event Dataset or GDELT 2.0: upload them on the "
                "Data page. Where to get each and under what terms: docs/datasets.md.")
     st.stop()
-
-left, right = st.columns(2)
-grain = left.segmented_control("Per", ["day", "week", "month"], default="week", key="timeline_grain") or "week"
-measure = right.segmented_control("Measure", ["events", "fatalities"], default="events", key="timeline_measure") or "events"
-if grain != "week":
-    events = query(Q.events_over_time, filters, grain=grain)
 rounds = query(Q.rounds, filters)
 chart = st.plotly_chart(charts.ceasefire_timeline(events, rounds, measure, grain), width="stretch", key="timeline_chart",
                         on_select="rerun", selection_mode="points")

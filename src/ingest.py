@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from ceasefire.analysis.catalog import Catalog, CatalogError, write_overlay
-from ceasefire.analysis.conflicts import ConflictFinder
+from ceasefire.analysis.conflicts import Assignment, ConflictFinder, reasons
 from ceasefire.analysis.extract import (
     Extraction,
     Extractors,
@@ -183,7 +183,7 @@ def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: l
     if records.empty:
         return records
     known = ", ".join(sorted(c.name for c in finder.conflicts))
-    kept, conflicts, reasons = [], [], []
+    kept, conflicts, why = [], [], []
     for row in records.itertuples():
         named = [finder.conflict_named(name) for name in row.conflicts]
         if None in named:
@@ -194,12 +194,12 @@ def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: l
         kept.append(True)
         if named:
             conflicts.append(named)
-            reasons.append(row.conflict_reason)
+            why.append(row.conflict_reason)
         else:
             found = finder.assign([*row.parties, *row.mediators])
             conflicts.append([a.conflict for a in found])
-            reasons.append("; ".join(f"{a.conflict}: {a.reason}" for a in found) or None)
-    return records[kept].assign(conflicts=conflicts, conflict_reason=reasons)
+            why.append(reasons(found))
+    return records[kept].assign(conflicts=conflicts, conflict_reason=why)
 
 
 def _events_with_conflicts(events: pd.DataFrame, extractors: Extractors) -> pd.DataFrame:
@@ -209,22 +209,18 @@ def _events_with_conflicts(events: pd.DataFrame, extractors: Extractors) -> pd.D
     if events.empty:
         return events.assign(dataset_actors=[], conflicts=[], conflict_reason=[])
     canonical, finder = extractors.catalog.dataset_actor, extractors.conflicts
-    actors, conflicts, reasons = [], [], []
+    actors, conflicts, why = [], [], []
     for named, country in zip(events.actors, events.country, strict=True):
+        countries = [country] if isinstance(country, str) else []  # a missing country is NA
         names = list(dict.fromkeys(canonical(n) for n in named))
-        found = finder.assign(names, [country] if isinstance(country, str) else [])
-        fought = finder.of_country.get(country, set()) if isinstance(country, str) else set()
+        found = finder.assign(names, countries)
+        fought = sorted({c for place in countries for c in finder.of_country.get(place, ())})
         actors.append(names)
-        if found:
-            conflicts.append([a.conflict for a in found])
-            reasons.append("; ".join(f"{a.conflict}: {a.reason}" for a in found))
-        elif len(fought) == 1:
-            conflicts.append(sorted(fought))
-            reasons.append(f"{next(iter(fought))}: fought in {country}")
-        else:
-            conflicts.append([])
-            reasons.append(None)
-    return events.assign(dataset_actors=events.actors, actors=actors, conflicts=conflicts, conflict_reason=reasons)
+        if not found and len(fought) == 1:
+            found = [Assignment(fought[0], f"fought in {country}")]
+        conflicts.append([a.conflict for a in found])
+        why.append(reasons(found))
+    return events.assign(dataset_actors=events.actors, actors=actors, conflicts=conflicts, conflict_reason=why)
 
 
 def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:

@@ -78,10 +78,9 @@ class ActorExtractor:
     def _describes(self, text: str, mention: ActorMention, after: ActorMention) -> bool:
         """Whether a mention only describes the actor named right after it, and so is not a mention
         of its own: a demonym before another actor's name ("Lebanese Hizballah"; "Palestinian
-        Authority" is one name), or an office before the name of a person of the same top actor
-        ("UN Secretary-General António Guterres" names Guterres, not his office): an office whose
-        name holds the title of one of the person's offices ("The Security Council, Guterres said"
-        names both)."""
+        Authority" is one name), or an office whose name holds the title of one of the offices of
+        the person named right after it ("UN Secretary-General António Guterres" names Guterres,
+        not his office; "The Security Council, Guterres said" names both)."""
         gap = text[mention.end:after.start]
         if mention.kind == "demonym":
             return after.actor != mention.actor and gap == " "

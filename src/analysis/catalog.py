@@ -100,10 +100,10 @@ class Catalog:
         """The catalog name for an actor as an event dataset names it: ACLED's "Military Forces of
         Israel (2022-)" is the Israel Defense Forces (the force the catalog calls the Israeli
         military), UCDP's "Government of Sudan" is Sudan; unknown names unchanged."""
-        for form in dict.fromkeys((name, _PERIOD.sub("", name))):
+        bare = _PERIOD.sub("", name).strip()
+        for form in dict.fromkeys((name, bare)):
             if (known := self.canonical(form)) in self.actors:
                 return known
-        bare = _PERIOD.sub("", name).strip()
         if (government := _GOVERNMENT_OF.match(bare)) and (state := self.canonical(government.group(1))) in self.actors:
             return state
         if (forces := _FORCES_OF.match(bare)) and (state := self.canonical(forces.group(2))) in self.actors:

@@ -78,6 +78,11 @@ class Assignment:
     reason: str  # the evidence, e.g. "Hamas, Israel, places in Palestine"
 
 
+def reasons(assignments: Iterable[Assignment]) -> str | None:
+    """Assignments as a stored reason: "Gaza: Hamas, Israel; Lebanon: Hezbollah", or None for none."""
+    return "; ".join(f"{a.conflict}: {a.reason}" for a in assignments) or None
+
+
 class ConflictFinder:
     """Which conflicts a set of actors and places points to (see the module's docstring)."""
 

@@ -79,22 +79,27 @@ OUTCOME_CUES: tuple[tuple[str, str], ...] = (
                    r"(?:\w+\s+){0,2}?(?:deal|agreement|accord|ceasefire|truce|declaration|memorandum)|clinched|sealed|"
                    r"signing (?:of|ceremony)|(?:the|official|formal) signing|"
                    r"announced an?\s+(?:\w+\s+){0,2}?(?:ceasefire|truce|agreement|deal))\b")),
-    ("partial agreement", (r"\b(?:partial (?:deal|agreement)|first phase agreed|agreed the first phase|interim (?:deal|agreement)|"
+    ("partial agreement", (r"\b(?:partial (?:deal|agreement)|first phase agreed|agreed the first phase|"
+                           r"interim (?:deal|agreement)|"
                            # some measures agreed, not the settlement itself: nothing of a ceasefire, a deal or
                            # an end in the rest of the sentence, and not "refused to agree"
-                           r"(?<!not )(?<!refused to )(?<!failed to )(?<!never )(?:agree(?:d|s)? (?:on|to|upon) |agreed (?=(?:several|some|a number of|a set of|a series of|initial|first) )|"
+                           r"(?<!not )(?<!refused to )(?<!failed to )(?<!never )"
+                           r"(?:agree(?:d|s)? (?:on|to|upon) |"
+                           r"agreed (?=(?:several|some|a number of|a set of|a series of|initial|first) )|"
                            r"agreement (?:on|to|upon) )"
                            r"(?!(?:meet|resume|continue|hold|return|keep|reconvene|talk)\b)"
-                           r"(?!.*\b(?:ceasefire|truce|peace|deal|agreement|accord|declaration|cessation|armistice|settlement|end|ending|"
-                           r"halt|stop|framework|plan|text|terms|proposal|memorandum|principles)\b)"
+                           r"(?!.*\b(?:ceasefire|truce|peace|deal|agreement|accord|declaration|cessation|armistice|"
+                           r"settlement|end|ending|halt|stop|framework|plan|text|terms|proposal|memorandum|principles)\b)"
                            r"(?:an? |the )?(?:further |new |first |second )?(?:\w+ ){0,2}?"
-                           r"(?:(?:prisoners?|detainees?|hostages?|pows?) (?:exchange|swap|release)s?|(?:several|some|a number of|a set of|"
-                           r"a series of|initial|first) (?:\w+ )?(?:measures|steps)|opening|reopening|exchange|swap|release|withdrawal|"
-                           r"return|delivery|entry|evacuation|creation|establishment|formation|measures|steps|mechanism)\b)\b")),
+                           r"(?:(?:prisoners?|detainees?|hostages?|pows?) (?:exchange|swap|release)s?|"
+                           r"(?:several|some|a number of|a set of|a series of|initial|first) (?:\w+ )?(?:measures|steps)|"
+                           r"opening|reopening|exchange|swap|release|withdrawal|return|delivery|entry|evacuation|creation|"
+                           r"establishment|formation|measures|steps|mechanism)\b)\b")),
     ("stalled", r"\b(?:stalled|(?<!break the )deadlock(?:ed)?|impasse|stalemate|stuck|no breakthrough|without a breakthrough)\b"),
-    ("postponed", r"\b(?:postponed|delayed|called off|put off|rescheduled|cancell?ed|recessed|recessing|a recess in|into recess)\b"),
-    ("ongoing", (r"\b(?:arrived|arrives|arriving|under ?way|on ?going|resumed|resume|kicking off|kicked off|began|begin|hosted|hosting|"
-                r"continu\w+|working overtime|are holding|held talks|hold talks|headed to|heading to|met|meets|"
+    ("postponed", r"\b(?:postponed|delayed|called off|put off|rescheduled|cancell?ed|recessed|recessing|a recess in|"
+                  r"into recess)\b"),
+    ("ongoing", (r"\b(?:arrived|arrives|arriving|under ?way|on ?going|resumed|resume|kicking off|kicked off|began|begin|"
+                r"hosted|hosting|continu\w+|working overtime|are holding|held talks|hold talks|headed to|heading to|met|meets|"
                 r"discussed|convened|convening|convenes|will meet|will hold|opened|having met)\b")),
 )
 # Searched on the folded sentence (lower case, punctuation as spaces): several times faster than
@@ -257,7 +262,8 @@ def find_candidates(
                 how = None
                 continue
             place = place_info.get(mention.name)
-            how = "place" if listed and place and place.kind in ("city", "country") else _venue_kind(text[index], mention, place, war)
+            listed_place = listed and place and place.kind in ("city", "country")
+            how = "place" if listed_place else _venue_kind(text[index], mention, place, war)
             if how:
                 by_venue.setdefault(mention.name, []).append(index)
                 at.setdefault((mention.name, index), mention.start)
@@ -373,8 +379,8 @@ def _candidate(
     conflicts = _round_conflicts(named, catalog, finder, article_conflicts, evidence)
     # An earlier round named in passing has only what its own sentences say.
     elsewhere = [] if past else kept
-    parties, mediators = _roles(named, elsewhere, text, catalog, finder, conflicts, evidence, venue_indexes[0] if not past else None,
-                                published.year if published else None)
+    parties, mediators = _roles(named, elsewhere, text, catalog, finder, conflicts, evidence,
+                                venue_indexes[0] if not past else None, published.year if published else None)
     people: list[str] = []
     for mention in named:
         actor = catalog.actors.get(mention.name)
@@ -431,9 +437,10 @@ def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[i
            venue_sentence: int | None, year: int | None = None) -> tuple[list[str], list[str]]:
     """Parties and mediators, by what the round's sentences say of each actor (one named a mediator
     as often as a party mediates); for actors they name without a role, an envoy's organisation
-    mediates, else the round's conflicts' usual parties and mediators. A negotiation has two sides: while fewer parties are found, the
-    usual parties the article names elsewhere are added, and with none at all the conflict's usual
-    parties; each marked as such."""
+    mediates (unless it is a side), else the round's conflicts' usual parties and mediators (usual
+    mediators only while the text names none). A negotiation has two sides: while fewer parties are
+    found, the usual parties the article names elsewhere are added, and with none at all the
+    conflict's usual parties; each marked as such."""
     usual: dict[str, tuple[str, str]] = {}  # actor → (its usual role, the conflict)
     for conflict in (c for c in finder.conflicts if c.name in conflicts) if finder else ():
         for name in conflict.mediators:

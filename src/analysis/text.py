@@ -15,6 +15,8 @@ _ABBREVIATIONS = {
     "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "corp", "co", "ltd", "approx", "est",
 }
 _LINE = re.compile(r"[^\n]+")
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_LAST_WORD = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*\s+$")
 
 # What extraction reads of an article: its text, then a blank line and its title. Headlines name
 # actors and rounds too; the title goes last so that offsets into the text are the same with or
@@ -26,9 +28,6 @@ TITLE_SEPARATOR = "\n\n"
 
 def analysed_text(text: str, title: str | None) -> str:
     return f"{text}{TITLE_SEPARATOR}{title}" if title and not text.startswith(title) else text
-
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_LAST_WORD = re.compile(r"([\w.]+)[.!?]+[\"'”’)\]]*\s+$")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

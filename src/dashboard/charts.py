@@ -202,7 +202,8 @@ def ceasefire_timeline(events: pd.DataFrame, rounds: pd.DataFrame, measure: str,
         traces.append(dict(type="bar", x=rows.period.tolist(), y=rows[measure].tolist(), name=plot_text(event_type),
                            marker=dict(color=EVENT_COLOURS[event_type]), yaxis="y",
                            customdata=[["events", event_type]] * len(rows),  # what a selected bar lists
-                           hovertemplate=f"%{{x|%d %b %Y}} ({grain})<br>{measure.capitalize()}: %{{y:,}}<extra>%{{fullData.name}}</extra>"))
+                           hovertemplate=f"%{{x|%d %b %Y}} ({grain})<br>{measure.capitalize()}: %{{y:,}}"
+                                         "<extra>%{fullData.name}</extra>"))
     marks = rounds.assign(outcome=rounds.outcome.fillna("unknown"))
     for outcome in [o for o in OUTCOME_ORDER if o in set(marks.outcome)]:
         rows = marks[marks.outcome == outcome]

@@ -29,6 +29,8 @@ from ceasefire.store.schema import ANALYSED_TEXT, FACET_TABLES, FACETS_OUTDATED
 Connection = Engine | duckdb.DuckDBPyConnection
 
 Grain = Literal["day", "week", "month", "year"]
+# A stored sentence's words, cut from the text extraction read (`s` a sentences row, `a` its article).
+SENTENCE = f"substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start)"
 Scope = Literal["sentence", "article"]
 GRAINS: tuple[str, ...] = Grain.__args__  # type: ignore[attr-defined]
 
@@ -550,7 +552,7 @@ def round_sentences(con: Connection, record_id: str, days_before: int = 7, days_
                                          AND coalesce(r.end_date, r.start_date) + INTERVAL {int(days_after)} DAY)
         )
         SELECT DISTINCT a.article_id, a.title, a.published_at::DATE AS published,
-               substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start) AS sentence, s.sentence_index
+               {SENTENCE} AS sentence, s.sentence_index
         FROM candidates c JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
         ORDER BY published DESC NULLS LAST, a.article_id, s.sentence_index LIMIT 50""", [record_id])
 
@@ -626,7 +628,7 @@ def news_round_evidence(con: Connection, candidate_ids: list[str], limit: int = 
     """Each field of these candidates with the sentence it came from, newest articles first (one page)."""
     return _query(con, f"""
         SELECT e.field, e.value, a.title, a.published_at::DATE AS published, e.article_id, e.sentence_index,
-               substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start) AS sentence
+               {SENTENCE} AS sentence
         FROM round_evidence e JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
         WHERE e.article_id || ':' || e.venue IN (SELECT unnest(CAST(? AS VARCHAR[])))
         ORDER BY published DESC NULLS LAST, e.article_id, e.sentence_index, e.field LIMIT ?""", [candidate_ids, limit])
@@ -649,7 +651,7 @@ def unknown_names(con: Connection, min_articles: int = 2, limit: int = 50) -> pd
             ORDER BY articles DESC, mentions DESC, name LIMIT ?
         )
         SELECT c.name, c.kind, c.articles, c.mentions,
-               substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start) AS sentence, a.title
+               {SENTENCE} AS sentence, a.title
         FROM counted c
         JOIN sentences s ON s.article_id = c.first.article_id AND s.sentence_index = c.first.sentence_index
         JOIN articles a ON a.article_id = s.article_id
@@ -663,7 +665,7 @@ def name_sentences(con: Connection, name: str, limit: int = 5) -> pd.DataFrame:
             SELECT article_id, min(sentence_index) AS sentence_index FROM name_mentions WHERE name = ? GROUP BY 1
         )
         SELECT a.article_id, a.title, a.published_at::DATE AS published,
-               substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start) AS sentence
+               {SENTENCE} AS sentence
         FROM named n JOIN sentences s USING (article_id, sentence_index) JOIN articles a USING (article_id)
         ORDER BY a.published_at DESC NULLS LAST, a.article_id LIMIT ?""", [name, limit])
 

@@ -266,6 +266,26 @@ def test_a_named_mediator_leaves_the_other_usual_mediators_out(extractors):
     assert found["Istanbul"].mediators == ["Turkey"]
 
 
+@pytest.mark.parametrize("text", [
+    # a people, not its state's side
+    "Talks in Muscat on Friday between the Houthis and Saudi Arabia must serve the Yemeni people, the envoy said.",
+    "Hamas negotiators met Qatari mediators in Doha on Friday, seeking peace for Israelis and Palestinians alike.",
+    # the sides within a state, not the state
+    "Talks between the two Libyan delegations opened in Geneva on Friday.",
+])
+def test_a_demonym_naming_a_people_or_the_sides_within_it_is_no_party(extractors, text):
+    found = next(iter(rounds_in(extractors, text).values()))
+    assert not {"Yemen", "Israel", "Palestine", "Libya"} & set(found.parties)
+
+
+def test_who_welcomes_the_talks_takes_no_usual_role(extractors):
+    between = "between the Libyan National Army and the Government of National Accord in Sirte on Friday"
+    found = rounds_in(extractors, f"UNSMIL welcomes the convening of the fifth round of talks {between}.")
+    assert found["Sirte"].mediators == []
+    found = rounds_in(extractors, f"UNSMIL convened the fifth round of talks {between}.")
+    assert found["Sirte"].mediators == ["United Nations"]
+
+
 def test_talks_involving_name_their_parties(extractors):
     found = rounds_in(extractors, "Following talks involving the EU, US, Ukraine and Russia in Geneva, the ministers spoke.")
     assert sorted(found["Geneva"].parties) == ["European Union", "Russia", "Ukraine", "United States"]

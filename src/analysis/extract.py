@@ -129,14 +129,15 @@ def _add_round_candidates(
     if not about_talks:
         return
 
-    def mentions(rows: list[tuple], name: int) -> list[rounds.Mention]:
-        return [rounds.Mention(row[1], row[2] - spans[row[1]][0], row[3] - spans[row[1]][0], row[name]) for row in rows]
+    def mentions(rows: list[tuple], name: int, kind: int | None = None) -> list[rounds.Mention]:
+        return [rounds.Mention(row[1], row[2] - spans[row[1]][0], row[3] - spans[row[1]][0], row[name],
+                               *((row[kind],) if kind is not None else ())) for row in rows]
 
     published = published_at.date() if published_at else None
     found = rounds.find_candidates(
         article_id, published, published_precision,
         [rounds.Sentence(i, text[spans[i][0]:spans[i][1]], padded[spans[i][0] + 1:spans[i][1] + 1]) for i in about_talks],
-        mentions(actor_rows, 4), mentions(place_rows, 4),
+        mentions(actor_rows, 4, 5), mentions(place_rows, 4),
         [rounds.DateMention(row[1], row[6], row[7], row[5], row[2] - spans[row[1]][0]) for row in date_rows],
         mentions(issue_rows, 4),
         {row[4]: rounds.PlaceInfo(p.name, p.kind, p.country) for row in place_rows if (p := extraction.places[row[4]])},

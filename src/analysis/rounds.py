@@ -156,6 +156,13 @@ _PARTY_AFTER = re.compile(
     r"initial+ed|struck|committed|exchanged|responded)\b|"
     r"^,?\s+(?:will|would|are to|are set to|are due to)\s+(?:sign|meet|agree|resume|exchange)\b",
     re.IGNORECASE)
+# Who speaks of the talks from outside: "the Secretary-General welcomes…", "UNSMIL commends…",
+# "the EU calls on the parties…". Such an actor takes no usual role either.
+_OBSERVER_AFTER = re.compile(
+    r"^(?:['’]s?)?,?\s+(?:(?:has|have|had|also|again|today|warmly|strongly|once again)\s+)*"
+    r"(?:welcom\w*|commend\w*|applaud\w*|congratulat\w*|urg(?:e|es|ed)|call(?:s|ed)? (?:on|upon)|condemn\w*|"
+    r"deplor\w*|hail\w*|reiterat\w*|express\w*)\b",
+    re.IGNORECASE)
 # How far apart two reports of one round may date it: days for day-precise dates, else the same month.
 DAY_TOLERANCE = 5
 # An undated "last round in Doha" is looked for up to this long before the article.
@@ -177,6 +184,7 @@ class Mention:
     start: int  # offsets within the sentence
     end: int
     name: str
+    kind: str = "name"  # how an actor is named: name, alias, demonym, surname… (analysis/actors.py)
 
 
 @dataclass(frozen=True)
@@ -332,7 +340,8 @@ def _venue_kind(sentence: str, mention: Mention, place: PlaceInfo | None, war: C
 
 
 def read_roles(sentence: str, mentions: Sequence[Mention]) -> dict[str, str]:
-    """The roles the sentence gives the actors it names: {"Qatar": "mediators", "Hamas": "parties"}.
+    """The roles the sentence gives the actors it names: {"Qatar": "mediators", "Hamas": "parties"},
+    or "observers" for those who speak of the talks from outside ("X welcomes…").
 
     Actors listed together ("Egypt, Qatar and the United States", "Russian and Ukrainian") share the
     role the words around the list give: "mediated by …", "… mediators", "talks between …",
@@ -348,11 +357,31 @@ def read_roles(sentence: str, mentions: Sequence[Mention]) -> dict[str, str]:
     for names in lists:
         before, after = sentence[max(0, names[0].start - _REACH): names[0].start], sentence[names[-1].end: names[-1].end + _REACH]
         role = ("mediators" if _MEDIATOR_BEFORE.search(before) or _MEDIATOR_AFTER.match(after) else
-                "parties" if _PARTY_BEFORE.search(before) or _PARTY_AFTER.match(after) else None)
+                "parties" if _PARTY_BEFORE.search(before) or _PARTY_AFTER.match(after) else
+                "observers" if _OBSERVER_AFTER.match(after) else None)
         if role:
             for mention in names:
-                roles.setdefault(mention.name, role)
+                if not _not_its_side(sentence, mention):
+                    roles.setdefault(mention.name, role)
     return roles
+
+
+# A demonym that names a people rather than its state's side: "Palestinians and Israelis", "the
+# Yemeni people", "Libyan civil society"; or the sides within a state: "the two Libyan delegations",
+# "both Sudanese parties", "rival Libyan governments".
+_PEOPLE_AFTER = re.compile(r"\s+(?:civil\s+)?(?:people|peoples|population|society|civilians|women|men|children|families|"
+                           r"citizens|refugees|cities|towns|villages|lives|crisis)\b", re.IGNORECASE)
+_SIDES_BEFORE = re.compile(r"\b(?:two|both|rival|opposing|warring)\s+$", re.IGNORECASE)
+
+
+def _not_its_side(sentence: str, mention: Mention) -> bool:
+    """Whether an actor named by its demonym is the people or the sides within it, not the state."""
+    if mention.kind != "demonym":
+        return False
+    surface = sentence[mention.start:mention.end]
+    plural = surface.endswith("s") and not surface.endswith("ese")  # "Israelis"; "Sudanese" is both
+    return (plural or bool(_PEOPLE_AFTER.match(sentence, mention.end))
+            or bool(_SIDES_BEFORE.search(sentence, max(0, mention.start - 20), mention.start)))
 
 
 def _candidate(
@@ -469,13 +498,14 @@ def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[i
             continue
         if root in said:
             counts = said[root]
-            role = "mediators" if counts["mediators"] >= counts["parties"] else "parties"
-            chosen[role].append(root)
-            evidence.append((role, root, where[(root, role)]))
+            if counts["mediators"] or counts["parties"]:
+                role = "mediators" if counts["mediators"] >= counts["parties"] else "parties"
+                chosen[role].append(root)
+                evidence.append((role, root, where[(root, role)]))
         elif (envoy := _envoy(catalog, mention.name, year)) and usual.get(root, ("",))[0] != "parties":  # a side's envoy negotiates
             chosen["mediators"].append(root)
             evidence.append(("mediators", f"{root} ({mention.name}, {envoy})", mention.sentence))
-        elif root in usual:
+        elif root in usual and not _not_its_side(text[mention.sentence], mention):
             unsaid.append((root, mention.sentence))
     # Usual roles for the actors named without one: a party for each (a negotiation has two sides),
     # a mediator only while the text names none ("Turkey hosted the talks" leaves the other usual mediators out).
@@ -489,6 +519,8 @@ def _roles(named: Sequence[Mention], everywhere: Sequence[Mention], text: dict[i
     taken = {*chosen["parties"], *chosen["mediators"]}
     if len(chosen["parties"]) < 2:
         for mention in everywhere:
+            if mention.kind == "demonym":  # "the Israeli strikes" elsewhere say nothing of the talks' sides
+                continue
             root = side(mention.name)
             if root not in taken and usual.get(root, ("",))[0] == "parties":
                 taken.add(root)

@@ -126,7 +126,8 @@ def score(pairs: Iterable[tuple[EvalArticle, list[Candidate] | Found]],
                 fields[name][1] += bool(value)
                 fields[name][2] += bool(wanted)
                 if not ok:
-                    misses.append(f"{article.article_id} {expected.venue} {name}: found {value!r}, expected {wanted!r}")
+                    shown = sorted(wanted) if isinstance(wanted, frozenset) else wanted  # in one order, run after run
+                    misses.append(f"{article.article_id} {expected.venue} {name}: found {value!r}, expected {shown!r}")
         wanted = {name for e in article.rounds for name in (e.venue, venue_name(e.venue))}
         misses += [f"{article.article_id}: spurious {c.venue} round" for c in found if c.venue not in wanted]
 

@@ -38,6 +38,7 @@ from ceasefire.dashboard.frame import (
     is_admin,
     login_guard,
     page,
+    reads_a_lake,
     run,
     table,
 )
@@ -48,6 +49,10 @@ MAX_UPLOAD_MB = 50
 
 def admin_gate(settings: AccessSettings) -> None:
     """For visitors of a hosted dashboard: say it is read-only, and let the admin log in."""
+    if reads_a_lake():
+        st.info("This dashboard reads a lake of Parquet tables, read-only for everyone: you can browse and "
+                "download. Its data is written where it is ingested (docs/scaling.md).", icon=":material/lock:")
+        return
     st.info("This dashboard is read-only for visitors: you can browse and download. Uploading, editing the actor "
             "catalog and re-analysing are for its admin.", icon=":material/lock:")
     if not settings.hosted:

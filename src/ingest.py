@@ -32,6 +32,7 @@ from ceasefire.loaders.files import LoadOptions, load_batches, process_pool, saf
 from ceasefire.loaders.gazetteer import load_gazetteer
 from ceasefire.loaders.schema import Decision, LoadResult, Rejection, printable
 from ceasefire.store.db import Store
+from ceasefire.store.lake import lake_folder
 
 
 @dataclass
@@ -320,6 +321,8 @@ def _record_row(record_id: str, news_round: NewsRound) -> list:
 def open_store(path: str | Path | None = None, read_only: bool = False) -> Store:
     """The configured store; the bundled sample data is ingested into it when it does not exist yet."""
     path = Path(path) if path is not None else store_path()
+    if lake_folder(path) is not None:  # a lake is written elsewhere (`ceasefire publish lake:PATH`) and only read
+        return Store(path, read_only=True)
     if not path.exists():
         with Store(path) as fresh:
             ingest_paths(fresh, [SAMPLE_DIR])

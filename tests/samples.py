@@ -4,13 +4,17 @@ layouts of ACLED, PA-X and GDELT files, written here (no third-party rows)."""
 from __future__ import annotations
 
 import csv
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from ceasefire.config import REPO_ROOT, SAMPLE_DIR
 from ceasefire.loaders.datasets import GDELT_COLUMNS
+from ceasefire.read.filters import Filters
 
 SEED = SAMPLE_DIR / "articles" / "hamas-delegation-cairo.txt"
 SAMPLE_RECORDS = SAMPLE_DIR / "records" / "gaza-ceasefire-rounds-2023-2025.csv"
@@ -110,3 +114,34 @@ def write_sample_events(folder: Path) -> Path:
     path = folder / "acled-sample-events.csv"
     path.write_text(to_csv(rows), encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------- the same queries on every engine
+
+# Filter sets the engines must agree under (tests/test_engines.py, tests/test_lake.py).
+ENGINE_FILTERS = [
+    Filters(),
+    Filters(start=date(2025, 7, 1), end=date(2025, 10, 31)),
+    Filters(actors=("Hamas", "Qatar"), locations=("Egypt",)),
+    Filters(sources=("Reuters",), outcomes=("collapsed", "ongoing")),
+    Filters(locations=("'); DROP TABLE articles; --",)),
+    Filters(conflicts=("Sudan",)),
+    Filters(conflicts=("Russia-Ukraine", "DR Congo-M23"), start=date(2025, 1, 1)),
+]
+
+
+def _value(value: object) -> object:
+    """Engines return dates, decimals and floats as slightly different types."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, date):
+        return pd.Timestamp(value)
+    if isinstance(value, (int, float, Decimal, np.number)) and not isinstance(value, bool):
+        return round(float(value), 9)
+    return value
+
+
+def normalised(result: object) -> object:
+    if isinstance(result, dict):
+        return {key: normalised(value) if isinstance(value, pd.DataFrame) else _value(value) for key, value in result.items()}
+    return list(result.columns), [tuple(_value(v) for v in row) for row in result.itertuples(index=False)]

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
-from decimal import Decimal
 
-import numpy as np
-import pandas as pd
 import pytest
-from samples import SEED, write_sample_events
+from samples import ENGINE_FILTERS as FILTERS
+from samples import SEED, normalised, write_sample_events
 
 from ceasefire.cli.main import AGGREGATIONS, main
 from ceasefire.config import SAMPLE_DIR
@@ -32,15 +29,6 @@ from ceasefire.store.db import Store
 POSTGRES = os.environ.get("CEASEFIRE_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL: set CEASEFIRE_TEST_POSTGRES (.ci/run does)")
 
-FILTERS = [
-    Filters(),
-    Filters(start=date(2025, 7, 1), end=date(2025, 10, 31)),
-    Filters(actors=("Hamas", "Qatar"), locations=("Egypt",)),
-    Filters(sources=("Reuters",), outcomes=("collapsed", "ongoing")),
-    Filters(locations=("'); DROP TABLE articles; --",)),
-    Filters(conflicts=("Sudan",)),
-    Filters(conflicts=("Russia-Ukraine", "DR Congo-M23"), start=date(2025, 1, 1)),
-]
 
 
 def _schema_url(name: str) -> str:
@@ -81,29 +69,12 @@ def sharded(tmp_path_factory):
     engine.close()
 
 
-def _value(value: object) -> object:
-    """Engines return dates, decimals and floats as slightly different types."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, date):
-        return pd.Timestamp(value)
-    if isinstance(value, (int, float, Decimal, np.number)) and not isinstance(value, bool):
-        return round(float(value), 9)
-    return value
-
-
-def _normalised(result: object) -> object:
-    if isinstance(result, dict):
-        return {key: _value(value) for key, value in result.items()}
-    return list(result.columns), [tuple(_value(v) for v in row) for row in result.itertuples(index=False)]
-
-
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: f.describe("articles"))
 @pytest.mark.parametrize("name", AGGREGATIONS)
 def test_aggregation_is_identical_on_duckdb_and_on_postgresql(whole, sharded, name, filters):
     on_duckdb = getattr(queries, name)(DuckDBEngine(whole.con), filters)
     on_postgres = getattr(queries, name)(sharded, filters)
-    assert _normalised(on_postgres) == _normalised(on_duckdb)
+    assert normalised(on_postgres) == normalised(on_duckdb)
     if filters == Filters():
         assert len(on_duckdb) > 0
 
@@ -113,10 +84,10 @@ def test_filter_options_and_article_pages_are_identical(whole, sharded):
     total, page = queries.search_articles(sharded, Filters(), "Cairo", limit=5)
     expected_total, expected_page = queries.search_articles(whole.con, Filters(), "Cairo", limit=5)
     assert total == expected_total > 0
-    assert _normalised(page) == _normalised(expected_page)
+    assert normalised(page) == normalised(expected_page)
     sentences = queries.actor_sentences(whole.con, Filters(), "Hamas", limit=30)
     assert len(sentences) == 30
-    assert _normalised(queries.actor_sentences(sharded, Filters(), "Hamas", limit=30)) == _normalised(sentences)
+    assert normalised(queries.actor_sentences(sharded, Filters(), "Hamas", limit=30)) == normalised(sentences)
 
 
 def test_publishing_a_shard_twice_changes_nothing(whole, tmp_path):
@@ -142,7 +113,7 @@ def test_publishing_again_adds_the_columns_a_newer_version_has(whole):
     engine = connect(url)
     try:
         expected = queries.actor_sentences(whole.con, Filters(), "Qatar")
-        assert len(expected) > 0 and _normalised(queries.actor_sentences(engine, Filters(), "Qatar")) == _normalised(expected)
+        assert len(expected) > 0 and normalised(queries.actor_sentences(engine, Filters(), "Qatar")) == normalised(expected)
     finally:
         engine.close()
 

@@ -26,6 +26,7 @@ from ceasefire.read.filters import FIELDS, Filters
 from ceasefire.read.log import stats
 from ceasefire.read.registry import ON_EVERY_ENGINE, REGISTRY, Q
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
+from ceasefire.store.lake import lake_folder, write_lake
 
 # The aggregations `ceasefire query` offers: those that take only the filters and run on every engine.
 AGGREGATIONS = ON_EVERY_ENGINE
@@ -111,8 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filter_arguments(query)
 
     publish = commands.add_parser("publish", help="copy the store's analysed tables into PostgreSQL, replacing the "
-                                  "rows of this store's own articles (publish each shard of a parallel ingest)")
-    publish.add_argument("url", metavar="URL", help="postgresql://user:password@host/db")
+                                  "rows of this store's own articles (publish each shard of a parallel ingest), "
+                                  "or write all its tables as a lake of Parquet files, replacing the lake there")
+    publish.add_argument("url", metavar="URL", help="postgresql://user:password@host/db, or lake:FOLDER")
     return parser
 
 
@@ -171,7 +173,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "query":
             return _query(store.con, args)
         if args.command == "publish":
-            copied = publish(store.con, args.url)
+            lake = lake_folder(args.url)
+            copied = publish(store.con, args.url) if lake is None else write_lake(store.con, lake)
             print("\n".join(f"{table}: {rows} rows" for table, rows in copied.items()))
             return 0
         filters = _filters(args)
@@ -209,7 +212,7 @@ def _suggest(args: argparse.Namespace) -> int:
 
 
 def _names(args: argparse.Namespace) -> int:
-    with open_store(args.db) as store:
+    with (open_store(args.db) if args.decision is None else Store(args.db)) as store:  # a decision writes
         if args.decision is None:
             queue = Q.unknown_names(store.con, min_articles=args.min_articles, limit=args.limit)
             if queue.empty:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import logging
 import os
 from collections.abc import Callable
 from datetime import date
@@ -38,9 +39,11 @@ from ceasefire.read.filters import FIELD, FIELDS, PARAMS, FilterField, Filters
 from ceasefire.read.queries import NEWS_ROUND_CANDIDATES  # noqa: F401 (for pages)
 from ceasefire.read.registry import REGISTRY, Q, Query
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
+from ceasefire.store.lake import LakeError, lake_folder
 
 P = ParamSpec("P")
 R = TypeVar("R")
+_LOG = logging.getLogger(__name__)
 
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
@@ -56,13 +59,13 @@ PAGES = (
 
 
 def _file_identity(path: str) -> tuple[int, int]:
-    found = os.stat(path)
+    found = os.stat(lake_folder(path) or path)  # a lake is swapped in whole: its folder is new
     return found.st_dev, found.st_ino
 
 
 @st.cache_resource(show_spinner="Opening the store…")
 def _open(path: str) -> tuple[tuple[int, int], Store]:
-    if not os.path.exists(path):
+    if lake_folder(path) is None and not os.path.exists(path):
         open_store(path).close()  # the first run builds it from the sample data
     identity = _file_identity(path)  # before connecting: a file swapped in meanwhile is noticed next time
     return identity, open_store(path, read_only=access_settings().store_read_only)
@@ -98,6 +101,11 @@ def store() -> Store:
     except OutdatedStore:
         st.error("This dashboard's data was stored by an earlier version and cannot be opened read-only. "
                  "Its admin needs to upgrade it (see docs/deployment.md).", icon=":material/build:")
+        st.stop()
+    except LakeError as error:
+        _LOG.error("cannot open the lake: %s", error)  # the path stays in the server's log
+        st.error("This dashboard's data cannot be read right now; the server's log says why, for its admin.",
+                 icon=":material/build:")
         st.stop()
 
 
@@ -156,9 +164,14 @@ def client_is_local() -> bool:
     return is_local_client(_client_ip(), st.context.headers.items())
 
 
+def reads_a_lake() -> bool:
+    """Whether this dashboard serves a lake (CEASEFIRE_DB=lake:PATH): read-only for everyone."""
+    return lake_folder(store_path()) is not None
+
+
 def is_admin() -> bool:
-    admin = access_settings().is_admin(st.session_state.get("admin_password_ok", False), signed_in_email(),
-                                       local_client=client_is_local())
+    admin = not reads_a_lake() and access_settings().is_admin(
+        st.session_state.get("admin_password_ok", False), signed_in_email(), local_client=client_is_local())
     ctx = get_script_run_ctx()
     if ctx is not None and admin:
         _ADMIN_SESSIONS.add(ctx.session_id)

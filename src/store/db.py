@@ -23,6 +23,7 @@ from ceasefire.loaders.schema import (
     Rejection,
     printable,
 )
+from ceasefire.store.lake import LakeError, lake_connection, lake_folder
 from ceasefire.store.schema import (
     ANALYSED_TEXT,
     ANALYSIS_TABLES,
@@ -107,14 +108,20 @@ class Store:
     """One DuckDB file. Writers hold it alone; use `read_only=True` for readers."""
 
     def __init__(self, path: str | Path | None = None, read_only: bool = False):
+        # One writer at a time: dashboard sessions are threads sharing this connection;
+        # readers use their own cursors and see only committed ingests.
+        self.write_lock = threading.Lock()
+        if (lake := lake_folder(path if path is not None else store_path())) is not None:
+            if not read_only:
+                raise LakeError(f"the lake {lake} is read-only: ingest into a DuckDB store, then "
+                                f"`ceasefire publish lake:{lake}` (docs/scaling.md)")
+            self.path, self.con = lake, lake_connection(lake)
+            return
         self.path = Path(path) if path is not None else store_path()
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = _connect(self.path, read_only)
         self.con.execute("SET enable_progress_bar = false")  # long rebuilds and compactions print nothing
-        # One writer at a time: dashboard sessions are threads sharing this connection;
-        # readers use their own cursors and see only committed ingests.
-        self.write_lock = threading.Lock()
         if not read_only:
             self.con.execute(CORE_DDL + ddl())
             self._upgrade()

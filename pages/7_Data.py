@@ -78,7 +78,8 @@ def admin_gate(settings: AccessSettings) -> None:
 def upload_tab() -> None:
     st.markdown("Articles as text, markdown, HTML, JSON/JSONL, CSV/XLSX, RSS/Atom, or zip archives of these; "
                 "negotiation rounds as CSV, XLSX or JSON. See docs/formats.md for the columns. Exports of ACLED, "
-                "UCDP GED, PA-X and GDELT 2.0 events are recognised by their columns: where to get each and under "
+                "UCDP GED, PA-X, the UCDP Peace Agreement Dataset and GDELT 2.0 events are recognised by their "
+                "columns: where to get each and under "
                 "what terms is in docs/datasets.md (this dashboard ships none of their rows).")
     files = st.file_uploader("Files", accept_multiple_files=True, key="data_upload",
                              type=sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES))

@@ -161,8 +161,9 @@ def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, poo
     ingest (`seen`, which this adds to), and their analysis: started in the pool, if any."""
     articles = result.articles.drop_duplicates("article_id")
     records = result.records.drop_duplicates("record_id")
+    # Parties by the catalog's names, as datasets write them too (UCDP's "Government of Sudan" is Sudan)
     records = records.assign(**{
-        column: records[column].map(lambda names: [extractors.catalog.canonical(n) for n in names])
+        column: records[column].map(lambda names: [extractors.catalog.dataset_actor(n) for n in names])
         for column in ("parties", "mediators")
     })
     known = _with_conflicts(records, extractors.conflicts, result.rejections)

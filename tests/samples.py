@@ -1,5 +1,5 @@
 """Paths of the bundled sample files the tests read, how page tests open a page, and rows in the
-layouts of ACLED, PA-X and GDELT files, written here (no third-party rows)."""
+layouts of ACLED, PA-X, UCDP peace agreement and GDELT files, written here (no third-party rows)."""
 
 from __future__ import annotations
 
@@ -74,6 +74,34 @@ def pax_row(**values) -> dict:
                 "OthAgr": "", "Loc1ISO": "SDN", "Loc2ISO": "", "UcdpCon": "", "UcdpAgr": "",
                 "Ce": "1", "CeGen": "2", "TjPrire": "1"})
     row.update(values)
+    return row
+
+
+# The columns of the UCDP Peace Agreement Dataset 22.1 CSV, in order (docs/datasets.md); "ref " and
+# "return " end in a space there.
+UCDP_PA_COLUMNS = ["paid", "region", "gwno", "conflict_id", "conflict_name", "dyad_id", "dyad_name", "actor_id", "actor_name",
+                   "incompatibility", "pa_name", "year", "pa_date", "pa_comment", "pa_sign", "c_sign", "pa_3rd", "c_3rd",
+                   "ended", "duration", "c_duration", "cease", "intarmy", "ddr", "withd", "mil_prov", "pp", "intgov", "intciv",
+                   "elections", "interim", "natalks", "shagov", "pol_prov", "aut", "fed", "ind", "ref ", "shaloc", "regdev",
+                   "cul", "demarcation", "locgov", "terr_prov", "amn", "pris", "recon", "return ", "justice_prov", "reaffirm",
+                   "outlin", "pko", "gender", "co_impl", "termdur", "noconf17", "txt", "linktofulltextagreement",
+                   "inclusive", "no_dyad", "pa_type", "out_iss", "procID", "frame", "version", "dateintervalstart_meta",
+                   "dateintervalend_meta"]
+
+
+def ucdp_pa_row(**values) -> dict:
+    """A made-up agreement; a value for "return" or "ref" fills the column named with its space."""
+    row = dict.fromkeys(UCDP_PA_COLUMNS, "0")
+    row.update({"paid": "9901", "region": "4", "gwno": "625", "conflict_id": "99001", "conflict_name": "Sudan: Government",
+                "dyad_id": "99101", "dyad_name": "Government of Sudan - RSF", "actor_id": "99201, 99202",
+                "actor_name": "Government of Sudan, RSF", "incompatibility": "2",
+                "pa_name": "Made-up Declaration on a Humanitarian Truce", "year": "2023", "pa_date": "2023-05-20",
+                "pa_comment": "", "pa_sign": "For the government: a made-up name", "c_sign": "", "pa_3rd": "Saudi Arabia, United States",
+                "c_3rd": "", "ended": "", "duration": "", "c_duration": "", "cease": "1", "pris": "1", "termdur": "1",
+                "txt": "1", "linktofulltextagreement": "", "inclusive": "1", "no_dyad": "1", "pa_type": "3", "out_iss": "1",
+                "procID": "999", "frame": "1", "version": "22.1", "dateintervalstart_meta": "2023-05-20",
+                "dateintervalend_meta": "2023-05-20"})
+    row.update({(f"{key} " if f"{key} " in UCDP_PA_COLUMNS else key): value for key, value in values.items()})
     return row
 
 

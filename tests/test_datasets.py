@@ -1,4 +1,4 @@
-"""Importers for ACLED, UCDP GED, PA-X and GDELT 2.0 event files.
+"""Importers for ACLED, UCDP GED, PA-X, UCDP peace agreement and GDELT 2.0 event files.
 
 Every fixture is written here from the datasets' published column layouts (docs/datasets.md):
 the rows are made up, none is a third party's.
@@ -13,7 +13,7 @@ import zipfile
 
 import pandas as pd
 import pytest
-from samples import ACLED_COLUMNS, PAX_COLUMNS, acled_row, gdelt_line, pax_row, to_csv
+from samples import ACLED_COLUMNS, PAX_COLUMNS, UCDP_PA_COLUMNS, acled_row, gdelt_line, pax_row, to_csv, ucdp_pa_row
 
 from ceasefire.cli.main import main
 from ceasefire.loaders.datasets import (
@@ -21,7 +21,10 @@ from ceasefire.loaders.datasets import (
     DATASETS,
     GDELT_COLUMNS,
     PAX_STAGE_OUTCOMES,
+    UCDP_PA_ISSUE_COLUMNS,
+    UCDP_PA_TYPES,
     cameo_event_type,
+    issue_labels,
     recognise,
 )
 from ceasefire.loaders.files import LoadOptions, load_paths
@@ -67,6 +70,11 @@ def rejections(result: LoadResult) -> list[tuple[int | None, str]]:
     ([c.upper() for c in ACLED_COLUMNS], "acled"),
     (UCDP_COLUMNS, "ucdp-ged"),
     (PAX_COLUMNS, "pax"),
+    (UCDP_PA_COLUMNS, "ucdp-pa"),
+    ([c.strip().upper() for c in UCDP_PA_COLUMNS], "ucdp-pa"),
+    # version 2.0 (1975-2011, an .xls) names no actors: it is not this importer's layout
+    (["PAID", "Region", "GWNO", "CID", "Name", "DyadName", "bwdID", "actorId", "Inc", "pa_name", "Year", "pa_date ",
+      "pa_comment", "pa_sign", "c_sign", "pa_3rd", "c_3rd", "ended", "Duration", "cease", "pa_type"], None),
     (list(GDELT_COLUMNS), "gdelt-events"),
     (["date", "venue", "parties", "outcome"], None),
     (["title", "text", "event_date"], None),
@@ -284,6 +292,130 @@ def test_pax_re_coded_agreement_keeps_its_id(write):
     assert "Governance and the day after" in list(recoded.key_issues.iloc[0])
 
 
+# ---------------------------------------------------------------- UCDP Peace Agreement Dataset
+
+def test_ucdp_pa_agreement_becomes_a_negotiation_record(write):
+    result = load_paths([write("ucdp-pa.csv", to_csv([ucdp_pa_row()]))])
+    assert rejections(result) == [] and result.events.empty
+    record = result.records.iloc[0]
+    assert record.record_id == "ucdp-pa:9901"
+    assert (record.start_date, record.start_precision) == (pd.Timestamp("2023-05-20"), "day")
+    assert list(record.parties) == ["Government of Sudan", "RSF"]  # the catalog's names at ingest (below)
+    assert list(record.mediators) == ["Saudi Arabia", "United States"]
+    assert (record.outcome, record.outcome_text) == ("ongoing", "UCDP: peace process agreement")
+    assert list(record.key_issues) == ["Ceasefire and truce terms", "Hostages and prisoners"]
+    assert record.proposal == "Made-up Declaration on a Humanitarian Truce"
+    assert record.source == "UCDP Peace Agreement Dataset, paid 9901: Made-up Declaration on a Humanitarian Truce"
+    assert pd.isna(record.venue_city) and record.venue_country == "Sudan"
+    assert pd.isna(record.end_date) and list(record.conflicts) == []  # conflicts are worked out at ingest
+
+
+@pytest.mark.parametrize(("pa_type", "expected"), [
+    ("1", ("agreement", "UCDP: full agreement")), ("2", ("partial agreement", "UCDP: partial agreement")),
+    ("3", ("ongoing", "UCDP: peace process agreement")), ("2.0", ("partial agreement", "UCDP: partial agreement")),
+])
+def test_ucdp_pa_type_in_the_outcome_vocabulary(write, pa_type, expected):
+    result = load_paths([write("ucdp-pa.csv", to_csv([ucdp_pa_row(pa_type=pa_type)]))])
+    assert rejections(result) == []
+    assert tuple(result.records[["outcome", "outcome_text"]].iloc[0]) == expected
+
+
+def test_ucdp_pa_types_are_in_the_vocabulary():
+    assert {outcome for _, outcome in UCDP_PA_TYPES.values()} <= set(OUTCOMES)
+
+
+@pytest.mark.parametrize(("column", "issue"), UCDP_PA_ISSUE_COLUMNS.items())
+def test_each_ucdp_pa_provision_tags_its_issue(write, column, issue):
+    row = ucdp_pa_row(**{"cease": "0", "pris": "0", column: "1"})
+    result = load_paths([write("ucdp-pa.csv", to_csv([row]))])
+    assert rejections(result) == [] and list(result.records.key_issues.iloc[0]) == [issue_labels()[issue]]
+
+
+def test_ucdp_pa_without_provisions_has_no_issues_and_a_third_party_list_splits(write):
+    row = ucdp_pa_row(cease="0", pris="0", pa_3rd="UN; African Union\nIGAD", actor_name="Government of Chad, FUC, UFDD")
+    record = load_paths([write("ucdp-pa.csv", to_csv([row]))]).records.iloc[0]
+    assert list(record.key_issues) == []
+    assert list(record.mediators) == ["UN", "African Union", "IGAD"]
+    assert list(record.parties) == ["Government of Chad", "FUC", "UFDD"] and record.venue_country == "Chad"
+
+
+@pytest.mark.parametrize("written", ["2023-05-20", "2023-05-20 00:00:00"])
+def test_ucdp_pa_reads_its_date_forms(write, written):
+    result = load_paths([write("ucdp-pa.csv", to_csv([ucdp_pa_row(pa_date=written)]))])
+    assert rejections(result) == [] and result.records.start_date.tolist() == [pd.Timestamp("2023-05-20")]
+
+
+def test_ucdp_pa_from_xlsx_with_date_and_number_cells(tmp_path):
+    path = tmp_path / "ucdp-peace-agreements-221.xlsx"
+    row = {**ucdp_pa_row(), "paid": 9901, "pa_type": 1, "cease": 1, "pris": 0, "pa_date": pd.Timestamp("2023-05-20")}
+    pd.DataFrame([row]).to_excel(path, index=False)
+    result = load_paths([path])
+    assert rejections(result) == []
+    assert result.records.record_id.tolist() == ["ucdp-pa:9901"]
+    assert result.records.start_date.tolist() == [pd.Timestamp("2023-05-20")]
+    assert list(result.records.key_issues.iloc[0]) == ["Ceasefire and truce terms"]
+
+
+def test_ucdp_pa_bad_rows(write):
+    rows = [ucdp_pa_row(paid="1"), ucdp_pa_row(paid="2", pa_date="20/05/2023"), ucdp_pa_row(paid=""),
+            ucdp_pa_row(paid="4", pa_type="4"), ucdp_pa_row(paid="5", withd="yes"),
+            ucdp_pa_row(paid="6", actor_name="SPLM/A, SPLM/A-IO"), ucdp_pa_row(paid="7", pa_date="1875-05-20")]
+    result = load_paths([write("ucdp-pa.csv", to_csv(rows))])
+    assert result.records.record_id.tolist() == ["ucdp-pa:1"]
+    reasons = dict(rejections(result))
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8]
+    assert reasons[3] == "pa_date '20/05/2023' is not a date this dataset writes"
+    assert reasons[4] == "paid is empty"
+    assert reasons[5] == "pa_type '4' is not 1 (full), 2 (partial) or 3 (peace process)"
+    assert reasons[6] == "withd 'yes' is not a number"
+    assert reasons[7] == "a round needs a venue (city or country)"  # no "Government of …" among the parties
+    assert reasons[8].startswith("pa_date: ")
+    assert all(r.file.endswith("ucdp-pa.csv") for r in result.rejections)
+
+
+def test_ucdp_pa_ingests_end_to_end_and_again_adds_nothing(write, tmp_path, capsys):
+    path = write("ucdp-pa.csv", to_csv([ucdp_pa_row(), ucdp_pa_row(paid="9902", pa_date="2023-06-01", pa_type="2")]))
+    database = str(tmp_path / "store.duckdb")
+    assert main(["--db", database, "ingest", str(path)]) == 0
+    assert "negotiation rounds: 2 added, 0 already stored or repeated" in capsys.readouterr().out
+    recoded = write("v23.csv", to_csv([ucdp_pa_row(pa_name="Made-up Declaration (renamed)"),
+                                       ucdp_pa_row(paid="9902", pa_date="2023-06-01", pa_type="2")]))
+    assert main(["--db", database, "ingest", str(recoded)]) == 0  # a later version: the same agreements
+    assert "negotiation rounds: 0 added, 2 already stored or repeated" in capsys.readouterr().out
+    out = tmp_path / "records.csv"
+    assert main(["--db", database, "export", "records", "--out", str(out)]) == 0
+    exported = pd.read_csv(out)
+    assert sorted(exported.record_id) == ["ucdp-pa:9901", "ucdp-pa:9902"]
+    assert set(exported.parties) == {"Sudan; Rapid Support Forces"}  # by the catalog's names
+    assert set(exported.conflicts.astype(str)) == {"Sudan"}  # worked out from the parties, as for any round
+
+
+def test_the_command_line_forces_the_ucdp_pa_format(write, tmp_path, capsys):
+    database = str(tmp_path / "store.duckdb")
+    rounds = write("rounds.csv", "date,venue\n2025-07-06,Doha\n")
+    assert main(["--db", database, "ingest", "--format", "ucdp-pa", str(rounds)]) == 1
+    assert "rounds.csv: not a UCDP Peace Agreement Dataset (XLSX or CSV) file: missing column(s)" in capsys.readouterr().out
+    agreements = write("agreements.csv", to_csv([ucdp_pa_row()]))
+    assert main(["--db", database, "ingest", "--format", "ucdp-pa", str(agreements)]) == 0
+    assert "negotiation rounds: 1 added" in capsys.readouterr().out
+
+
+def test_the_data_page_offers_the_ucdp_peace_agreement_dataset(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from ceasefire.config import REPO_ROOT
+    from ceasefire.ingest import open_store
+
+    open_store(tmp_path / "page.duckdb").close()
+    monkeypatch.setenv("CEASEFIRE_DB", str(tmp_path / "page.duckdb"))
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    app.switch_page("pages/7_Data.py")
+    app.run()
+    choice = app.selectbox(key="data_format")
+    assert "UCDP Peace Agreement Dataset (XLSX or CSV)" in choice.options
+    assert any("the UCDP Peace Agreement Dataset" in m.value for m in app.markdown)  # the upload's note names it
+
+
 # ---------------------------------------------------------------- GDELT
 
 def test_gdelt_plain_event_file(write):
@@ -387,7 +519,7 @@ def test_the_command_line_forces_a_format(write, tmp_path, capsys):
 
 
 def test_an_unknown_format_is_refused():
-    with pytest.raises(ValueError, match="unknown format 'acld'; formats are: auto, acled, ucdp-ged, pax, gdelt-events"):
+    with pytest.raises(ValueError, match="unknown format 'acld'; formats are: auto, acled, ucdp-ged, pax, ucdp-pa, gdelt-events"):
         LoadOptions(format="acld")
 
 

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ceasefire.config import ACTORS_DIR, user_actors_path
+from ceasefire.loaders.datasets import GOVERNMENT_OF
 from ceasefire.loaders.schema import describe_validation_error
 
 ActorType = Literal["state", "territory", "person", "armed group", "government body", "mediator/IGO", "humanitarian",
@@ -59,7 +60,6 @@ class Actor(BaseModel):
 # How event datasets name actors: ACLED dates a state's forces by government ("Military Forces of
 # Israel (2022-)"), UCDP names a state's side "Government of Sudan".
 _PERIOD = re.compile(r"\s*\(\d{4}-(?:\d{4})?\)\s*$")
-_GOVERNMENT_OF = re.compile(r"^Government of (?:the )?(.+)$")
 _FORCES_OF = re.compile(r"^(Military|Police) Forces of (?:the )?(.+)$")
 
 
@@ -104,7 +104,7 @@ class Catalog:
         for form in dict.fromkeys((name, bare)):
             if (known := self.canonical(form)) in self.actors:
                 return known
-        if (government := _GOVERNMENT_OF.match(bare)) and (state := self.canonical(government.group(1))) in self.actors:
+        if (government := GOVERNMENT_OF.match(bare)) and (state := self.canonical(government.group(1))) in self.actors:
             return state
         if (forces := _FORCES_OF.match(bare)) and (state := self.canonical(forces.group(2))) in self.actors:
             words = ("police",) if forces.group(1) == "Police" else ("military", "army", "armed forces")

@@ -58,8 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--articles", action="store_const", const="articles", dest="kind",
                       help="treat CSV/JSON/XLSX rows as articles")
     ingest.add_argument("--format", choices=(AUTO_FORMAT, *FORMAT_NAMES), default=AUTO_FORMAT,
-                        help="read tables as this dataset's export (default: recognise ACLED, UCDP GED, PA-X and GDELT "
-                             "files by their columns; docs/datasets.md)")
+                        help="read tables as this dataset's export (default: recognise ACLED, UCDP GED, PA-X, UCDP peace "
+                             "agreement and GDELT files by their columns; docs/datasets.md)")
     ingest.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                         help="column mapping for CSV/JSON/XLSX, e.g. --map text=body --map published_at=pubDate")
     ingest.add_argument("--published", metavar="DATE", help="publication date for every article, e.g. 2025-08-12")

@@ -1,9 +1,10 @@
-"""Importers for published conflict datasets: ACLED, UCDP GED, PA-X and GDELT 2.0 events.
+"""Importers for published conflict datasets: ACLED, UCDP GED, PA-X, the UCDP Peace Agreement
+Dataset and GDELT 2.0 events.
 
 Each dataset is one `DatasetSpec` in `DATASETS`: the columns that recognise its files and the
 function that turns its table into events or negotiation records. A file is recognised by its
 columns (`recognise`), or its format is forced (`LoadOptions.format`). Ids come from the
-dataset's own ids ('acled:SDN12345', 'pax:1234'), so importing a file again adds nothing.
+dataset's own ids ('acled:SDN12345', 'pax:1234', 'ucdp-pa:301'), so importing a file again adds nothing.
 Every bad row is a Rejection naming the file, the row and why; the good rows are kept.
 
 Layouts, mappings and their sources: docs/datasets.md.
@@ -313,10 +314,11 @@ def pax_outcome(stage: str | None) -> str | None:
     raise RowProblem(f"Stage {stage[:40]!r} is none of PA-X's stages (Pre, Cea, SubPar, SubComp, Imp, Ren, Oth)")
 
 
-def pax_issues(raw: dict) -> list[str]:
-    """The issues whose provision columns the agreement addresses (a value above 0)."""
+def provision_issues(raw: dict, provisions: Mapping[str, str]) -> list[str]:
+    """The issues whose provision columns ({column: issue key}) the agreement addresses (a value
+    above 0). Columns the file lacks are skipped; a value that is not a number rejects the row."""
     labels, found = issue_labels(), []
-    for column, issue in PAX_ISSUE_COLUMNS.items():
+    for column, issue in provisions.items():
         value = _number(raw, column)
         label = labels.get(issue, issue)
         if value and value > 0 and label not in found:
@@ -338,7 +340,7 @@ def pax_record(raw: dict, origin_file: str, origin_row: int) -> dict:
         "parties": _split_names(_cell(raw, "part")),
         "mediators": _split_names(_cell(raw, "thrdpart")),  # mediators, guarantors and witnesses
         "outcome": outcome,
-        "key_issues": pax_issues(raw),
+        "key_issues": provision_issues(raw, PAX_ISSUE_COLUMNS),
         "proposal": name,
         "source": f"PA-X Peace Agreements Database, AgtId {agreement_id}" + (f": {name}" if name else ""),
     }, origin_file, origin_row)
@@ -348,6 +350,69 @@ def pax_record(raw: dict, origin_file: str, origin_row: int) -> dict:
 
 def parse_pax(frame: pd.DataFrame, origin_file: str, row_numbers: Sequence[int]) -> DatasetRows:
     records, rejections = _each_row(frame, origin_file, row_numbers, pax_record)
+    return DatasetRows(records=records, rejections=rejections)
+
+
+# ---------------------------------------------------------------- UCDP Peace Agreement Dataset
+
+# pa_type (UCDP codebook, as Williams quotes it, docs/datasets.md): 1 full, the dyads settle the whole
+# incompatibility; 2 partial, a part of it; 3 peace process, they agree to start a process that
+# aims to settle it (talks about talks, as PA-X's Pre: the process goes on).
+UCDP_PA_TYPES: dict[str, tuple[str, str]] = {
+    "1": ("full agreement", "agreement"),
+    "2": ("partial agreement", "partial agreement"),
+    "3": ("peace process agreement", "ongoing"),
+}
+# Provision columns (1 the agreement provides for it, 0 not), by the data/issues.yaml issue they
+# are about; the meanings are those of Williams' provision table (docs/datasets.md).
+UCDP_PA_ISSUE_COLUMNS: dict[str, str] = {
+    "cease": "ceasefire",
+    "pris": "hostages",  # prisoner release
+    "withd": "withdrawal",  # withdrawal of foreign forces
+    "ddr": "governance", "shagov": "governance",  # disarmament; power sharing in government
+    "return": "displacement",  # right of return for refugees
+}
+# UCDP names a state's side "Government of Sudan" (in GED and in the peace agreements alike).
+GOVERNMENT_OF = re.compile(r"^Government of (?:the )?(.+)$")
+
+
+def ucdp_pa_outcome(pa_type: str) -> tuple[str, str]:
+    """(UCDP's name for the type, the outcome) of a pa_type code."""
+    code = pa_type.removesuffix(".0")
+    if code not in UCDP_PA_TYPES:
+        raise RowProblem(f"pa_type {pa_type[:20]!r} is not 1 (full), 2 (partial) or 3 (peace process)")
+    return UCDP_PA_TYPES[code]
+
+
+def ucdp_pa_venue(actors: Sequence[str]) -> str | None:
+    """UCDP does not say where an agreement was signed: the round's venue is the state whose
+    government is a party (the first named, for an agreement between states), as PA-X's is the
+    country the agreement is about."""
+    governments = (match.group(1) for name in actors if (match := GOVERNMENT_OF.match(name)))
+    return country_named(next(governments, None))
+
+
+def ucdp_pa_record(raw: dict, origin_file: str, origin_row: int) -> dict:
+    agreement_id = _required(raw, "paid").removesuffix(".0")
+    name = _cell(raw, "pa_name")
+    label, outcome = ucdp_pa_outcome(_required(raw, "pa_type"))
+    # actor_name lists the parties as actor_id numbers them: "Government of Sudan, SPLM/A"
+    parties = _split_names(_cell(raw, "actor_name"), r",\s+")
+    record = build_record({
+        "start_date": _date(_required(raw, "pa_date"), ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S"), "pa_date"),
+        "venue_country": ucdp_pa_venue(parties),
+        "parties": parties,
+        "mediators": _split_names(_cell(raw, "pa_3rd"), r"[,;\n]"),  # third parties, whatever their role
+        "outcome": outcome,
+        "key_issues": provision_issues(raw, UCDP_PA_ISSUE_COLUMNS),
+        "proposal": name,
+        "source": f"UCDP Peace Agreement Dataset, paid {agreement_id}" + (f": {name}" if name else ""),
+    }, origin_file, origin_row)
+    return record.model_copy(update={"dataset_id": f"ucdp-pa:{agreement_id}", "outcome_text": f"UCDP: {label}"}).to_row()
+
+
+def parse_ucdp_pa(frame: pd.DataFrame, origin_file: str, row_numbers: Sequence[int]) -> DatasetRows:
+    records, rejections = _each_row(frame, origin_file, row_numbers, ucdp_pa_record)
     return DatasetRows(records=records, rejections=rejections)
 
 
@@ -469,6 +534,8 @@ DATASETS: tuple[DatasetSpec, ...] = (
     DatasetSpec("ucdp-ged", "UCDP Georeferenced Event Dataset (GED, CSV)",
                 _names("id", "type_of_violence", "side_a", "side_b", "date_prec", "date_start", "date_end", "best"), parse_ucdp_ged),
     DatasetSpec("pax", "PA-X peace agreements (CSV)", _names("AgtId", "Agt", "Dat", "Stage", "Part", "ThrdPart"), parse_pax),
+    DatasetSpec("ucdp-pa", "UCDP Peace Agreement Dataset (XLSX or CSV)",
+                _names("paid", "pa_name", "pa_date", "pa_type", "actor_name", "pa_3rd"), parse_ucdp_pa),
     DatasetSpec("gdelt-events", "GDELT 2.0 events (tab-separated, no header; .CSV or .zip)",
                 _names("GLOBALEVENTID", "SQLDATE", "EventCode", "EventRootCode", "SOURCEURL"), parse_gdelt),
 )

@@ -15,7 +15,6 @@ from ceasefire.dashboard.actions import (
     ACTOR_TYPES,
     AUTO_FORMAT,
     CONFLICTS,
-    EXPORTABLE,
     FORMATS,
     SUPPORTED_SUFFIXES,
     Actor,
@@ -25,6 +24,7 @@ from ceasefire.dashboard.actions import (
     add_name_as_alias,
     current_catalog,
     dismiss_unknown_name,
+    downloadable_tables,
     ingest_uploads,
     prepare_download,
     save_catalog,
@@ -36,9 +36,10 @@ from ceasefire.dashboard.frame import (
     client_address,
     ingest_history,
     is_admin,
+    keeps_ingest_history,
     login_guard,
     page,
-    reads_a_lake,
+    read_only_source,
     run,
     table,
 )
@@ -49,9 +50,9 @@ MAX_UPLOAD_MB = 50
 
 def admin_gate(settings: AccessSettings) -> None:
     """For visitors of a hosted dashboard: say it is read-only, and let the admin log in."""
-    if reads_a_lake():
-        st.info("This dashboard reads a lake of Parquet tables, read-only for everyone: you can browse and "
-                "download. Its data is written where it is ingested (docs/scaling.md).", icon=":material/lock:")
+    if source := read_only_source():
+        st.info(f"This dashboard reads {source}, read-only for everyone: you can browse and download. Its data "
+                "is written where it is ingested, then published (docs/scaling.md).", icon=":material/lock:")
         return
     st.info("This dashboard is read-only for visitors: you can browse and download. Uploading, editing the actor "
             "catalog and re-analysing are for its admin.", icon=":material/lock:")
@@ -113,6 +114,10 @@ def upload_tab() -> None:
 
 
 def history_tab() -> None:
+    if not keeps_ingest_history():
+        st.info("A shared database keeps no ingest history: each store published to it keeps its own "
+                "(`ceasefire stats`, and the Data page of a dashboard on that store).")
+        return
     history, rejected = ingest_history()
     table(history, key="data_history")
     st.markdown(f"**Rejected input** ({len(rejected)} most recent)")
@@ -221,7 +226,7 @@ DOWNLOAD_ROWS = 100_000
 
 
 def download_tab(filters: Filters) -> None:
-    what = st.selectbox("Table", EXPORTABLE, key="data_download_table")
+    what = st.selectbox("Table", downloadable_tables(), key="data_download_table")
     fmt = st.radio("Format", ["csv", "parquet"], horizontal=True, key="data_download_format")
     st.caption(f"Downloads {markdown_text(filters.describe(what))}. CSV cells that a spreadsheet would run as a formula start with '.")
     if st.button("Prepare download", key="data_prepare"):

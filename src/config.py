@@ -25,9 +25,15 @@ _IN_CHECKOUT = (BUILTIN_DIR.parent / "pyproject.toml").exists()
 DATA_DIR = Path(os.environ.get("CEASEFIRE_DATA_DIR") or (BUILTIN_DIR if _IN_CHECKOUT else Path("data")))
 
 
+def store_location() -> str:
+    """Where the data is, as $CEASEFIRE_DB gives it: a DuckDB file (default: ceasefire.duckdb in the
+    data folder), `lake:FOLDER`, or a postgresql:// URL (which a Path would spoil)."""
+    return os.environ.get("CEASEFIRE_DB") or str(DATA_DIR / "ceasefire.duckdb")
+
+
 def store_path() -> Path:
-    """The DuckDB file: $CEASEFIRE_DB, else ceasefire.duckdb in the data folder."""
-    return Path(os.environ.get("CEASEFIRE_DB", DATA_DIR / "ceasefire.duckdb"))
+    """The DuckDB file (or `lake:FOLDER`) of $CEASEFIRE_DB, else ceasefire.duckdb in the data folder."""
+    return Path(store_location())
 
 
 def user_actors_path() -> Path:

@@ -149,3 +149,60 @@ def test_shards_published_at_the_same_time_do_not_duplicate_shared_tables(whole,
             assert engine.rows(f"SELECT count(*) FROM {table}", [])[0][0] == whole.count(table), table
     finally:
         engine.close()
+
+
+# The queries a page runs with more than the filters, with the arguments it passes.
+_WITH_ARGUMENTS = {
+    "actor_profile": {"actor": "Qatar"},
+    "actor_sentences": {"actor": "Hamas", "limit": 30},
+    "search_articles": {"text": "Cairo", "limit": 10},
+    "events": {"limit": 50},
+}
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: f.describe("articles"))
+def test_every_page_query_is_identical_on_postgresql(whole, sharded, filters):
+    for name, kwargs in _WITH_ARGUMENTS.items():
+        on_duckdb, on_postgres = queries.__dict__[name](whole.con, filters, **kwargs), queries.__dict__[name](sharded, filters, **kwargs)
+        if name == "search_articles":  # (total, page)
+            assert on_postgres[0] == on_duckdb[0]
+            on_duckdb, on_postgres = on_duckdb[1], on_postgres[1]
+        assert normalised(on_postgres) == normalised(on_duckdb), name
+    rounds = [(r.venue, r.first, r.articles, r.record_id) for r in queries.news_rounds(whole.con, filters)]
+    assert [(r.venue, r.first, r.articles, r.record_id) for r in queries.news_rounds(sharded, filters)] == rounds
+    if filters == Filters():
+        assert rounds
+
+
+def test_the_dashboard_reads_postgresql_and_nobody_writes_to_it(whole, monkeypatch):
+    from samples import open_page
+
+    url = _schema_url("engine_dashboard")
+    publish(whole.con, url)
+    monkeypatch.setenv("CEASEFIRE_DB", url)
+    app = open_page()
+    assert not app.exception
+    figures = {m.label: m.value for m in app.metric}
+    assert figures["Articles"] == str(whole.count("articles")) and figures["Negotiation rounds"] == str(whole.count("records"))
+    assert open_page(conflict="Sudan").metric[0].value != figures["Articles"]  # the filters apply on the server
+    data = open_page("pages/7_Data.py")
+    assert not data.exception
+    assert any("reads a shared PostgreSQL database" in i.value for i in data.info)
+    assert [t.label for t in data.tabs] == ["Ingest history", "Download"]
+    assert data.selectbox(key="data_download_table").options == ["articles", "records", "events"]
+    data.button(key="data_prepare").click().run()
+    assert data.get("download_button")[0].proto.label == f"Download {whole.count('articles'):,} rows of articles (csv)"
+    for page in ("pages/1_Negotiations.py", "pages/2_Actors.py", "pages/3_Network.py", "pages/4_Map.py",
+                 "pages/5_Articles.py", "pages/6_Issues.py", "pages/8_Timeline.py"):
+        assert not open_page(page).exception, page
+
+
+def test_a_server_that_cannot_be_reached_says_so_without_its_address(monkeypatch):
+    from samples import open_page
+
+    monkeypatch.setenv("CEASEFIRE_DB", "postgresql://nobody:secret@127.0.0.1:9/nowhere")
+    monkeypatch.setattr("ceasefire.read.engines.CONNECT_SECONDS", 1)
+    app = open_page()
+    assert not app.exception
+    shown = " ".join(e.value for e in app.error)
+    assert "cannot be read right now" in shown and "127.0.0.1" not in shown and "secret" not in shown

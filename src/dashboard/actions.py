@@ -17,7 +17,7 @@ from ceasefire.analysis.conflicts import conflict_names
 from ceasefire.analysis.extract import Extractors
 from ceasefire.analysis.names import with_alias, with_new_actor
 from ceasefire.analysis.rounds import NewsRound
-from ceasefire.dashboard.frame import signed_in_email, store
+from ceasefire.dashboard.frame import connection, keeps_ingest_history, signed_in_email, store
 from ceasefire.ingest import IngestReport, add_name_to_catalog, dismiss_name, ingest, reextract, review_round
 from ceasefire.loaders.datasets import FORMATS
 from ceasefire.loaders.files import AUTO_FORMAT, SUPPORTED_SUFFIXES, Kind, LoadOptions, load_uploads
@@ -28,7 +28,7 @@ from ceasefire.read.filters import Filters
 CONFLICTS = conflict_names()  # the conflicts an actor added here may be a party to
 
 __all__ = ["ACTOR_TYPES", "AUTO_FORMAT", "CONFLICTS", "EXPORTABLE", "FORMATS", "SUPPORTED_SUFFIXES", "Actor", "Catalog", "CatalogError", "add_name_as_actor",
-           "add_name_as_alias", "current_catalog", "dismiss_unknown_name", "ingest_uploads", "prepare_download",
+           "add_name_as_alias", "current_catalog", "dismiss_unknown_name", "downloadable_tables", "ingest_uploads", "prepare_download",
            "review_news_round", "save_catalog"]
 
 
@@ -67,6 +67,11 @@ def review_news_round(news_round: NewsRound, decision: Decision, record_id: str 
     return review_round(store(), news_round, decision, record_id, decided_by=signed_in_email())
 
 
+def downloadable_tables() -> tuple[str, ...]:
+    """The tables the Data page offers: a shared database keeps no ingest history."""
+    return EXPORTABLE if keeps_ingest_history() else tuple(t for t in EXPORTABLE if t not in ("rejections", "ingests"))
+
+
 def prepare_download(table: str, fmt: ExportFormat, filters: Filters, limit: int) -> Export:
-    with store().con.cursor() as cursor:
-        return export_bytes(cursor, table, fmt, filters, limit)
+    with connection() as con:
+        return export_bytes(con, table, fmt, filters, limit)

@@ -14,7 +14,8 @@ import functools
 import gc
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -24,17 +25,18 @@ from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ceasefire.analysis.catalog import current_catalog
+from ceasefire.analysis.conflicts import current_conflicts
 from ceasefire.analysis.issues import (  # noqa: F401 (for pages)
     default_issue_tagger,
     round_issue_counts,
 )
-from ceasefire.analysis.catalog import current_catalog
-from ceasefire.analysis.conflicts import current_conflicts
-from ceasefire.config import store_path
+from ceasefire.config import store_location
 from ceasefire.dashboard.access import AccessSettings, LoginGuard, is_local_client
 from ceasefire.dashboard.untrusted import markdown_text
 from ceasefire.ingest import open_store
 from ceasefire.read import log
+from ceasefire.read.engines import PostgresEngine, is_server
 from ceasefire.read.filters import FIELD, FIELDS, PARAMS, FilterField, Filters
 from ceasefire.read.queries import NEWS_ROUND_CANDIDATES  # noqa: F401 (for pages)
 from ceasefire.read.registry import REGISTRY, Q, Query
@@ -87,12 +89,37 @@ def _store(path: str) -> Store:
 BUSY_RETRY_SECONDS = 5
 
 
+@st.cache_resource(show_spinner="Connecting to the database…")
+def _server(url: str) -> PostgresEngine:
+    return PostgresEngine(url)
+
+
 def store() -> Store:
-    """The store of this server process (built from the sample data on first run). While another
-    process writes it, or when it cannot be opened, the page says so in words for visitors (the
-    server's log keeps the details) and stops; a busy store is tried again every few seconds."""
+    """The store of this server process (built from the sample data on first run), for the admin's
+    writes. While another process writes it, or when it cannot be opened, the page says so in words
+    for visitors (the server's log keeps the details) and stops; a busy store is tried again every
+    few seconds."""
+    location = store_location()
+    if is_server(location):  # reads take `connection()`; nothing on a server is written from here yet
+        raise RuntimeError("this dashboard reads a server database: it writes nothing to it")
+    return _opened(lambda: _store(location))
+
+
+@contextmanager
+def connection() -> Iterator[Any]:
+    """What the read side's queries run on, for one query: a cursor of the DuckDB store or lake
+    (sessions run in threads), or the server database (its pool hands each query a connection)."""
+    location = store_location()
+    if is_server(location):
+        yield _opened(lambda: _server(location))
+        return
+    with store().con.cursor() as cursor:
+        yield cursor
+
+
+def _opened(open_it: Callable[[], R]) -> R:
     try:
-        return _store(str(store_path()))
+        return open_it()
     except StoreBusy:
         st.info("The data is being updated right now. This page will try again in a few seconds.",
                 icon=":material/hourglass_top:")
@@ -102,8 +129,8 @@ def store() -> Store:
         st.error("This dashboard's data was stored by an earlier version and cannot be opened read-only. "
                  "Its admin needs to upgrade it (see docs/deployment.md).", icon=":material/build:")
         st.stop()
-    except LakeError as error:
-        _LOG.error("cannot open the lake: %s", error)  # the path stays in the server's log
+    except (LakeError, OSError) as error:  # psycopg's errors are OSErrors too
+        _LOG.error("cannot open the data: %s", error)  # paths and addresses stay in the server's log
         st.error("This dashboard's data cannot be read right now; the server's log says why, for its admin.",
                  icon=":material/build:")
         st.stop()
@@ -112,7 +139,7 @@ def store() -> Store:
 @st.fragment(run_every=BUSY_RETRY_SECONDS)
 def _rerun_when_free() -> None:
     try:
-        _store(str(store_path()))
+        _store(store_location())
     except StoreBusy:
         return
     st.rerun(scope="app")
@@ -164,13 +191,17 @@ def client_is_local() -> bool:
     return is_local_client(_client_ip(), st.context.headers.items())
 
 
-def reads_a_lake() -> bool:
-    """Whether this dashboard serves a lake (CEASEFIRE_DB=lake:PATH): read-only for everyone."""
-    return lake_folder(store_path()) is not None
+def read_only_source() -> str | None:
+    """What this dashboard reads when that is read-only for everyone (a lake, or a server database
+    the data is published to), else None."""
+    location = store_location()
+    if lake_folder(location) is not None:
+        return "a lake of Parquet tables"
+    return "a shared PostgreSQL database" if is_server(location) else None
 
 
 def is_admin() -> bool:
-    admin = not reads_a_lake() and access_settings().is_admin(
+    admin = not read_only_source() and access_settings().is_admin(
         st.session_state.get("admin_password_ok", False), signed_in_email(), local_client=client_is_local())
     ctx = get_script_run_ctx()
     if ctx is not None and admin:
@@ -186,16 +217,16 @@ def client_address() -> str:
 
 
 def version() -> tuple:
-    with store().con.cursor() as cursor:
-        return Q.data_version(cursor)
+    with connection() as con:
+        return Q.data_version(con)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached(key: str, name: str, _filters: Filters, _path: str, _kwargs: dict[str, Any]) -> Any:
+def _cached(key: str, name: str, _filters: Filters, _kwargs: dict[str, Any]) -> Any:
     # Cached on `key` alone (the arguments with a leading underscore are not hashed): hashing the
     # filters' dataclass costs far more than building its repr's string.
-    with _store(_path).con.cursor() as cursor:  # one cursor per query: sessions run in threads
-        return REGISTRY[name](cursor, _filters, **_kwargs)
+    with connection() as con:
+        return REGISTRY[name](con, _filters, **_kwargs)
 
 
 def query(q: Query[Concatenate[Filters, P], R], filters: Filters, *args: P.args, **kwargs: P.kwargs) -> R:
@@ -203,27 +234,31 @@ def query(q: Query[Concatenate[Filters, P], R], filters: Filters, *args: P.args,
     data version (read once a rerun, by the sidebar: a page runs up to seven queries)."""
     assert not args, "pass a query's arguments by name: they are part of the cache key"
     data_version = st.session_state.get("_data_version") or version()
-    path = str(store_path())
-    key = repr((q.name, filters, data_version, path, sorted(kwargs.items())))
-    return _cached(key, q.name, filters, path, kwargs)
+    key = repr((q.name, filters, data_version, store_location(), sorted(kwargs.items())))
+    return _cached(key, q.name, filters, kwargs)
 
 
 def run(q: Query[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """An uncached query for one row or one page (article text, a round's evidence)."""
-    with store().con.cursor() as cursor:
-        return q(cursor, *args, **kwargs)
+    with connection() as con:
+        return q(con, *args, **kwargs)
+
+
+def keeps_ingest_history() -> bool:
+    """A server database keeps no ingest history: each store published to it keeps its own."""
+    return not is_server(store_location())
 
 
 def ingest_history() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The newest ingests and the newest rejected files and rows (the Data page)."""
-    with store().con.cursor() as cursor:
-        return log.ingest_history(cursor), log.rejections(cursor)
+    with connection() as con:
+        return log.ingest_history(con), log.rejections(con)
 
 
 @st.cache_data(show_spinner=False)
-def _options(data_version: tuple, path: str) -> dict[str, Any]:
-    with _store(path).con.cursor() as cursor:
-        return Q.filter_options(cursor)
+def _options(data_version: tuple, location: str) -> dict[str, Any]:
+    with connection() as con:
+        return Q.filter_options(con)
 
 
 def _url_filters() -> Filters:
@@ -252,7 +287,7 @@ def _widget_values(filters: Filters, options: dict[str, Any]) -> dict[str, Any]:
 def sidebar_filters(page_name: str) -> Filters:
     """Render the shared filters and page links; return the filters in force."""
     st.session_state["_data_version"] = data_version = version()
-    options = _options(data_version, str(store_path()))
+    options = _options(data_version, store_location())
     from_url = _url_filters()
     unknown = [v for field in LIST_FIELDS if not field.choices
                for v in getattr(from_url, field.name) if v not in options[field.name]]

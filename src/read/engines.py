@@ -27,6 +27,8 @@ from ceasefire.store.db import Store
 from ceasefire.store.schema import PUBLISHED_TABLES, UNPUBLISHED_COLUMNS
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+CONNECT_SECONDS = 10
+_DATE_TYPES = (1082, 1114)  # PostgreSQL's type ids of date and timestamp (without time zone)
 
 
 class Engine(Protocol):
@@ -49,11 +51,26 @@ class DuckDBEngine:
         return self.con.execute(sql, params).fetchall()
 
 
-class PostgresEngine:
-    def __init__(self, url: str):
-        import psycopg  # optional dependency: pip install ceasefire-talks-dashboard[postgres]
+def is_server(location: str | Path) -> bool:
+    """Whether a store location is a server database's URL."""
+    return str(location).startswith(POSTGRES_SCHEMES)
 
-        self.con = psycopg.connect(url, autocommit=True)
+
+class PostgresEngine:
+    """A PostgreSQL database by URL. Safe to share between threads (the dashboard's sessions):
+    each query takes a connection of a small pool."""
+
+    def __init__(self, url: str, connections: int = 4):
+        # optional dependencies: pip install ceasefire-talks-dashboard[postgres]
+        from psycopg_pool import ConnectionPool, PoolTimeout
+
+        self.pool = ConnectionPool(url, min_size=1, max_size=connections, kwargs={"autocommit": True}, open=True)
+        try:
+            self.pool.wait(timeout=CONNECT_SECONDS)  # a wrong address fails now, not at the first query
+        except PoolTimeout:
+            self.pool.close()
+            raise ConnectionError(f"cannot connect to PostgreSQL within {CONNECT_SECONDS} s (is the server up, "
+                                  "and are the URL's host, database and user right?)") from None
         self._translated: dict[str, str] = {}
 
     def translate(self, sql: str) -> str:
@@ -69,18 +86,23 @@ class PostgresEngine:
         return self._translated[sql]
 
     def frame(self, sql: str, params: list) -> pd.DataFrame:
-        with self.con.cursor() as cursor:
+        with self.pool.connection() as con, con.cursor() as cursor:
             cursor.execute(self.translate(sql), params)
-            columns = [column.name for column in cursor.description]
-            return pd.DataFrame(cursor.fetchall(), columns=columns)
+            description = cursor.description
+            frame = pd.DataFrame(cursor.fetchall(), columns=[column.name for column in description])
+        # Dates and times as DuckDB's frames hold them (datetime64), not as Python objects: the
+        # dashboard's charts compute with them.
+        for column in (c for c in description if c.type_code in _DATE_TYPES):
+            frame[column.name] = pd.to_datetime(frame[column.name])
+        return frame
 
     def rows(self, sql: str, params: list) -> list[tuple]:
-        with self.con.cursor() as cursor:
+        with self.pool.connection() as con, con.cursor() as cursor:
             cursor.execute(self.translate(sql), params)
             return cursor.fetchall()
 
     def close(self) -> None:
-        self.con.close()
+        self.pool.close()
 
 
 def _expand_group_by_all(group: exp.Group) -> None:
@@ -100,14 +122,14 @@ def as_engine(con: Engine | duckdb.DuckDBPyConnection) -> Engine:
 def connect(url: str | Path) -> Engine:
     """A PostgreSQL URL, or the path of a DuckDB file (opened read-only)."""
     text = str(url)
-    if text.startswith(POSTGRES_SCHEMES):
+    if is_server(text):
         return PostgresEngine(text)
     # Opened as the store opens itself: one made by an earlier version says how to upgrade it.
     return DuckDBEngine(Store(text.removeprefix("duckdb://"), read_only=True).con)
 
 
 # A shard replaces the rows of its own articles (or rounds, or places); the actor catalog is replaced whole.
-_KEYS = {"records": "record_id", "events": "event_id", "places": "name"}
+_KEYS = {"records": "record_id", "events": "event_id", "places": "name", "round_decisions": "candidate_id"}
 _REPLACED = ("actors",)
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 import duckdb
 
+from ceasefire.read.engines import DuckDBEngine, Engine, as_engine
 from ceasefire.read.filters import Filters
 
 ExportFormat = Literal["csv", "parquet"]
@@ -16,19 +17,31 @@ ExportFormat = Literal["csv", "parquet"]
 EXPORTABLE = ("articles", "records", "events", "rejections", "ingests")
 
 
-def select(con: duckdb.DuckDBPyConnection, table: str, filters: Filters = Filters()) -> duckdb.DuckDBPyRelation:
-    """A lazy relation of a table's rows that pass the filters."""
+def select(con: duckdb.DuckDBPyConnection | Engine, table: str, filters: Filters = Filters()) -> duckdb.DuckDBPyRelation:
+    """A relation of a table's rows that pass the filters: lazy on DuckDB; a server's rows are
+    fetched into memory (downloads stop at a limit, `ceasefire export` reads the DuckDB store)."""
+    sql, params = _select_sql(table, filters)
+    engine = as_engine(con)
+    if isinstance(engine, DuckDBEngine):
+        relation = engine.con.query(sql, params=params)
+    else:
+        relation = duckdb.connect().from_df(engine.frame(sql, params))
+    return relation if table in ("rejections", "ingests") else relation.project(
+        ", ".join('"' + c.replace('"', '""') + '"' for c in relation.columns if c != "ingest_id"))
+
+
+def _select_sql(table: str, filters: Filters) -> tuple[str, list]:
     if table == "articles":
         where, params = filters.articles_where("a")
-        return con.query(f"SELECT * EXCLUDE (ingest_id) FROM articles a WHERE {where} ORDER BY published_at, article_id", params=params)
+        return f"SELECT * FROM articles a WHERE {where} ORDER BY published_at, article_id", params
     if table == "records":
         where, params = filters.records_where("r")
-        return con.query(f"SELECT * EXCLUDE (ingest_id) FROM records r WHERE {where} ORDER BY start_date, record_id", params=params)
+        return f"SELECT * FROM records r WHERE {where} ORDER BY start_date, record_id", params
     if table == "events":
         where, params = filters.events_where("e")
-        return con.query(f"SELECT * EXCLUDE (ingest_id) FROM events e WHERE {where} ORDER BY date, event_id", params=params)
+        return f"SELECT * FROM events e WHERE {where} ORDER BY date, event_id", params
     if table in ("rejections", "ingests"):
-        return con.query(f"SELECT * FROM {table} ORDER BY ingest_id")
+        return f"SELECT * FROM {table} ORDER BY ingest_id", []
     raise ValueError(f"cannot export {table!r}; choose from: {', '.join(EXPORTABLE)}")
 
 
@@ -45,7 +58,7 @@ def export(con: duckdb.DuckDBPyConnection, table: str, out: str | Path, fmt: Exp
     return export_file(con, table, fmt or ("parquet" if out.suffix.lower() == ".parquet" else "csv"), out, filters)
 
 
-def export_file(con: duckdb.DuckDBPyConnection, table: str, fmt: ExportFormat, out: Path, filters: Filters = Filters(),
+def export_file(con: duckdb.DuckDBPyConnection | Engine, table: str, fmt: ExportFormat, out: Path, filters: Filters = Filters(),
                 limit: int | None = None) -> int:
     """Write a table's filtered rows (at most `limit`) to a CSV or Parquet file, in DuckDB: rows never
     pass through pandas. CSV cells a spreadsheet would run as a formula are prefixed with a quote
@@ -63,7 +76,7 @@ def export_file(con: duckdb.DuckDBPyConnection, table: str, fmt: ExportFormat, o
     return relation.count("*").fetchall()[0][0]
 
 
-def export_bytes(con: duckdb.DuckDBPyConnection, table: str, fmt: ExportFormat, filters: Filters = Filters(),
+def export_bytes(con: duckdb.DuckDBPyConnection | Engine, table: str, fmt: ExportFormat, filters: Filters = Filters(),
                  limit: int | None = None) -> Export:
     """`export_file` into memory, for a download."""
     with tempfile.TemporaryDirectory() as folder:

@@ -576,9 +576,12 @@ def filter_options(con: Connection) -> dict[str, object]:
 
 
 def data_version(con: Connection) -> tuple:
-    """Changes with every ingest or re-extraction: part of every cache key."""
+    """Changes with every ingest or re-extraction (or publication to a server, which keeps no
+    ingest history): part of every cache key."""
+    ingested = ("(SELECT max(ingest_id) FROM ingests)" if isinstance(as_engine(con), DuckDBEngine) else
+                "(SELECT count(*) FROM articles) + (SELECT count(*) FROM records) + (SELECT count(*) FROM events)")
     return tuple(_rows(
-        con, "SELECT (SELECT max(ingest_id) FROM ingests), (SELECT count(*) FROM article_actors), (SELECT count(*) FROM actors), "
+        con, f"SELECT {ingested}, (SELECT count(*) FROM article_actors), (SELECT count(*) FROM actors), "
         "(SELECT count(*) FROM round_decisions), (SELECT max(decided_at) FROM round_decisions)"
     )[0])
 

@@ -298,6 +298,8 @@ FACETS = tuple(facet.name for facet in FACET_TABLES.values())
 TABLES = ("articles", "records", "events", "rejections", "ingests", "round_decisions", "name_dismissals", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
           "actors", "facet_bits")
 # Copied to another engine by `ceasefire publish`; the bit columns are numbered per store, so they stay,
-# and so do the unknown names: the admin reviews them in the store.
-PUBLISHED_TABLES = ("articles", "records", "events", "actors", "places", *(t for t in ANALYSIS_TABLES if t != "name_mentions"), *ROLLUPS)
+# and so do the unknown names and the ingest history: the admin reviews them in the store. Its
+# decisions on rounds from the news go along, so the server shows the rounds as reviewed.
+PUBLISHED_TABLES = ("articles", "records", "events", "actors", "places", "round_decisions",
+                    *(t for t in ANALYSIS_TABLES if t != "name_mentions"), *ROLLUPS)
 UNPUBLISHED_COLUMNS = ("place_bits", "actor_bits")

@@ -36,10 +36,10 @@ from ceasefire.dashboard.frame import (
     client_address,
     ingest_history,
     is_admin,
-    keeps_ingest_history,
     login_guard,
+    on_a_server,
     page,
-    read_only_source,
+    reads_a_lake,
     run,
     table,
 )
@@ -50,9 +50,9 @@ MAX_UPLOAD_MB = 50
 
 def admin_gate(settings: AccessSettings) -> None:
     """For visitors of a hosted dashboard: say it is read-only, and let the admin log in."""
-    if source := read_only_source():
-        st.info(f"This dashboard reads {source}, read-only for everyone: you can browse and download. Its data "
-                "is written where it is ingested, then published (docs/scaling.md).", icon=":material/lock:")
+    if reads_a_lake():
+        st.info("This dashboard reads a lake of Parquet tables, read-only for everyone: you can browse and "
+                "download. Its data is written where it is ingested (docs/scaling.md).", icon=":material/lock:")
         return
     st.info("This dashboard is read-only for visitors: you can browse and download. Uploading, editing the actor "
             "catalog and re-analysing are for its admin.", icon=":material/lock:")
@@ -114,7 +114,7 @@ def upload_tab() -> None:
 
 
 def history_tab() -> None:
-    if not keeps_ingest_history():
+    if on_a_server():
         st.info("A shared database keeps no ingest history: each store published to it keeps its own "
                 "(`ceasefire stats`, and the Data page of a dashboard on that store).")
         return
@@ -257,6 +257,8 @@ sections = {"Upload": upload_tab, "Ingest history": history_tab, "Actor catalog"
             "Unknown names": names_tab, "Download": lambda: download_tab(filters)}
 if not admin:
     sections = {name: show for name, show in sections.items() if name in ("Ingest history", "Download")}
+elif on_a_server():  # each store published to the server reviews its own unknown names
+    del sections["Unknown names"]
 for tab, show in zip(st.tabs(list(sections)), sections.values()):
     with tab:
         show()

@@ -174,7 +174,7 @@ def test_every_page_query_is_identical_on_postgresql(whole, sharded, filters):
         assert rounds
 
 
-def test_the_dashboard_reads_postgresql_and_nobody_writes_to_it(whole, monkeypatch):
+def test_the_dashboard_reads_postgresql(whole, monkeypatch):
     from samples import open_page
 
     url = _schema_url("engine_dashboard")
@@ -187,14 +187,49 @@ def test_the_dashboard_reads_postgresql_and_nobody_writes_to_it(whole, monkeypat
     assert open_page(conflict="Sudan").metric[0].value != figures["Articles"]  # the filters apply on the server
     data = open_page("pages/7_Data.py")
     assert not data.exception
-    assert any("reads a shared PostgreSQL database" in i.value for i in data.info)
-    assert [t.label for t in data.tabs] == ["Ingest history", "Download"]
+    assert [t.label for t in data.tabs] == ["Upload", "Ingest history", "Actor catalog", "Download"]
+    assert any("keeps no ingest history" in i.value for i in data.info)
     assert data.selectbox(key="data_download_table").options == ["articles", "records", "events"]
     data.button(key="data_prepare").click().run()
     assert data.get("download_button")[0].proto.label == f"Download {whole.count('articles'):,} rows of articles (csv)"
     for page in ("pages/1_Negotiations.py", "pages/2_Actors.py", "pages/3_Network.py", "pages/4_Map.py",
                  "pages/5_Articles.py", "pages/6_Issues.py", "pages/8_Timeline.py"):
         assert not open_page(page).exception, page
+
+
+def test_the_admins_changes_on_a_dashboard_on_postgresql_go_to_the_server(whole, tmp_path, monkeypatch):
+    from ceasefire.dashboard import actions
+
+    url = _schema_url("engine_writes")
+    publish(whole.con, url)
+    monkeypatch.setenv("CEASEFIRE_DB", url)
+    monkeypatch.setenv("CEASEFIRE_ACTORS", str(tmp_path / "my-actors.yaml"))
+    engine = connect(url)
+    count = lambda sql: engine.rows(sql, [])[0][0]  # noqa: E731
+    stored = count("SELECT count(*) FROM articles")
+    upload = [("zorvan.txt", b"Zorvan Kell talks\nHamas and Israel met Zorvan Kell in Cairo on 3 March 2025 for talks.")]
+    report = actions.ingest_uploads(upload, ["zorvan.txt"], "articles")
+    assert (report.articles_added, report.articles_duplicate) == (1, 0)
+    assert count("SELECT count(*) FROM articles") == stored + 1
+    again = actions.ingest_uploads(upload, ["zorvan.txt"], "articles")
+    assert (again.articles_added, again.articles_duplicate) == (0, 1)  # counted against the server
+    assert count("SELECT count(*) FROM articles") == stored + 1
+    assert count("SELECT count(*) FROM actors") == whole.count("actors")  # the catalog went along, whole
+
+    zorvan = engine.rows("SELECT article_id FROM articles WHERE title = 'Zorvan Kell talks'", [])[0][0]
+    qatar = count("SELECT count(*) FROM actor_mentions WHERE actor = 'Qatar'")
+    ids = actions.add_name_as_alias("Zorvan Kell", "Qatar")  # the server's articles naming it or Qatar, analysed again
+    assert zorvan in ids
+    # in its text and its title, and nothing else doubled
+    assert count(f"SELECT count(*) FROM actor_mentions WHERE actor = 'Qatar' AND article_id = '{zorvan}'") == 2
+    assert count("SELECT count(*) FROM actor_mentions WHERE actor = 'Qatar'") == qatar + 2
+    assert count("SELECT count(*) FROM articles") == stored + 1
+
+    cairo = next(r for r in queries.news_rounds(engine, Filters()) if zorvan in r.articles)
+    record_id = actions.review_news_round(cairo, "accepted")
+    assert count(f"SELECT count(*) FROM records WHERE record_id = '{record_id}'") == 1
+    assert count("SELECT count(*) FROM round_decisions WHERE decision = 'accepted'") == len(cairo.candidates)
+    engine.close()
 
 
 def test_a_server_that_cannot_be_reached_says_so_without_its_address(monkeypatch):

@@ -100,8 +100,8 @@ def store() -> Store:
     for visitors (the server's log keeps the details) and stops; a busy store is tried again every
     few seconds."""
     location = store_location()
-    if is_server(location):  # reads take `connection()`; nothing on a server is written from here yet
-        raise RuntimeError("this dashboard reads a server database: it writes nothing to it")
+    if is_server(location):  # reads take `connection()`; writes a staging store (dashboard/actions.py)
+        raise RuntimeError("a server database is no DuckDB store")
     return _opened(lambda: _store(location))
 
 
@@ -191,17 +191,19 @@ def client_is_local() -> bool:
     return is_local_client(_client_ip(), st.context.headers.items())
 
 
-def read_only_source() -> str | None:
-    """What this dashboard reads when that is read-only for everyone (a lake, or a server database
-    the data is published to), else None."""
-    location = store_location()
-    if lake_folder(location) is not None:
-        return "a lake of Parquet tables"
-    return "a shared PostgreSQL database" if is_server(location) else None
+def reads_a_lake() -> bool:
+    """Whether this dashboard serves a lake (CEASEFIRE_DB=lake:PATH): read-only for everyone."""
+    return lake_folder(store_location()) is not None
+
+
+def on_a_server() -> bool:
+    """Whether this dashboard serves a server database (CEASEFIRE_DB=postgresql://…), which keeps
+    neither the ingest history nor the unknown names: each store published to it keeps its own."""
+    return is_server(store_location())
 
 
 def is_admin() -> bool:
-    admin = not read_only_source() and access_settings().is_admin(
+    admin = not reads_a_lake() and access_settings().is_admin(
         st.session_state.get("admin_password_ok", False), signed_in_email(), local_client=client_is_local())
     ctx = get_script_run_ctx()
     if ctx is not None and admin:
@@ -242,11 +244,6 @@ def run(q: Query[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """An uncached query for one row or one page (article text, a round's evidence)."""
     with connection() as con:
         return q(con, *args, **kwargs)
-
-
-def keeps_ingest_history() -> bool:
-    """A server database keeps no ingest history: each store published to it keeps its own."""
-    return not is_server(store_location())
 
 
 def ingest_history() -> tuple[pd.DataFrame, pd.DataFrame]:

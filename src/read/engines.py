@@ -145,6 +145,13 @@ def publish(
         # Shards published from several machines at once apply one after another (shared tables
         # such as actors are replaced whole, which concurrent transactions would duplicate).
         pg.execute("SELECT pg_advisory_xact_lock(hashtext('ceasefire publish'))")
+        # The shard's articles: each article-keyed table loses every row of theirs before it gains
+        # the shard's, so an article analysed again loses the mentions it no longer has.
+        pg.execute("CREATE TEMP TABLE shard_articles (article_id VARCHAR PRIMARY KEY) ON COMMIT DROP")
+        with pg.cursor().copy("COPY shard_articles (article_id) FROM STDIN") as copy:
+            for batch in _batches(store, "articles", "article_id", batch_rows):
+                for row in batch:
+                    copy.write_row(row)
         for table in tables:
             columns = [c for c in store.execute(f"DESCRIBE {table}").fetchall() if c[0] not in UNPUBLISHED_COLUMNS]
             names = [c[0] for c in columns]
@@ -169,7 +176,9 @@ def _merge_sql(table: str, quoted: str) -> str:
     insert = f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM incoming"
     if table in _REPLACED:
         return f"DELETE FROM {table}; {insert}"
-    key = _KEYS.get(table, "article_id")
+    key = _KEYS.get(table)
+    if key is None:  # keyed by article
+        return f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM shard_articles); {insert}"
     return f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM incoming); {insert}"
 
 

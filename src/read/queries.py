@@ -7,7 +7,7 @@ their article's date and source, so the filters apply to them without joining ar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from itertools import islice
@@ -680,3 +680,18 @@ def article_texts(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
         result = cursor.execute(f"SELECT {ANALYSED_TEXT} FROM articles a")
         while batch := result.fetchmany(1000):
             yield from (row[0] for row in batch)
+
+
+def stored_articles(con: Connection, forms: Sequence[str] | None = None) -> pd.DataFrame:
+    """The stored `articles` rows, or those whose title or text holds one of `forms` in any case (a
+    superset of those naming it as a whole word: the caller's store tells them apart)."""
+    if forms is None:
+        return _query(con, "SELECT * FROM articles a", [])
+    words = [" ".join(form.split()) for form in dict.fromkeys(forms) if form.strip()]
+    where = " OR ".join("a.title ILIKE ? OR a.text ILIKE ?" for _ in words) or "FALSE"
+    return _query(con, f"SELECT * FROM articles a WHERE {where}", [f"%{word}%" for word in words for _ in (0, 1)])
+
+
+def stored_keys(con: Connection, table: str, key: str, values: Sequence[str]) -> int:
+    """How many of `values` the table already holds as its key (tables and keys are the caller's, never a user's)."""
+    return _rows(con, f"SELECT count(*) FROM {table} WHERE {key} IN (SELECT unnest(CAST(? AS VARCHAR[])))", [list(values)])[0][0]

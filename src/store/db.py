@@ -475,6 +475,22 @@ class Store:
         self.con.execute(f"INSERT OR REPLACE INTO records ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                          [*row, 0, ingest_id])
 
+    def add_articles(self, articles: pd.DataFrame) -> None:
+        """Stored articles copied from another store, as they are (a staging store's starting point)."""
+        with self.writing():
+            self.con.register("copied_articles", articles)
+            self.con.execute("INSERT INTO articles BY NAME SELECT * FROM copied_articles")
+            self.con.unregister("copied_articles")
+
+    def keep_articles(self, article_ids: list[str]) -> None:
+        """Forget every other article that has no analysis here (a staging store's extra rows)."""
+        with self.writing():
+            self.con.execute("DELETE FROM articles WHERE article_id NOT IN (SELECT unnest(?::VARCHAR[]))", [article_ids])
+
+    def keys(self, table: str, key: str) -> list[str]:
+        """The values of a table's key column (both named by the caller, never by a user)."""
+        return [row[0] for row in self.con.execute(f"SELECT {key} FROM {table}").fetchall()]
+
     def count(self, table: str) -> int:
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}; tables are: {', '.join(TABLES)}")

@@ -117,6 +117,8 @@ class HttpClient:
         self._wait_for_host(host_of(url))
         try:
             with self._http.stream("GET", url, headers=headers) as response:
+                if response.status_code == 304:
+                    return _empty(response), None
                 if response.is_redirect:
                     location = response.headers.get("Location")
                     if not location:
@@ -125,8 +127,6 @@ class HttpClient:
                 if response.status_code in RETRY_STATUSES:
                     raise _Retryable(f"HTTP {response.status_code} {response.reason_phrase}".strip(),
                                      _retry_after(response.headers.get("Retry-After")))
-                if response.status_code == 304:
-                    return _empty(response), None
                 if response.status_code != 200:
                     raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
                 return self._read(response), None

@@ -261,3 +261,34 @@ def test_an_older_store_gains_the_watched_sources_and_the_title_only_mark(tmp_pa
         old.con.execute("ALTER TABLE articles DROP COLUMN text_pending")
     with Store(path) as upgraded:
         assert upgraded._has("articles", "text_pending") and upgraded.watched_sources().empty
+
+
+def test_the_data_page_fetches_in_the_background_and_lists_watched_sources(tmp_path, web, monkeypatch):
+    from ceasefire.dashboard import actions
+    from samples import open_page
+
+    path = tmp_path / "page.duckdb"
+    monkeypatch.setenv("CEASEFIRE_DB", str(path))
+    monkeypatch.setattr(actions, "_FETCH", {})
+    monkeypatch.setattr(actions, "fetch_urls", lambda store, urls, progress: fetch_urls(store, urls, FAST, progress))
+    with Store(path) as opened:
+        watch(opened, web.url("/gone"), "1h")
+        refresh(opened, FAST)
+    web.routes["/a"] = Route(page("Talks resume in Doha", TALKS))
+    app = open_page("pages/7_Data.py")
+    listed = next(frame.value for frame in app.dataframe if "Last error" in frame.value.columns)
+    assert listed.to_dict("records")[0] | {"Last refresh": None} == {
+        "URL": web.url("/gone"), "Kind": "not fetched yet", "Every (s)": 3600, "Last refresh": None, "Refreshes": 1,
+        "Articles added": 0, "Updated": 0, "Last error": "HTTP 404 Not Found"}
+    app.text_area(key="web_urls").input(f"{web.url('/a')}\n{web.url('/missing')}").run()
+    app.button(key="web_fetch").click().run()
+    actions.current_fetch().thread.join()
+    app.run()
+    assert not app.exception
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert (shown["Articles added"], shown["Rejected"]) == ("1", "1")
+    rejected = next(frame.value for frame in app.dataframe if list(frame.value.columns) == ["URL", "Reason"])
+    assert rejected.to_dict("records") == [{"URL": web.url("/missing"), "Reason": "HTTP 404 Not Found"}]
+    app.button(key="web_watch").click().run()
+    listed = next(frame.value for frame in app.dataframe if "Last error" in frame.value.columns)
+    assert sorted(listed.URL) == sorted([web.url("/a"), web.url("/gone"), web.url("/missing")])

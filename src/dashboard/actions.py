@@ -3,7 +3,11 @@ and of unknown names, and downloads. Pages call these; none of them runs SQL or 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
 
 from ceasefire.analysis.catalog import (
     ACTOR_TYPES,
@@ -18,10 +22,13 @@ from ceasefire.analysis.extract import Extractors
 from ceasefire.analysis.names import with_alias, with_new_actor
 from ceasefire.analysis.rounds import NewsRound
 from ceasefire.dashboard.frame import signed_in_email, store
+from ceasefire.fetching import FetchReport, fetch_urls, watch
 from ceasefire.ingest import IngestReport, add_name_to_catalog, dismiss_name, ingest, reextract, review_round
 from ceasefire.loaders.datasets import FORMATS
 from ceasefire.loaders.files import AUTO_FORMAT, SUPPORTED_SUFFIXES, Kind, LoadOptions, load_uploads
 from ceasefire.loaders.schema import Decision
+from ceasefire.loaders.web import Progress
+from ceasefire.read import log
 from ceasefire.read.exports import EXPORTABLE, Export, ExportFormat, export_bytes
 from ceasefire.read.filters import Filters
 
@@ -29,7 +36,8 @@ CONFLICTS = conflict_names()  # the conflicts an actor added here may be a party
 
 __all__ = ["ACTOR_TYPES", "AUTO_FORMAT", "CONFLICTS", "EXPORTABLE", "FORMATS", "SUPPORTED_SUFFIXES", "Actor", "Catalog", "CatalogError", "add_name_as_actor",
            "add_name_as_alias", "current_catalog", "dismiss_unknown_name", "ingest_uploads", "prepare_download",
-           "review_news_round", "save_catalog"]
+           "review_news_round", "save_catalog", "FetchJob", "current_fetch", "start_fetch", "watch_source", "unwatch_source",
+           "watched_sources"]
 
 
 def ingest_uploads(files: Iterable[tuple[str, bytes]], names: list[str], kind: Kind, format: str = AUTO_FORMAT) -> IngestReport:
@@ -70,3 +78,63 @@ def review_news_round(news_round: NewsRound, decision: Decision, record_id: str 
 def prepare_download(table: str, fmt: ExportFormat, filters: Filters, limit: int) -> Export:
     with store().con.cursor() as cursor:
         return export_bytes(cursor, table, fmt, filters, limit)
+
+
+@dataclass
+class FetchJob:
+    """A fetch the admin started from the Data page, running in a thread of the server (never in a
+    page's script thread): pages read its progress on every rerun."""
+
+    urls: list[str]
+    progress: Progress = field(default_factory=Progress)
+    report: FetchReport | None = None
+    error: str | None = None
+    thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+
+# One fetch at a time per server (the store has one writer); module state, not a Streamlit cache,
+# which any browser can clear.
+_FETCH: dict[str, FetchJob] = {}
+
+
+def current_fetch() -> FetchJob | None:
+    """The running fetch, or the last one finished."""
+    return _FETCH.get("job")
+
+
+def start_fetch(urls: list[str]) -> FetchJob:
+    """Fetch `urls` into the store in the background; ValueError when a fetch is still running."""
+    if (job := current_fetch()) and job.running:
+        raise ValueError("a fetch is still running; wait for it to finish")
+    opened = store()  # in the script thread: a busy store is the page's to report
+    job = FetchJob(urls)
+
+    def run() -> None:
+        try:
+            job.report = fetch_urls(opened, urls, progress=job.progress)
+        except Exception as error:  # the thread's only report is the job: a failure must reach the page
+            job.error = type(error).__name__  # its message may name server paths: the server's log has it
+            raise
+
+    job.thread = threading.Thread(target=run, name="ceasefire-fetch", daemon=True)
+    _FETCH["job"] = job
+    job.thread.start()
+    return job
+
+
+def watched_sources() -> pd.DataFrame:
+    with store().con.cursor() as cursor:
+        return log.watched_sources(cursor)
+
+
+def watch_source(url: str, every: str) -> bool:
+    """Watch `url`, refreshed every `every` ('1h') by `ceasefire refresh`; ValueError with the reason."""
+    return watch(store(), url, every)
+
+
+def unwatch_source(url: str) -> bool:
+    return store().unwatch(url)

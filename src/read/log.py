@@ -44,3 +44,10 @@ def rejections(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame
     """The newest rejected files and rows, with the reason."""
     return con.execute('SELECT ingest_id AS Ingest, file AS File, "row" AS Row, reason AS Reason FROM rejections '
                        "ORDER BY ingest_id DESC LIMIT ?", [limit]).df()
+
+
+def watched_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The watched sources (docs/fetching.md), as the Data page lists them."""
+    return con.execute("SELECT url AS URL, coalesce(kind, 'not fetched yet') AS Kind, every_seconds AS \"Every (s)\", "
+                       "last_refresh AS \"Last refresh\", refreshes AS Refreshes, articles_added AS \"Articles added\", "
+                       "articles_updated AS Updated, last_error AS \"Last error\" FROM watched_sources ORDER BY url").df()

@@ -292,3 +292,16 @@ def test_the_data_page_fetches_in_the_background_and_lists_watched_sources(tmp_p
     app.button(key="web_watch").click().run()
     listed = next(frame.value for frame in app.dataframe if "Last error" in frame.value.columns)
     assert sorted(listed.URL) == sorted([web.url("/a"), web.url("/gone"), web.url("/missing")])
+
+
+def test_the_articles_page_marks_a_title_only_article(tmp_path, web, monkeypatch, write):
+    from samples import open_page
+
+    path = tmp_path / "articles.duckdb"
+    monkeypatch.setenv("CEASEFIRE_DB", str(path))
+    with Store(path) as opened:
+        ingest_paths(opened, [write("doc.json", doc_list(web, ["/a"]).decode())])
+        listed = opened.con.execute("SELECT article_id FROM articles").fetchall()[0][0]
+    app = open_page("pages/5_Articles.py", article=listed)
+    assert not app.exception
+    assert any(box.value.startswith("Title only: this article was listed") for box in app.info)

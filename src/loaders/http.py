@@ -101,16 +101,16 @@ class HttpClient:
 
     def _with_retries(self, url: str, headers: dict[str, str]) -> tuple[Fetched, str | None]:
         wait = self.settings.backoff
-        for attempt in range(self.settings.retries + 1):
-            last = attempt == self.settings.retries
+        for _ in range(self.settings.retries):
             try:
                 return self._once(url, headers)
             except _Retryable as error:
-                if last:
-                    raise FetchError(str(error)) from None
                 self._sleep(min(error.retry_after if error.retry_after is not None else wait, self.settings.max_retry_wait))
                 wait *= 2
-        raise AssertionError("unreachable")
+        try:
+            return self._once(url, headers)
+        except _Retryable as error:
+            raise FetchError(str(error)) from None
 
     def _once(self, url: str, headers: dict[str, str]) -> tuple[Fetched, str | None]:
         """One request: the answer, and where it redirects to (None when it does not)."""

@@ -127,7 +127,7 @@ def source_kind(fetched: Fetched) -> SourceKind:
     media = fetched.content_type
     if media in PAGE_TYPES:
         return "page"
-    if media in FEED_TYPES or media.endswith(("+xml")):
+    if media in FEED_TYPES or media.endswith("+xml"):
         return "feed"
     if media in LIST_TYPES:
         return "doc-list"

@@ -7,6 +7,7 @@ path as files: a URL that fails loses nothing stored and nothing another URL gav
 
 from __future__ import annotations
 
+import fcntl
 import re
 import shutil
 from collections.abc import Iterable, Iterator
@@ -143,12 +144,15 @@ def _ingest_fetch(store: Store, fetched: SourceFetch) -> SourceReport:
 @contextmanager
 def swapped(path: Path) -> Iterator[Path]:
     """A copy of the store at `path` to write into, renamed over it when the block succeeds: the way to
-    update a store dashboards are reading (docs/deployment.md). The copy is removed on failure."""
+    update a store dashboards are reading (docs/deployment.md). One swap at a time (a lock file beside
+    the store), so two never copy the same store and lose each other's writes; the copy is removed on failure."""
     copy = path.with_name(f".{path.name}.updating")
-    if path.exists():
-        shutil.copy2(path, copy)
-    try:
-        yield copy
-        copy.replace(path)
-    finally:
-        copy.unlink(missing_ok=True)
+    with open(path.with_name(f".{path.name}.swap-lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if path.exists():
+            shutil.copy2(path, copy)
+        try:
+            yield copy
+            copy.replace(path)
+        finally:
+            copy.unlink(missing_ok=True)

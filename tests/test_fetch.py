@@ -64,6 +64,28 @@ def test_a_page_fetched_again_with_a_changed_text_updates_its_article(store, web
     assert rows == distinct and end > len(" ".join(TALKS)) + 10
 
 
+def rounds_page(outcome: str) -> bytes:
+    table = ("<table><thead><tr><th>Date</th><th>Venue</th><th>Outcome</th><th>Mediators</th></tr></thead>"
+             f"<tbody><tr><td>2025-07-06</td><td>Doha</td><td>{outcome}</td><td>Qatar; Egypt</td></tr></tbody></table>")
+    return page("Rounds so far", TALKS).replace(b"</article>", table.encode() + b"</article>")
+
+
+def test_the_rounds_in_a_page_fetched_again_are_those_of_its_new_text(store, web):
+    web.routes["/rounds"] = Route(rounds_page("Talks collapsed"))
+    assert fetch_urls(store, [web.url("/rounds")], FAST).sources[0].ingest.records_added == 1
+    web.routes["/rounds"] = Route(rounds_page("Talks postponed"))
+    fetch_urls(store, [web.url("/rounds")], FAST)
+    assert store.con.execute("SELECT outcome FROM records").fetchall() == [("postponed",)]
+
+
+def test_a_body_that_arrives_too_slowly_is_cut_off(web):
+    web.routes["/drip"] = Route(page("Drip", TALKS))
+    ticks = iter(range(0, 10_000, 40))
+    with HttpClient(FetchSettings(deadline=30, host_interval=0, robots=False), clock=lambda: next(ticks)) as client:
+        with pytest.raises(FetchError, match="took more than 30 s"):
+            client.get(web.url("/drip"))
+
+
 def test_a_feed_fetches_each_entry_page_and_keeps_the_feed_summary_when_a_page_fails(store, web):
     web.routes["/a"] = Route(page("Talks resume in Doha", TALKS))
     web.routes["/feed"] = Route(rss([

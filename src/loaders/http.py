@@ -26,6 +26,7 @@ class FetchSettings:
     """How the client behaves; the defaults are documented in docs/fetching.md."""
 
     timeout: float = 20.0  # seconds to connect, and between two reads of the body
+    deadline: float = 120.0  # seconds for a whole response: a body dripped slowly is cut off
     max_bytes: int = 10 * 2**20  # of a body, after decompression
     max_compression_ratio: int = 100  # decompressed : sent, past which a body is a bomb
     max_redirects: int = 5
@@ -143,9 +144,11 @@ class HttpClient:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(f"the body is {int(declared):,} bytes, over the limit of {limit:,}")
-        body = bytearray()
+        body, started = bytearray(), self._clock()
         for chunk in response.iter_bytes():
             body += chunk
+            if self._clock() - started > self.settings.deadline:
+                raise FetchError(f"the body took more than {self.settings.deadline:g} s to arrive")
             sent = max(response.num_bytes_downloaded, 1)
             if len(body) > SMALL_BODY_BYTES and len(body) / sent > ratio:
                 raise FetchError(f"the body expands more than {ratio}:1 when decompressed; refused as a possible gzip bomb")

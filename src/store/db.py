@@ -264,8 +264,8 @@ class Store:
     def update_changed_articles(self, articles: pd.DataFrame) -> list[str]:
         """Articles identified by their URL that are stored with another text (a page fetched again,
         a title-only article now fetched) take the incoming row's values, their analysis emptied for
-        extraction to run again (inside the caller's transaction); returns their ids. A title-only
-        row never replaces a stored one."""
+        extraction to run again, the rounds of its tables found again (inside the caller's transaction);
+        returns their ids. A title-only row never replaces a stored one."""
         if articles.empty:
             return []
         incoming = _arrow(articles, ARTICLE_COLUMNS)  # noqa: F841 (read by name in the SQL below)
@@ -274,6 +274,10 @@ class Store:
             "WHERE a.content_hash <> i.content_hash AND NOT i.text_pending").fetchall()]
         if changed:
             columns = [c for c in ARTICLE_COLUMNS if c != "article_id"]
+            # The rounds found in the old text's tables go: the new text's are found again.
+            self.con.execute("DELETE FROM records r USING articles a WHERE r.article_id = a.article_id "
+                             "AND (r.origin_file = a.origin_file OR starts_with(r.origin_file, a.origin_file || '#')) "
+                             "AND a.article_id IN (SELECT unnest(?))", [changed])
             self.con.execute(f"UPDATE articles SET {', '.join(f'{c} = i.{c}' for c in columns)} FROM incoming i "
                              "WHERE articles.article_id = i.article_id AND articles.article_id IN (SELECT unnest(?))", [changed])
             self.clear_analysis(changed)

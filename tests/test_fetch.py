@@ -198,6 +198,16 @@ def test_a_watched_feed_is_refreshed_incrementally_by_etag_and_entry_ids(store, 
     assert sorted(source.seen_entries) == sorted([web.url("/a"), web.url("/b")])
 
 
+def test_an_entry_whose_page_failed_is_tried_again_at_the_next_refresh(store, web):
+    web.routes["/feed"] = Route(rss([{"title": "Envoys in Cairo", "link": web.url("/b")}]), "application/rss+xml", etag='"v1"')
+    watch(store, web.url("/feed"), "1h")
+    assert refresh(store, FAST).rejections[0].reason == "page not read: HTTP 404 Not Found; nothing kept"
+    web.routes["/b"] = Route(page("Envoys in Cairo", ["Envoys met in Cairo for talks on a truce in Gaza, officials said."]))
+    again = refresh(store, FAST, now=datetime.now() + timedelta(hours=2))
+    assert again.articles_added == 1 and not again.sources[0].not_modified
+    assert store.watched_sources().etag.tolist() == ['"v1"']
+
+
 def test_a_watched_source_that_fails_keeps_its_last_error(store, web):
     watch(store, web.url("/nothing"), "30m")
     refresh(store, FAST)

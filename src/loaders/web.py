@@ -66,7 +66,7 @@ class SourceFetch:
     url: str
     kind: SourceKind | None = None
     parsed: ParsedFile = field(default_factory=ParsedFile)
-    etag: str | None = None
+    etag: str | None = None  # to send back next time: only once everything it gave was read
     last_modified: str | None = None
     seen: list[str] = field(default_factory=list)  # the entries now stored, for the next refresh
     error: str | None = None  # why the URL itself failed
@@ -96,9 +96,9 @@ def fetch_source(client: HttpClient, url: str, state: SourceState = SourceState(
     except FetchError as error:
         result.error = str(error)
     else:
-        result.etag, result.last_modified = fetched.etag, fetched.last_modified
         if fetched.not_modified:
             result.not_modified, result.seen = True, sorted(state.seen)
+            result.etag, result.last_modified = fetched.etag or state.etag, fetched.last_modified or state.last_modified
         else:
             _read_source(client, fetched, state, progress, result)
     progress.step(url)
@@ -112,6 +112,7 @@ def _read_source(client: HttpClient, fetched: Fetched, state: SourceState, progr
         result.kind = source_kind(fetched)
         if result.kind == "page":
             result.parsed = read_page(fetched, result.url, {})
+            result.etag, result.last_modified = fetched.etag, fetched.last_modified
             return
         listed = feed_items(fetched.body, result.url) if result.kind == "feed" else list_items(fetched, result.url)
     except ValueError as error:
@@ -120,6 +121,10 @@ def _read_source(client: HttpClient, fetched: Fetched, state: SourceState, progr
     new = [item for item in listed if item.key is None or item.key not in state.seen]
     result.parsed, stored = fetch_listed(client, new, progress)
     result.seen = sorted({item.key for item in listed if item.key in state.seen} | stored)
+    if all(item.key is None or item.key in stored for item in new):
+        # Remembered only when every entry was stored: else the next refresh must not be told "not
+        # modified", so that it tries again the entries that left nothing.
+        result.etag, result.last_modified = fetched.etag, fetched.last_modified
 
 
 def source_kind(fetched: Fetched) -> SourceKind:

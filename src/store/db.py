@@ -316,7 +316,7 @@ class Store:
         """What one refresh of a watched source found (inside the caller's transaction, or its own)."""
         self.con.execute(
             "UPDATE watched_sources SET kind = coalesce(?, kind), last_refresh = now()::TIMESTAMP, "
-            "etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), seen_entries = ?, "
+            "etag = ?, last_modified = ?, seen_entries = ?, "
             "refreshes = refreshes + 1, articles_added = articles_added + ?, articles_updated = articles_updated + ?, "
             "last_error = ? WHERE url = ?", [kind, etag, last_modified, seen, added, updated, error, url])
 

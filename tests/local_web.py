@@ -68,7 +68,7 @@ def serve() -> Iterator[LocalWeb]:
     web = LocalWeb()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:  # the stdlib calls it by this name
             web.requests.append((self.path, dict(self.headers.items())))
             found = web.routes.get(self.path)
             route = found() if callable(found) else found

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
+from local_web import Route, page, rss, serve
 
 from ceasefire.cli.main import main
 from ceasefire.fetching import fetch_pending_articles, fetch_urls, parse_every, refresh, watch
@@ -16,7 +17,6 @@ from ceasefire.loaders.http import FetchError, FetchSettings, HttpClient
 from ceasefire.loaders.schema import url_key
 from ceasefire.loaders.web import Progress
 from ceasefire.store.db import Store
-from local_web import Route, page, rss, serve
 
 FAST = FetchSettings(timeout=0.5, retries=1, backoff=0, host_interval=0, max_bytes=200_000)
 TALKS = ["Negotiators from Hamas and Israel met in Doha on Tuesday to discuss a ceasefire and the release of hostages.",
@@ -284,6 +284,11 @@ def test_swap_writes_a_copy_and_renames_it_over_the_store(tmp_path, web):
     assert os.stat(db).st_ino != before and not (tmp_path / ".live.duckdb.updating").exists()
     with Store(db, read_only=True) as store:
         assert store.count("articles") == 1
+    assert main(["--db", str(db), "--swap", "watch", "add", web.url("/a")]) == 0
+    assert main(["--db", str(db), "--swap", "refresh", "--host-interval", "0"]) == 0
+    swapped_in = os.stat(db).st_ino
+    assert main(["--db", str(db), "--swap", "refresh"]) == 0  # nothing due: the store is not copied
+    assert os.stat(db).st_ino == swapped_in
 
 
 def test_an_older_store_gains_the_watched_sources_and_the_title_only_mark(tmp_path):
@@ -296,8 +301,9 @@ def test_an_older_store_gains_the_watched_sources_and_the_title_only_mark(tmp_pa
 
 
 def test_the_data_page_fetches_in_the_background_and_lists_watched_sources(tmp_path, web, monkeypatch):
-    from ceasefire.dashboard import actions
     from samples import open_page
+
+    from ceasefire.dashboard import actions
 
     path = tmp_path / "page.duckdb"
     monkeypatch.setenv("CEASEFIRE_DB", str(path))

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -32,8 +33,8 @@ from ceasefire.ingest import add_name_to_catalog, dismiss_name, ingest_paths, op
 from ceasefire.loaders.datasets import FORMAT_NAMES
 from ceasefire.loaders.files import AUTO_FORMAT, LoadOptions, iter_files
 from ceasefire.loaders.http import FetchSettings
-from ceasefire.loaders.web import Progress
 from ceasefire.loaders.schema import printable
+from ceasefire.loaders.web import Progress
 from ceasefire.read.engines import connect, publish
 from ceasefire.read.exports import EXPORTABLE, export
 from ceasefire.read.filters import FIELDS, Filters
@@ -348,7 +349,22 @@ def _fetch_run(args: argparse.Namespace, store: Store, progress: Progress) -> tu
     return "\n".join(lines), failed
 
 
+def _nothing_due(args: argparse.Namespace) -> bool:
+    """With --swap, whether the live store has no watched source due: then there is nothing to copy."""
+    path = args.db or store_path()
+    if not (args.swap and args.command == "refresh" and path.exists()):
+        return False
+    try:
+        with Store(path, read_only=True) as live:
+            return live.watched_sources(due_at=datetime.now()).empty
+    except OutdatedStore:  # the copy brings it up to date
+        return False
+
+
 def _fetch_once(args: argparse.Namespace, run: Callable[[Store, Progress], tuple[str, bool]]) -> int:
+    if _nothing_due(args):
+        print("nothing is due")
+        return OK
     with _writable_store(args) as store, _progress_bar("item") as progress:
         summary, failed = run(store, progress)
     print(summary)

@@ -36,8 +36,8 @@ CONFLICTS = conflict_names()  # the conflicts an actor added here may be a party
 
 __all__ = ["ACTOR_TYPES", "AUTO_FORMAT", "CONFLICTS", "EXPORTABLE", "FORMATS", "SUPPORTED_SUFFIXES", "Actor", "Catalog", "CatalogError", "add_name_as_actor",
            "add_name_as_alias", "current_catalog", "dismiss_unknown_name", "ingest_uploads", "prepare_download",
-           "review_news_round", "save_catalog", "FetchJob", "current_fetch", "start_fetch", "watch_source", "unwatch_source",
-           "watched_sources"]
+           "review_news_round", "save_catalog",
+           "FetchJob", "current_fetch", "start_fetch", "unwatch_source", "watch_source", "watched_sources"]
 
 
 def ingest_uploads(files: Iterable[tuple[str, bytes]], names: list[str], kind: Kind, format: str = AUTO_FORMAT) -> IngestReport:

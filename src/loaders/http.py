@@ -158,9 +158,9 @@ class HttpClient:
                        response.headers.get("ETag"), response.headers.get("Last-Modified"))
 
     def _wait_for_host(self, host: str) -> None:
-        if (last := self._last_request.get(host)) is not None:
-            if (pause := self.settings.host_interval - (self._clock() - last)) > 0:
-                self._sleep(pause)
+        last = self._last_request.get(host)
+        if last is not None and (pause := self.settings.host_interval - (self._clock() - last)) > 0:
+            self._sleep(pause)
         self._last_request[host] = self._clock()
 
     def _allowed(self, url: str) -> bool:

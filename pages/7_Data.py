@@ -31,6 +31,7 @@ from ceasefire.dashboard.actions import (
     prepare_download,
     save_catalog,
     start_fetch,
+    title_only_articles,
     unwatch_source,
     watch_source,
     watched_sources,
@@ -132,6 +133,14 @@ def web_tab() -> None:
             st.success(f"Watching {len(urls)} source(s), {len(added)} new.")
         except ValueError as error:
             st.error(f"Not watched: {markdown_text(error)}")
+    if waiting := title_only_articles():
+        st.caption(f"Known by their title only (from GDELT DOC lists), their pages not fetched yet: {waiting:,} article(s).")
+        if st.button(f"Fetch the title-only articles' pages ({waiting:,})", disabled=bool(job and job.running),
+                     key="web_fetch_pending"):
+            try:
+                start_fetch([], pending=True)
+            except ValueError as error:
+                st.error(markdown_text(error))
     if current_fetch():
         fetch_progress()
     sources = watched_sources()

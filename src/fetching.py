@@ -116,14 +116,17 @@ def refresh(store: Store, settings: FetchSettings = FetchSettings(), progress: P
     return report
 
 
+PENDING = "title-only articles"  # what the report calls the pending articles' fetch
+
+
 def fetch_pending_articles(store: Store, settings: FetchSettings = FetchSettings(),
-                           progress: Progress | None = None) -> IngestReport:
+                           progress: Progress | None = None) -> FetchReport:
     """Fetch the pages of the articles known by title and URL only; each fetched replaces its title-only article."""
     pending = store.pending_articles()
     with HttpClient(settings) as client:
         parsed = fetch_pending(client, pending, progress or Progress())
-    return ingest(store, LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, len(pending)),
-                  ["pending articles"])
+    result = LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, len(pending))
+    return FetchReport([SourceReport(PENDING, "pages", None, False, ingest(store, result, [PENDING]))])
 
 
 def watch(store: Store, url: str, every: str) -> bool:

@@ -343,3 +343,25 @@ def test_the_articles_page_marks_a_title_only_article(tmp_path, web, monkeypatch
     app = open_page("pages/5_Articles.py", article=listed)
     assert not app.exception
     assert any(box.value.startswith("Title only: this article was listed") for box in app.info)
+
+
+def test_the_data_page_fetches_the_pages_of_title_only_articles(tmp_path, web, monkeypatch, write):
+    from samples import open_page
+
+    from ceasefire.dashboard import actions
+
+    path = tmp_path / "pending.duckdb"
+    monkeypatch.setenv("CEASEFIRE_DB", str(path))
+    monkeypatch.setattr(actions, "_FETCH", {})
+    monkeypatch.setattr(actions, "fetch_pending_articles", lambda store, progress: fetch_pending_articles(store, FAST, progress))
+    with Store(path) as opened:
+        ingest_paths(opened, [write("doc.json", doc_list(web, ["/a", "/missing"]).decode())])
+    web.routes["/a"] = Route(page("Talks resume in Doha", TALKS))
+    app = open_page("pages/7_Data.py")
+    assert any(caption.value.endswith("their pages not fetched yet: 2 article(s).") for caption in app.caption)
+    app.button(key="web_fetch_pending").click().run()
+    actions.current_fetch().thread.join()
+    app.run()
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert (shown["Articles updated"], shown["Rejected"]) == ("1", "1")
+    assert any(caption.value.endswith("their pages not fetched yet: 1 article(s).") for caption in app.caption)

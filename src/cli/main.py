@@ -344,7 +344,7 @@ def _fetch_run(args: argparse.Namespace, store: Store, progress: Progress) -> tu
         failed = bool(report.rejections)
     if args.pending:
         pending = fetch_pending_articles(store, settings, progress)
-        lines.append("pages of articles known by title only:\n" + pending.summary())
+        lines.append(pending.summary())
         failed = failed or bool(pending.rejections)
     return "\n".join(lines), failed
 

@@ -22,7 +22,7 @@ from ceasefire.analysis.extract import Extractors
 from ceasefire.analysis.names import with_alias, with_new_actor
 from ceasefire.analysis.rounds import NewsRound
 from ceasefire.dashboard.frame import signed_in_email, store
-from ceasefire.fetching import FetchReport, fetch_urls, watch
+from ceasefire.fetching import FetchReport, fetch_pending_articles, fetch_urls, watch
 from ceasefire.ingest import IngestReport, add_name_to_catalog, dismiss_name, ingest, reextract, review_round
 from ceasefire.loaders.datasets import FORMATS
 from ceasefire.loaders.files import AUTO_FORMAT, SUPPORTED_SUFFIXES, Kind, LoadOptions, load_uploads
@@ -37,7 +37,8 @@ CONFLICTS = conflict_names()  # the conflicts an actor added here may be a party
 __all__ = ["ACTOR_TYPES", "AUTO_FORMAT", "CONFLICTS", "EXPORTABLE", "FORMATS", "SUPPORTED_SUFFIXES", "Actor", "Catalog", "CatalogError", "add_name_as_actor",
            "add_name_as_alias", "current_catalog", "dismiss_unknown_name", "ingest_uploads", "prepare_download",
            "review_news_round", "save_catalog",
-           "FetchJob", "current_fetch", "start_fetch", "unwatch_source", "watch_source", "watched_sources"]
+           "FetchJob", "current_fetch", "start_fetch", "title_only_articles", "unwatch_source", "watch_source",
+           "watched_sources"]
 
 
 def ingest_uploads(files: Iterable[tuple[str, bytes]], names: list[str], kind: Kind, format: str = AUTO_FORMAT) -> IngestReport:
@@ -85,7 +86,6 @@ class FetchJob:
     """A fetch the admin started from the Data page, running in a thread of the server (never in a
     page's script thread): pages read its progress on every rerun."""
 
-    urls: list[str]
     progress: Progress = field(default_factory=Progress)
     report: FetchReport | None = None
     error: str | None = None
@@ -106,16 +106,20 @@ def current_fetch() -> FetchJob | None:
     return _FETCH.get("job")
 
 
-def start_fetch(urls: list[str]) -> FetchJob:
-    """Fetch `urls` into the store in the background; ValueError when a fetch is still running."""
+def start_fetch(urls: list[str], pending: bool = False) -> FetchJob:
+    """Fetch `urls` (and with `pending`, the pages of the title-only articles) into the store in the
+    background; ValueError when a fetch is still running."""
     if (job := current_fetch()) and job.running:
         raise ValueError("a fetch is still running; wait for it to finish")
     opened = store()  # in the script thread: a busy store is the page's to report
-    job = FetchJob(urls)
+    job = FetchJob()
 
     def run() -> None:
         try:
-            job.report = fetch_urls(opened, urls, progress=job.progress)
+            report = fetch_urls(opened, urls, progress=job.progress) if urls else FetchReport()
+            if pending:
+                report.sources += fetch_pending_articles(opened, progress=job.progress).sources
+            job.report = report
         except Exception as error:  # the thread's only report is the job: a failure must reach the page
             job.error = type(error).__name__  # its message may name server paths: the server's log has it
             raise
@@ -124,6 +128,12 @@ def start_fetch(urls: list[str]) -> FetchJob:
     _FETCH["job"] = job
     job.thread.start()
     return job
+
+
+def title_only_articles() -> int:
+    """How many articles are known by title and URL only (GDELT DOC lists), their pages not fetched yet."""
+    with store().con.cursor() as cursor:
+        return log.title_only_articles(cursor)
 
 
 def watched_sources() -> pd.DataFrame:

@@ -51,3 +51,8 @@ def watched_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT url AS URL, coalesce(kind, 'not fetched yet') AS Kind, every_seconds AS \"Every (s)\", "
                        "last_refresh AS \"Last refresh\", refreshes AS Refreshes, articles_added AS \"Articles added\", "
                        "articles_updated AS Updated, last_error AS \"Last error\" FROM watched_sources ORDER BY url").df()
+
+
+def title_only_articles(con: duckdb.DuckDBPyConnection) -> int:
+    """Articles known by title and URL only (docs/fetching.md)."""
+    return con.execute("SELECT count(*) FROM articles WHERE text_pending").fetchall()[0][0]

@@ -270,6 +270,9 @@ def test_the_cli_fetches_watches_and_refreshes(tmp_path, web, capsys):
     assert main(["--db", db, "watch", "list"]) == 0
     listed = capsys.readouterr().out
     assert f"{web.url('/a')}  every 2h  page  last refresh" in listed and "1 refreshes, 0 articles added" in listed
+    assert main(["--db", db, "stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["articles_title_only"], stats["watched_sources"]) == (0, 1)
     assert main(["--db", db, "watch", "remove", web.url("/a")]) == 0
     assert main(["--db", db, "watch", "remove", web.url("/a")]) == 2
     assert main(["--db", db, "fetch"]) == 2

@@ -57,6 +57,9 @@ provenance = [f"**Published:** {date_text} (from {chosen['published_from'].repla
 if chosen["url"]:
     provenance.append(f"**Link:** {link(chosen['url']) or markdown_text(chosen['url'])}")
 st.markdown(" · ".join(provenance))
+if chosen.get("text_pending"):
+    st.info("Title only: this article was listed (a GDELT DOC list) and its page has not been fetched yet; its title "
+            "stands for its text until `ceasefire fetch --pending` reads it.", icon=":material/schedule:")
 st.markdown(":blue-background[actor] · :green-background[place] · :orange-background[date] · :violet-background[issue] "
             "— hover a highlight to see what it was read as.")
 spans = run(Q.article_spans, chosen_id)

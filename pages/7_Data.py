@@ -20,14 +20,21 @@ from ceasefire.dashboard.actions import (
     Actor,
     Catalog,
     CatalogError,
+    FetchJob,
     add_name_as_actor,
     add_name_as_alias,
     current_catalog,
+    current_fetch,
     dismiss_unknown_name,
     downloadable_tables,
     ingest_uploads,
     prepare_download,
     save_catalog,
+    start_fetch,
+    title_only_articles,
+    unwatch_source,
+    watch_source,
+    watched_sources,
 )
 from ceasefire.dashboard.frame import (
     Filters,
@@ -111,6 +118,77 @@ def upload_tab() -> None:
               key="data_rejections")
     else:
         st.success("Everything was accepted.")
+
+
+def web_tab() -> None:
+    st.markdown("Fetch article pages, RSS/Atom feeds and GDELT DOC lists by URL, one a line; watch the ones to "
+                "follow: `ceasefire refresh` (from cron, a timer or the Docker `refresh` service) fetches them again "
+                "when due. See docs/fetching.md.")
+    text = st.text_area("URLs", key="web_urls", placeholder="https://example.org/world/rss.xml")
+    urls = [line.strip() for line in text.splitlines() if line.strip()]
+    job = current_fetch()
+    fetch, watch, every = st.columns([1, 1, 1])
+    if fetch.button("Fetch now", type="primary", disabled=not urls or bool(job and job.running), key="web_fetch"):
+        try:
+            start_fetch(urls)
+        except ValueError as error:
+            st.error(markdown_text(error))
+    every_text = every.selectbox("Refresh every", ["30m", "1h", "6h", "1d"], index=1, key="web_every")
+    if watch.button("Watch", disabled=not urls, key="web_watch"):
+        try:
+            added = [url for url in urls if watch_source(url, every_text)]
+            st.success(f"Watching {len(urls)} source(s), {len(added)} new.")
+        except ValueError as error:
+            st.error(f"Not watched: {markdown_text(error)}")
+    if waiting := title_only_articles():
+        st.caption(f"Known by their title only (from GDELT DOC lists), their pages not fetched yet: {waiting:,} article(s).")
+        if st.button(f"Fetch the title-only articles' pages ({waiting:,})", disabled=bool(job and job.running),
+                     key="web_fetch_pending"):
+            try:
+                start_fetch([], pending=True)
+            except ValueError as error:
+                st.error(markdown_text(error))
+    if current_fetch():
+        fetch_progress()
+    sources = watched_sources()
+    st.markdown(f"**Watched sources** ({len(sources)})")
+    if sources.empty:
+        st.caption("No watched sources yet.")
+        return
+    table(sources, key="web_sources")
+    chosen = st.selectbox("Source", sources.URL.tolist(), key="web_remove_url")
+    if st.button("Stop watching", key="web_remove"):
+        unwatch_source(chosen)
+        st.rerun()
+
+
+def fetch_progress() -> None:
+    """How far the fetch is, read again every second while it runs (the fetch itself runs in the server's background)."""
+    job = current_fetch()
+
+    @st.fragment(run_every=1 if job.running else None)
+    def show() -> None:
+        current: FetchJob = current_fetch()
+        progress = current.progress
+        share = progress.done / progress.total if progress.total else 0.0
+        if current.running:
+            st.progress(share, text=f"Fetching: {progress.done} of {progress.total} pages and entries")
+            return
+        if current.error:
+            st.error("The fetch stopped on an unexpected error; the server's log has the details.")
+            return
+        report = current.report
+        st.progress(1.0, text=f"Fetched {progress.done} pages and entries")
+        cols = st.columns(3)
+        cols[0].metric("Articles added", report.articles_added)
+        cols[1].metric("Articles updated", report.articles_updated)
+        cols[2].metric("Rejected", len(report.rejections))
+        if report.rejections:
+            table(pd.DataFrame([(r.file, r.reason) for r in report.rejections], columns=["URL", "Reason"]), key="web_rejections")
+        if job.running:  # it finished since the page ran: the rest of the page shows what it stored
+            st.rerun(scope="app")
+
+    show()
 
 
 def history_tab() -> None:
@@ -253,12 +331,12 @@ elif settings.hosted and st.button("Log out of admin", key="admin_logout"):
     st.session_state["admin_password_ok"] = False
     st.rerun()
 
-sections = {"Upload": upload_tab, "Ingest history": history_tab, "Actor catalog": catalog_tab,
+sections = {"Upload": upload_tab, "From the web": web_tab, "Ingest history": history_tab, "Actor catalog": catalog_tab,
             "Unknown names": names_tab, "Download": lambda: download_tab(filters)}
 if not admin:
     sections = {name: show for name, show in sections.items() if name in ("Ingest history", "Download")}
-elif on_a_server():  # each store published to the server reviews its own unknown names
-    del sections["Unknown names"]
+elif on_a_server():  # each store published to the server fetches and reviews its own unknown names
+    del sections["From the web"], sections["Unknown names"]
 for tab, show in zip(st.tabs(list(sections)), sections.values()):
     with tab:
         show()

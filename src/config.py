@@ -9,6 +9,7 @@ user's folder is ./data under the current directory.
 from __future__ import annotations
 
 import os
+from importlib import metadata
 import re
 from importlib.util import find_spec
 from pathlib import Path
@@ -49,3 +50,14 @@ def duckdb_memory_limit() -> str:
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", value, re.IGNORECASE):
         raise ValueError(f"CEASEFIRE_MEMORY_LIMIT must look like 512MB or 2GB, got {value!r}")
     return value
+
+
+def user_agent() -> str:
+    """The User-Agent of every request the project makes: its name, version and a contact
+    ($CEASEFIRE_CONTACT: a URL or an e-mail address where a site's admin can reach whoever runs it)."""
+    try:
+        version = metadata.version("ceasefire-talks-dashboard")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        version = "dev"
+    contact = os.environ.get("CEASEFIRE_CONTACT", "").strip() or "https://github.com/ceasefire-talks-dashboard"
+    return f"CeasefireTalksDashboard/{version} (+{contact})"

@@ -48,12 +48,15 @@ class IngestReport:
     after_commit_error: str | None = None  # the post-commit compaction failed; what was stored stands
     events_added: int = 0
     events_duplicate: int = 0
+    articles_updated: int = 0  # fetched again by URL with a changed text (docs/fetching.md)
 
     def summary(self) -> str:
         lines = [f"files read: {self.files_read}"]
         if self.stored:
             lines += [
-                f"articles: {self.articles_added} added, {self.articles_duplicate} already stored or repeated",
+                f"articles: {self.articles_added} added, "
+                + (f"{self.articles_updated} updated (fetched again with a changed text), " if self.articles_updated else "")
+                + f"{self.articles_duplicate} already stored or repeated",
                 f"negotiation rounds: {self.records_added} added, {self.records_duplicate} already stored or repeated",
             ]
             if self.events_added or self.events_duplicate:
@@ -87,8 +90,9 @@ class _Batch:
     articles: pd.DataFrame  # without repeats
     records: pd.DataFrame  # without repeats, parties and mediators by canonical name
     events: pd.DataFrame  # without repeats, actors by canonical name, with their conflicts
-    new_article_ids: list[str]
+    new_article_ids: list[str]  # and those updated: analysed again
     extraction: Callable[[], Extraction]  # waits for the analysis
+    updated: int = 0  # stored articles that took this batch's text (Store.update_changed_articles)
     records_rejected: int = 0  # for a conflict data/conflicts.yaml does not have
 
 
@@ -170,13 +174,14 @@ def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, poo
     events = _events_with_conflicts(result.events.drop_duplicates("event_id"), extractors)
     rejected, records = len(records) - len(known), known
     ids = articles.article_id.tolist()
-    stored = store.existing_ids([i for i in ids if i not in seen])
+    updated = store.update_changed_articles(articles[~articles.article_id.isin(seen)])
+    stored = store.existing_ids([i for i in ids if i not in seen]) - set(updated)
     new_articles = articles[~articles.article_id.isin(stored) & ~articles.article_id.isin(seen)]
     seen.update(ids)
     rows = [(article_id, analysed_text(text, title), published_at, precision) for article_id, text, title, published_at, precision
             in new_articles[["article_id", "text", "title", "published_at", "published_precision"]].itertuples(index=False, name=None)]
     extraction = extract_in_parallel(rows, pool) if pool else partial(extract_articles, extractors, rows)
-    return _Batch(result, articles, records, events, new_articles.article_id.tolist(), extraction, rejected)
+    return _Batch(result, articles, records, events, new_articles.article_id.tolist(), extraction, len(updated), rejected)
 
 
 def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: list[Rejection]) -> pd.DataFrame:
@@ -231,7 +236,8 @@ def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
         batch.articles, batch.records, batch.events, batch.extraction(), batch.new_article_ids, report.ingest_id)
     report.files_read += batch.result.files_read
     report.articles_added += articles_added
-    report.articles_duplicate += len(batch.result.articles) - articles_added
+    report.articles_updated += batch.updated
+    report.articles_duplicate += len(batch.result.articles) - articles_added - batch.updated
     report.records_added += records_added
     report.records_duplicate += len(batch.result.records) - batch.records_rejected - records_added
     report.events_added += events_added

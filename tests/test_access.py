@@ -147,7 +147,7 @@ def tab_labels(app: AppTest) -> list[str]:
 
 def test_local_owner_sees_every_data_action(tmp_path, monkeypatch):
     app = data_page(tmp_path, monkeypatch)
-    assert tab_labels(app) == ["Upload", "Ingest history", "Actor catalog", "Unknown names", "Download"]
+    assert tab_labels(app) == ["Upload", "From the web", "Ingest history", "Actor catalog", "Unknown names", "Download"]
     assert not app.info
 
 
@@ -161,7 +161,7 @@ def test_visitors_of_a_hosted_dashboard_only_read_until_the_admin_logs_in(tmp_pa
     assert tab_labels(app) == ["Ingest history", "Download"]
     app.text_input(key="admin_password").set_value("s3cret-Passw0rd")
     app.button[0].click().run()
-    assert tab_labels(app) == ["Upload", "Ingest history", "Actor catalog", "Unknown names", "Download"]
+    assert tab_labels(app) == ["Upload", "From the web", "Ingest history", "Actor catalog", "Unknown names", "Download"]
     app.button(key="admin_logout").click().run()
     assert tab_labels(app) == ["Ingest history", "Download"]
 

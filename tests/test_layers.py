@@ -18,9 +18,10 @@ MAY_IMPORT: dict[str, set[str]] = {
     "analysis": {"config", "loaders", "store.schema"},
     "store": {"config", "loaders.schema", "store.schema"},
     "ingest": {"config", "loaders", "analysis", "store"},
+    "fetching": {"config", "loaders", "analysis", "store", "ingest"},
     "read": {"config", "loaders.schema", "analysis", "store"},
-    "dashboard": {"config", "loaders", "analysis", "store", "ingest", "read"},
-    "cli": {"config", "loaders", "analysis", "store", "ingest", "read"},
+    "dashboard": {"config", "loaders", "analysis", "store", "ingest", "fetching", "read"},
+    "cli": {"config", "loaders", "analysis", "store", "ingest", "fetching", "read"},
 }
 PAGES_MAY_IMPORT = {"dashboard"}
 OLD_TOP_LEVEL = {"config", "store", "cli", "loaders", "analysis", "dashboard"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,11 @@ def installed(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(root / "venv")], check=True)
     wheel = next((root / "dist").glob("ceasefire_talks_dashboard-*.whl"))
     bin_dir = root / "venv" / "bin"
+    # Run from a virtual environment, the test environment's packages are its own site-packages,
+    # which a venv made from it does not see: listed in a .pth file, they are (after the wheel's).
+    nested = subprocess.run([bin_dir / "python", "-c", "import site; print(site.getsitepackages()[0])"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    Path(nested, "test-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     subprocess.run([bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
                    check=True)
     return bin_dir

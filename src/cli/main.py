@@ -6,6 +6,10 @@ import argparse
 import json
 import os
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -15,11 +19,22 @@ from ceasefire.analysis.catalog import ACTOR_TYPES, CatalogError, current_catalo
 from ceasefire.analysis.extract import Extractors
 from ceasefire.analysis.names import with_alias, with_new_actor
 from ceasefire.analysis.suggest import NerUnavailable, load_ner, suggest_actors
-from ceasefire.config import user_actors_path
+from ceasefire.config import store_path, user_actors_path
+from ceasefire.fetching import (
+    describe_every,
+    fetch_pending_articles,
+    fetch_urls,
+    parse_every,
+    refresh,
+    swapped,
+    watch,
+)
 from ceasefire.ingest import add_name_to_catalog, dismiss_name, ingest_paths, open_store, reextract
 from ceasefire.loaders.datasets import FORMAT_NAMES
 from ceasefire.loaders.files import AUTO_FORMAT, LoadOptions, iter_files
+from ceasefire.loaders.http import FetchSettings
 from ceasefire.loaders.schema import printable
+from ceasefire.loaders.web import Progress
 from ceasefire.read.engines import connect, publish
 from ceasefire.read.exports import EXPORTABLE, export
 from ceasefire.read.filters import FIELDS, Filters
@@ -48,6 +63,9 @@ def _column_map(pairs: list[str]) -> dict[str, str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ceasefire", description=__doc__)
     parser.add_argument("--db", type=Path, help="DuckDB file (default: $CEASEFIRE_DB or data/ceasefire.duckdb)")
+    parser.add_argument("--swap", action="store_true",
+                        help="fetch, watch and refresh write a copy of the store and rename it over the store: for a store "
+                             "dashboards are reading (docs/deployment.md)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="load files, folders or zip archives into the store")
@@ -67,6 +85,29 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--strict", action="store_true", help="store nothing if any input is rejected")
     ingest.add_argument("--workers", type=int, default=1, metavar="N",
                         help="parse and analyse in N processes (writes stay in one; default 1)")
+
+    fetch = commands.add_parser("fetch", help="fetch article pages, RSS/Atom feeds and GDELT DOC lists by URL and "
+                                "ingest them (docs/fetching.md)")
+    fetch.add_argument("urls", nargs="*", metavar="URL")
+    fetch.add_argument("--pending", action="store_true",
+                       help="also fetch the pages of the articles known by title only (from GDELT DOC lists)")
+    _add_client_arguments(fetch)
+
+    watch = commands.add_parser("watch", help="the sources `ceasefire refresh` fetches again: watch add URL, "
+                                "watch list, watch remove URL")
+    watched = watch.add_subparsers(dest="watch_command", required=True, metavar="{add,list,remove}")
+    watch_add = watched.add_parser("add", help="watch URL (a page, a feed or a GDELT DOC list)")
+    watch_add.add_argument("url", metavar="URL")
+    watch_add.add_argument("--every", default="1h", metavar="INTERVAL", help="how often: 30m, 1h, 2d (default 1h)")
+    watched.add_parser("list", help="the watched sources, their last refresh, counts and last error")
+    watch_remove = watched.add_parser("remove", help="stop watching URL")
+    watch_remove.add_argument("url", metavar="URL")
+
+    refresh = commands.add_parser("refresh", help="fetch the watched sources that are due (from cron, a systemd "
+                                  "timer, or as a service with --loop)")
+    refresh.add_argument("--loop", action="store_true", help="keep refreshing, checking what is due every --interval")
+    refresh.add_argument("--interval", default="5m", metavar="INTERVAL", help="with --loop: how often to check (default 5m)")
+    _add_client_arguments(refresh)
 
     commands.add_parser("extract", help="run the analysis again over every article (after editing "
                         "data/actors/, data/issues.yaml or data/places.csv)")
@@ -118,6 +159,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_client_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = FetchSettings()
+    parser.add_argument("--timeout", type=float, default=defaults.timeout, metavar="SECONDS",
+                        help=f"to connect and between reads (default {defaults.timeout:g})")
+    parser.add_argument("--max-mb", type=float, default=defaults.max_bytes / 2**20, metavar="MB",
+                        help=f"largest body, decompressed (default {defaults.max_bytes / 2**20:g})")
+    parser.add_argument("--host-interval", type=float, default=defaults.host_interval, metavar="SECONDS",
+                        help=f"between two requests to one host (default {defaults.host_interval:g})")
+    parser.add_argument("--retries", type=int, default=defaults.retries, metavar="N",
+                        help=f"after a 429, a 5xx or a network error, with backoff (default {defaults.retries})")
+
+
+def _client_settings(args: argparse.Namespace) -> FetchSettings:
+    return FetchSettings(timeout=args.timeout, max_bytes=int(args.max_mb * 2**20), host_interval=args.host_interval,
+                         retries=args.retries)
+
+
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     for field in FIELDS:
         if field.name in ("start", "end"):
@@ -159,6 +217,8 @@ def _run(args: argparse.Namespace) -> int:
         return _suggest(args)
     if args.command == "names":
         return _names(args)
+    if args.command in ("fetch", "watch", "refresh"):
+        return _web(args)
     if args.command == "query" and args.engine:
         return _query(connect(args.engine), args)
     with open_store(args.db) as store:
@@ -238,6 +298,115 @@ def _names(args: argparse.Namespace) -> int:
         ids = add_name_to_catalog(store, args.name, catalog)
     print(printable(f"{args.name!r} is now {catalog.canonical(args.name)!r} in {user_actors_path()}; "
                     f"analysed {len(ids)} article(s) naming it again"))
+    return OK
+
+
+@contextmanager
+def _writable_store(args: argparse.Namespace) -> Iterator[Store]:
+    """The store, or with --swap a copy of it that replaces it when the command succeeds."""
+    if not args.swap:
+        with open_store(args.db) as store:
+            yield store
+        return
+    with swapped(args.db or store_path()) as copy, open_store(copy) as store:
+        yield store
+
+
+@contextmanager
+def _progress_bar(unit: str) -> Iterator[Progress]:
+    with tqdm(total=0, unit=unit, disable=None, file=sys.stderr) as bar:
+        def show(progress: Progress) -> None:
+            bar.total, bar.n = progress.total, progress.done
+            bar.set_postfix_str(printable(progress.current[-60:]), refresh=False)
+            bar.refresh()
+        yield Progress(listener=show)
+
+
+def _web(args: argparse.Namespace) -> int:
+    if args.command == "watch":
+        return _watch(args)
+    if args.command == "fetch" and not (args.urls or args.pending):
+        raise ValueError("give one or more URLs, or --pending")
+    if args.command == "refresh" and args.loop:
+        return _refresh_loop(args, parse_every(args.interval))
+    return _fetch_once(args, lambda store, progress: _fetch_run(args, store, progress))
+
+
+def _fetch_run(args: argparse.Namespace, store: Store, progress: Progress) -> tuple[str, bool]:
+    """Fetch (or refresh) once: the summary to print, and whether anything failed."""
+    settings = _client_settings(args)
+    if args.command == "refresh":
+        report = refresh(store, settings, progress)
+        if not report.sources:
+            return "nothing is due", False
+        return report.summary(), bool(report.rejections)
+    lines, failed = [], False
+    if args.urls:
+        report = fetch_urls(store, args.urls, settings, progress)
+        lines.append(report.summary())
+        failed = bool(report.rejections)
+    if args.pending:
+        pending = fetch_pending_articles(store, settings, progress)
+        lines.append(pending.summary())
+        failed = failed or bool(pending.rejections)
+    return "\n".join(lines), failed
+
+
+def _nothing_due(args: argparse.Namespace) -> bool:
+    """With --swap, whether the live store has no watched source due: then there is nothing to copy."""
+    path = args.db or store_path()
+    if not (args.swap and args.command == "refresh" and path.exists()):
+        return False
+    try:
+        with Store(path, read_only=True) as live:
+            return live.watched_sources(due_at=datetime.now()).empty
+    except OutdatedStore:  # the copy brings it up to date
+        return False
+
+
+def _fetch_once(args: argparse.Namespace, run: Callable[[Store, Progress], tuple[str, bool]]) -> int:
+    if _nothing_due(args):
+        print("nothing is due")
+        return OK
+    with _writable_store(args) as store, _progress_bar("item") as progress:
+        summary, failed = run(store, progress)
+    print(summary)
+    return REJECTED if failed else OK
+
+
+def _refresh_loop(args: argparse.Namespace, interval: int) -> int:
+    """Refresh what is due, then wait `interval` seconds, until stopped. A busy store is tried again next time."""
+    while True:
+        try:
+            _fetch_once(args, lambda store, progress: _fetch_run(args, store, progress))
+        except StoreBusy as error:
+            _error(error, BUSY)
+        sys.stdout.flush()
+        time.sleep(interval)
+
+
+def _watch(args: argparse.Namespace) -> int:
+    if args.watch_command == "list":
+        with open_store(args.db) as store:
+            sources = store.watched_sources()
+        if sources.empty:
+            print("no watched sources; add one: ceasefire watch add URL --every 1h")
+        for source in sources.itertuples():
+            when = f"{source.last_refresh:%Y-%m-%d %H:%M}" if pd.notna(source.last_refresh) else "never"
+            error = f"; last error: {source.last_error}" if pd.notna(source.last_error) else ""
+            print(printable(f"{source.url}  every {describe_every(int(source.every_seconds))}  {source.kind or 'not fetched yet'}  "
+                            f"last refresh {when}  {source.refreshes} refreshes, {source.articles_added} articles added, "
+                            f"{source.articles_updated} updated{error}"))
+        return OK
+    with _writable_store(args) as store:
+        if args.watch_command == "add":
+            new = watch(store, args.url, args.every)
+            print(printable(f"{'watching' if new else 'now refreshing'} {args.url} every {args.every}; "
+                            "`ceasefire refresh` fetches it when due"))
+            return OK
+        if not store.unwatch(args.url):
+            raise ValueError(f"{args.url} is not watched; `ceasefire watch list` lists those that are")
+    print(printable(f"no longer watching {args.url}"))
     return OK
 
 

@@ -5,10 +5,13 @@ database, each change is made in a staging store and published to the server (`_
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import pandas as pd
 
 from ceasefire.analysis.catalog import (
     ACTOR_TYPES,
@@ -24,10 +27,13 @@ from ceasefire.analysis.names import with_alias, with_new_actor
 from ceasefire.analysis.rounds import NewsRound
 from ceasefire.config import store_location
 from ceasefire.dashboard.frame import connection, on_a_server, signed_in_email, store
+from ceasefire.fetching import FetchReport, fetch_pending_articles, fetch_urls, watch
 from ceasefire.ingest import IngestReport, add_name_to_catalog, dismiss_name, ingest, reextract, review_round
 from ceasefire.loaders.datasets import FORMATS
 from ceasefire.loaders.files import AUTO_FORMAT, SUPPORTED_SUFFIXES, Kind, LoadOptions, load_uploads
 from ceasefire.loaders.schema import Decision
+from ceasefire.loaders.web import Progress
+from ceasefire.read import log
 from ceasefire.read.engines import publish
 from ceasefire.read.exports import EXPORTABLE, Export, ExportFormat, export_bytes
 from ceasefire.read.filters import Filters
@@ -38,8 +44,10 @@ from ceasefire.store.schema import PUBLISHED_TABLES
 CONFLICTS = conflict_names()  # the conflicts an actor added here may be a party to
 
 __all__ = ["ACTOR_TYPES", "AUTO_FORMAT", "CONFLICTS", "EXPORTABLE", "FORMATS", "SUPPORTED_SUFFIXES", "Actor", "Catalog", "CatalogError", "add_name_as_actor",
-           "add_name_as_alias", "current_catalog", "dismiss_unknown_name", "downloadable_tables", "ingest_uploads", "prepare_download",
-           "review_news_round", "save_catalog"]
+           "add_name_as_alias", "current_catalog", "dismiss_unknown_name", "downloadable_tables", "ingest_uploads",
+           "prepare_download", "review_news_round", "save_catalog",
+           "FetchJob", "current_fetch", "start_fetch", "title_only_articles", "unwatch_source", "watch_source",
+           "watched_sources"]
 
 
 _EVERY_ARTICLE = None  # what `_writable` starts a staging store with to analyse every article again
@@ -130,3 +138,72 @@ def downloadable_tables() -> tuple[str, ...]:
 def prepare_download(table: str, fmt: ExportFormat, filters: Filters, limit: int) -> Export:
     with connection() as con:
         return export_bytes(con, table, fmt, filters, limit)
+
+
+@dataclass
+class FetchJob:
+    """A fetch the admin started from the Data page, running in a thread of the server (never in a
+    page's script thread): pages read its progress on every rerun."""
+
+    progress: Progress = field(default_factory=Progress)
+    report: FetchReport | None = None
+    error: str | None = None
+    thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+
+# One fetch at a time per server (the store has one writer); module state, not a Streamlit cache,
+# which any browser can clear.
+_FETCH: dict[str, FetchJob] = {}
+
+
+def current_fetch() -> FetchJob | None:
+    """The running fetch, or the last one finished."""
+    return _FETCH.get("job")
+
+
+def start_fetch(urls: list[str], pending: bool = False) -> FetchJob:
+    """Fetch `urls` (and with `pending`, the pages of the title-only articles) into the store in the
+    background; ValueError when a fetch is still running."""
+    if (job := current_fetch()) and job.running:
+        raise ValueError("a fetch is still running; wait for it to finish")
+    opened = store()  # in the script thread: a busy store is the page's to report
+    job = FetchJob()
+
+    def run() -> None:
+        try:
+            report = fetch_urls(opened, urls, progress=job.progress) if urls else FetchReport()
+            if pending:
+                report.sources += fetch_pending_articles(opened, progress=job.progress).sources
+            job.report = report
+        except Exception as error:  # the thread's only report is the job: a failure must reach the page
+            job.error = type(error).__name__  # its message may name server paths: the server's log has it
+            raise
+
+    job.thread = threading.Thread(target=run, name="ceasefire-fetch", daemon=True)
+    _FETCH["job"] = job
+    job.thread.start()
+    return job
+
+
+def title_only_articles() -> int:
+    """How many articles are known by title and URL only (GDELT DOC lists), their pages not fetched yet."""
+    with connection() as con:
+        return log.title_only_articles(con)
+
+
+def watched_sources() -> pd.DataFrame:
+    with store().con.cursor() as cursor:
+        return log.watched_sources(cursor)
+
+
+def watch_source(url: str, every: str) -> bool:
+    """Watch `url`, refreshed every `every` ('1h') by `ceasefire refresh`; ValueError with the reason."""
+    return watch(store(), url, every)
+
+
+def unwatch_source(url: str) -> bool:
+    return store().unwatch(url)

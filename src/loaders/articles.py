@@ -83,8 +83,11 @@ def build_article(
     origin_file: str,
     date_origin: DateOrigin,
     user_date: UserDate | None = None,
+    by_url: bool = False,
+    pending: bool = False,
 ) -> Article:
-    """Validate one article. The date comes from the user, else the input (`date_origin`), else the text."""
+    """Validate one article. The date comes from the user, else the input (`date_origin`), else the text.
+    `by_url`: identified by its URL (fetched); `pending`: known by its title only until fetched."""
     text = clean_text(fields.get("text"))
     if text is None:
         raise ValueError("article text is empty")
@@ -107,7 +110,7 @@ def build_article(
             title=title, text=text, source=clean_text(fields.get("source")), url=clean_text(fields.get("url")),
             published_at=moment, published_precision=precision, published_from=origin,
             language=clean_text(fields.get("language")) or (detect_language(text) if text.strip() else None),
-            origin_file=origin_file,
+            origin_file=origin_file, keyed_by_url=by_url, text_pending=pending,
         )
     except ValidationError as error:
         raise ValueError(describe_validation_error(error)) from None
@@ -120,11 +123,11 @@ def _first_line(text: str) -> str:
 
 def article_with_tables(
     fields: Mapping[str, object], origin_file: str, date_origin: DateOrigin, user_date: UserDate | None,
-    row: int | None = None, html: str | None = None,
+    row: int | None = None, html: str | None = None, by_url: bool = False, pending: bool = False,
 ) -> ParsedFile:
     """One article plus the rounds in its tables; a bad article becomes a rejection."""
     try:
-        article = build_article(fields, origin_file, date_origin, user_date)
+        article = build_article(fields, origin_file, date_origin, user_date, by_url, pending)
     except ValueError as error:
         return ParsedFile(rejections=[Rejection(origin_file, row, str(error))])
     article_row = article.to_row()
@@ -177,18 +180,28 @@ def _pick(meta: Mapping[str, object], synonyms: Mapping[str, tuple[str, ...]]) -
     return {field: meta[key] for key, field in map_columns(meta.keys(), synonyms).items()}
 
 
-def parse_html(html: str, origin_file: str, user_date: UserDate | None) -> ParsedFile:
-    """Main text and metadata by trafilatura; the date only from the page's markup, never guessed."""
+NO_PAGE_TEXT = "no article text found in the HTML page"
+
+
+def html_fields(html: str) -> dict[str, object] | None:
+    """An article's fields from a page: main text and metadata by trafilatura, the date only from the
+    page's markup, never guessed. None when the page has no article text."""
     document = trafilatura.bare_extraction(
         html, with_metadata=True, include_tables=False, include_comments=False,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if document is None or not (document.text or "").strip():
-        return ParsedFile(rejections=[Rejection(origin_file, None, "no article text found in the HTML page")])
-    fields = {
+        return None
+    return {
         "title": document.title, "text": document.text, "source": document.sitename or document.hostname,
         "url": document.url, "published_at": document.date, "language": document.language,
     }
+
+
+def parse_html(html: str, origin_file: str, user_date: UserDate | None) -> ParsedFile:
+    """The article of an HTML page (html_fields), with the rounds in its tables."""
+    if (fields := html_fields(html)) is None:
+        return ParsedFile(rejections=[Rejection(origin_file, None, NO_PAGE_TEXT)])
     return article_with_tables(fields, origin_file, "metadata", user_date, html=html)
 
 
@@ -197,23 +210,43 @@ def _feed_text(html: str) -> str:
     return trafilatura.html2txt(f"<html><body>{html}</body></html>") if "<" in html else html
 
 
-def parse_feed(data: bytes, origin_file: str, user_date: UserDate | None) -> ParsedFile:
-    """Every entry of an RSS or Atom file is an article; its HTML content is reduced to text."""
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed: its id (the feed's, else its link) and its article's fields."""
+
+    key: str | None
+    fields: dict[str, object]
+
+
+def feed_entries(data: bytes) -> list[FeedEntry]:
+    """The entries of an RSS or Atom feed, their HTML content reduced to text; ValueError with the
+    reason when it is no readable feed or has no entries."""
     feed = feedparser.parse(data)
     if not feed.entries:
         problem = f": {feed.bozo_exception}" if feed.bozo else ""
-        return ParsedFile(rejections=[Rejection(origin_file, None, f"not a readable RSS/Atom feed, or it has no entries{problem}")])
+        raise ValueError(f"not a readable RSS/Atom feed, or it has no entries{problem}")
     source = feed.feed.get("title")
-    result = ParsedFile()
-    for number, entry in enumerate(feed.entries, start=1):
+    entries = []
+    for entry in feed.entries:
         html = entry["content"][0]["value"] if entry.get("content") else entry.get("summary", "")
         published = entry.get("published_parsed") or entry.get("updated_parsed")
-        fields = {
+        entries.append(FeedEntry(clean_text(entry.get("id")) or clean_text(entry.get("link")), {
             "title": entry.get("title"),
             "text": _feed_text(html),
             "source": source, "url": entry.get("link"),
             "published_at": datetime(*published[:6]) if published else None,
             "language": entry.get("language") or feed.feed.get("language"),
-        }
-        result.extend(article_with_tables(fields, origin_file, "metadata", user_date, row=number))
+        }))
+    return entries
+
+
+def parse_feed(data: bytes, origin_file: str, user_date: UserDate | None) -> ParsedFile:
+    """Every entry of an RSS or Atom file is an article."""
+    try:
+        entries = feed_entries(data)
+    except ValueError as error:
+        return ParsedFile(rejections=[Rejection(origin_file, None, str(error))])
+    result = ParsedFile()
+    for number, entry in enumerate(entries, start=1):
+        result.extend(article_with_tables(entry.fields, origin_file, "metadata", user_date, row=number))
     return result

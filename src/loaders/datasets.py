@@ -1,5 +1,5 @@
 """Importers for published conflict datasets: ACLED, UCDP GED, PA-X, the UCDP Peace Agreement
-Dataset and GDELT 2.0 events.
+Dataset, GDELT 2.0 events and GDELT DOC article lists.
 
 Each dataset is one `DatasetSpec` in `DATASETS`: the columns that recognise its files and the
 function that turns its table into events or negotiation records. A file is recognised by its
@@ -27,6 +27,7 @@ import yaml
 from pydantic import ValidationError
 
 from ceasefire.config import ISSUES_YAML
+from ceasefire.loaders.articles import build_article
 from ceasefire.loaders.columns import normalise_header
 from ceasefire.loaders.dates import check_plausible, truncate
 from ceasefire.loaders.gazetteer import country_codes, country_named
@@ -43,11 +44,12 @@ from ceasefire.loaders.schema import (
 
 @dataclass
 class DatasetRows:
-    """What one dataset file gave: event rows, negotiation record rows, and rejections."""
+    """What one dataset file gave: event rows, negotiation record rows, article rows, and rejections."""
 
     events: list[dict] = field(default_factory=list)
     records: list[dict] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    articles: list[dict] = field(default_factory=list)
 
 
 # A parser takes the table (every cell text), the file's name and each row's number in the file.
@@ -522,6 +524,27 @@ def parse_gdelt(frame: pd.DataFrame, origin_file: str, row_numbers: Sequence[int
     return DatasetRows(events=events, rejections=rejections)
 
 
+# ---------------------------------------------------------------- GDELT DOC article lists
+
+# The DOC API's seendate is 20250812T101500Z (UTC); its CSV exports and copies write it other ways.
+GDELT_DOC_DATE_FORMATS = ("%Y%m%dT%H%M%SZ", "%Y%m%d%H%M%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+
+
+def gdelt_doc_article(raw: dict, origin_file: str, origin_row: int) -> dict:
+    """A listed article, known by its title and URL until its page is fetched (`ceasefire fetch
+    --pending`): the title is its text for now, and it is identified by its URL."""
+    title = _required(raw, "title")
+    seen = _cell(raw, "seendate")
+    fields = {"title": title, "text": title, "url": _required(raw, "url"), "source": _cell(raw, "domain"),
+              "published_at": _date(seen, GDELT_DOC_DATE_FORMATS, "seendate") if seen else None}
+    return build_article(fields, origin_file, "metadata", by_url=True, pending=True).to_row()
+
+
+def parse_gdelt_doc(frame: pd.DataFrame, origin_file: str, row_numbers: Sequence[int]) -> DatasetRows:
+    articles, rejections = _each_row(frame, origin_file, row_numbers, gdelt_doc_article)
+    return DatasetRows(articles=articles, rejections=rejections)
+
+
 # ---------------------------------------------------------------- the table of datasets
 
 def _names(*columns: str) -> frozenset[str]:
@@ -538,6 +561,8 @@ DATASETS: tuple[DatasetSpec, ...] = (
                 _names("paid", "pa_name", "pa_date", "pa_type", "actor_name", "pa_3rd"), parse_ucdp_pa),
     DatasetSpec("gdelt-events", "GDELT 2.0 events (tab-separated, no header; .CSV or .zip)",
                 _names("GLOBALEVENTID", "SQLDATE", "EventCode", "EventRootCode", "SOURCEURL"), parse_gdelt),
+    DatasetSpec("gdelt-doc", "GDELT DOC article list (CSV, or the DOC API's JSON)",
+                _names("url", "title", "seendate", "domain", "sourcecountry"), parse_gdelt_doc),
 )
 FORMATS: dict[str, DatasetSpec] = {spec.name: spec for spec in DATASETS}
 FORMAT_NAMES: tuple[str, ...] = tuple(FORMATS)

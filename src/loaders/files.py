@@ -400,7 +400,7 @@ def _dataset_format(columns: Iterable[object], options: LoadOptions) -> str | No
 
 
 def _from_dataset(rows: DatasetRows) -> ParsedFile:
-    return ParsedFile(records=rows.records, rejections=rows.rejections, events=rows.events)
+    return ParsedFile(articles=rows.articles, records=rows.records, rejections=rows.rejections, events=rows.events)
 
 
 def check_row_count(rows: int, limit: int) -> None:

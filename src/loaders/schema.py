@@ -13,12 +13,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Precision = Literal["day", "week", "month", "year"]
 DateOrigin = Literal["metadata", "front_matter", "inferred", "user", "unknown"]
+SourceKind = Literal["page", "feed", "doc-list"]  # what a fetched URL held (loaders/web.py)
 Decision = Literal["accepted", "merged", "rejected"]  # an analyst's review of a round from the news
 Outcome = Literal["agreement", "partial agreement", "ongoing", "stalled", "collapsed", "postponed"]
 EventDataset = Literal["acled", "ucdp", "gdelt"]  # the event datasets an Event comes from (loaders/datasets.py)
@@ -41,6 +43,14 @@ def content_hash(text: str) -> str:
     """Hash of the text with whitespace and case folded, so a re-saved copy of an article is a duplicate."""
     folded = " ".join(unicodedata.normalize("NFC", text).casefold().split())
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def url_key(url: str) -> str:
+    """The id of an article fetched from `url` (docs/fetching.md): the URL with its scheme and host in
+    lower case and without its #fragment, hashed; fetched again with a changed text, it is the same article."""
+    parts = urlsplit(url.strip())
+    canonical = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+    return hashlib.sha256(f"url|{canonical}".encode()).hexdigest()[:16]
 
 
 def is_blank(value: object) -> bool:
@@ -83,6 +93,10 @@ class Article(BaseModel):
     published_from: DateOrigin = "unknown"
     language: str | None = None
     origin_file: str
+    # Known by its title and URL only (a GDELT DOC list's row) until its page is fetched.
+    text_pending: bool = False
+    # Identified by its URL, not its text (fetched from the web); not stored: the id says it.
+    keyed_by_url: bool = False
 
     @field_validator("url")
     @classmethod
@@ -103,6 +117,8 @@ class Article(BaseModel):
             self.published_precision, self.published_from = None, "unknown"
         elif self.published_precision is None:
             raise ValueError("published_at given without its precision")
+        if (self.keyed_by_url or self.text_pending) and not self.url:
+            raise ValueError("url: an article fetched or listed by its URL needs one")
         return self
 
     @property
@@ -112,8 +128,8 @@ class Article(BaseModel):
     def to_row(self) -> dict:
         digest = self.content_hash
         return {
-            "article_id": digest[:16],
-            **self.model_dump(exclude={"origin_file"}),
+            "article_id": url_key(self.url) if self.keyed_by_url or self.text_pending else digest[:16],
+            **self.model_dump(exclude={"origin_file", "keyed_by_url"}),
             "word_count": len(self.text.split()),
             "content_hash": digest,
             "origin_file": self.origin_file,
@@ -239,6 +255,7 @@ ARTICLE_COLUMNS: dict[str, str] = {
     "word_count": "int64",
     "content_hash": "string",
     "origin_file": "string",
+    "text_pending": "bool",
 }
 
 RECORD_COLUMNS: dict[str, str] = {

@@ -57,7 +57,7 @@ COMPACT_SHARE = 5
 
 _LIST = pa.list_(pa.string())
 _ARROW_TYPES = {"string": pa.string(), "int64": pa.int64(), "Int64": pa.int64(), "float64": pa.float64(),
-                "datetime64[us]": pa.timestamp("us"), "object": _LIST}
+                "datetime64[us]": pa.timestamp("us"), "object": _LIST, "bool": pa.bool_()}
 
 
 def _arrow(frame: pd.DataFrame, columns: dict[str, str]) -> pa.Table:
@@ -125,8 +125,8 @@ class Store:
         if not read_only:
             self.con.execute(CORE_DDL + ddl())
             self._upgrade()
-        elif self._has("articles", "article_id") and not self._has("events", "event_id"):
-            self.close()  # the newest column this version adds: any store that has it is up to date
+        elif self._has("articles", "article_id") and not (self._has("events", "event_id") and self._has("articles", "text_pending")):
+            self.close()  # the newest table and column this version adds: any store that has them is up to date
             raise OutdatedStore(f"{self.path} was made by an earlier version of Ceasefire Talks Dashboard; open it once "
                                 f"for writing to bring it up to date, e.g. `ceasefire --db {self.path} stats`")
 
@@ -190,6 +190,9 @@ class Store:
         if not has("ingests", "events_added"):  # ... and ingests count the events they add
             with self.writing():
                 self.con.execute("ALTER TABLE ingests ADD COLUMN events_added INTEGER")
+        if not has("articles", "text_pending"):  # ... and articles may be known by title and URL until fetched
+            with self.writing():
+                self.con.execute("ALTER TABLE articles ADD COLUMN text_pending BOOLEAN DEFAULT false")
         if not has("records", "conflicts"):
             # ... and records and candidates their conflicts (found by `ceasefire extract`, which says so).
             with self.writing():
@@ -264,6 +267,65 @@ class Store:
             )
         self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          [ingest_id, started, datetime.now(), paths, *counts, len(rejections), events_added])
+
+    def update_changed_articles(self, articles: pd.DataFrame) -> list[str]:
+        """Articles identified by their URL that are stored with another text (a page fetched again,
+        a title-only article now fetched) take the incoming row's values, their analysis emptied for
+        extraction to run again, the rounds of its tables found again (inside the caller's transaction);
+        returns their ids. A title-only row never replaces a stored one."""
+        if articles.empty:
+            return []
+        incoming = _arrow(articles, ARTICLE_COLUMNS)  # noqa: F841 (read by name in the SQL below)
+        changed = [row[0] for row in self.con.execute(
+            "SELECT a.article_id FROM articles a JOIN incoming i USING (article_id) "
+            "WHERE a.content_hash <> i.content_hash AND NOT i.text_pending").fetchall()]
+        if changed:
+            columns = [c for c in ARTICLE_COLUMNS if c != "article_id"]
+            # The rounds found in the old text's tables go: the new text's are found again.
+            self.con.execute("DELETE FROM records r USING articles a WHERE r.article_id = a.article_id "
+                             "AND (r.origin_file = a.origin_file OR starts_with(r.origin_file, a.origin_file || '#')) "
+                             "AND a.article_id IN (SELECT unnest(?))", [changed])
+            self.con.execute(f"UPDATE articles SET {', '.join(f'{c} = i.{c}' for c in columns)} FROM incoming i "
+                             "WHERE articles.article_id = i.article_id AND articles.article_id IN (SELECT unnest(?))", [changed])
+            self.clear_analysis(changed)
+        return changed
+
+    def pending_articles(self) -> list[dict[str, object]]:
+        """The url, title, published_at and source of the articles known by title and URL only, oldest first."""
+        frame = self.con.execute("SELECT url, title, published_at, source FROM articles WHERE text_pending "
+                                 "ORDER BY ingest_id, article_id").df()
+        return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+    def watch(self, url: str, every_seconds: int) -> bool:
+        """Watch `url` (or change how often); returns whether it is new."""
+        known = bool(self._scalar("SELECT count(*) FROM watched_sources WHERE url = ?", [url]))
+        with self.writing():
+            if known:
+                self.con.execute("UPDATE watched_sources SET every_seconds = ? WHERE url = ?", [every_seconds, url])
+            else:
+                self.con.execute("INSERT INTO watched_sources (url, every_seconds, added_at, seen_entries, refreshes, "
+                                 "articles_added, articles_updated) VALUES (?, ?, now()::TIMESTAMP, []::VARCHAR[], 0, 0, 0)",
+                                 [url, every_seconds])
+        return not known
+
+    def unwatch(self, url: str) -> bool:
+        """Stop watching `url`; returns whether it was watched."""
+        with self.writing():
+            return bool(self.con.execute("DELETE FROM watched_sources WHERE url = ? RETURNING url", [url]).fetchall())
+
+    def watched_sources(self, due_at: datetime | None = None) -> pd.DataFrame:
+        """Every watched source, or those due at `due_at` (never refreshed, or `every` past the last refresh)."""
+        due = ("WHERE last_refresh IS NULL OR last_refresh + to_seconds(every_seconds) <= ?" if due_at else "")
+        return self.con.execute(f"SELECT * FROM watched_sources {due} ORDER BY url", [due_at] if due_at else []).df()
+
+    def save_refresh(self, url: str, kind: str | None, etag: str | None, last_modified: str | None, seen: list[str],
+                     added: int, updated: int, error: str | None) -> None:
+        """What one refresh of a watched source found (inside the caller's transaction, or its own)."""
+        self.con.execute(
+            "UPDATE watched_sources SET kind = coalesce(?, kind), last_refresh = now()::TIMESTAMP, "
+            "etag = ?, last_modified = ?, seen_entries = ?, "
+            "refreshes = refreshes + 1, articles_added = articles_added + ?, articles_updated = articles_updated + ?, "
+            "last_error = ? WHERE url = ?", [kind, etag, last_modified, seen, added, updated, error, url])
 
     def existing_ids(self, article_ids: list[str]) -> set[str]:
         if not article_ids:

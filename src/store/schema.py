@@ -7,7 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ceasefire.loaders.schema import EVENT_COLUMNS, DateOrigin, Decision, EventDataset, EventType, Outcome, Precision
+from ceasefire.loaders.schema import (
+    EVENT_COLUMNS,
+    DateOrigin,
+    Decision,
+    EventDataset,
+    EventType,
+    Outcome,
+    Precision,
+    SourceKind,
+)
 
 # The columns of an events row as ingest writes them: the loaded event's, its actors as the dataset
 # names them (`actors` holds the catalog's names), and its conflicts with why.
@@ -54,7 +63,8 @@ CREATE TABLE IF NOT EXISTS articles (
     word_count INTEGER NOT NULL,
     content_hash VARCHAR NOT NULL,
     origin_file VARCHAR NOT NULL,
-    ingest_id INTEGER NOT NULL
+    ingest_id INTEGER NOT NULL,
+    text_pending BOOLEAN NOT NULL DEFAULT false  -- known by title and URL until its page is fetched
 );
 CREATE TABLE IF NOT EXISTS records (
     record_id VARCHAR PRIMARY KEY,
@@ -121,6 +131,23 @@ CREATE TABLE IF NOT EXISTS name_dismissals (
     name VARCHAR PRIMARY KEY,
     dismissed_at TIMESTAMP NOT NULL,
     dismissed_by VARCHAR
+);
+-- Pages, feeds and GDELT DOC lists `ceasefire refresh` fetches again when due (docs/fetching.md):
+-- what the last fetch was told (ETag, Last-Modified) and the feed entries seen, so a refresh
+-- fetches only what is new; counts over every refresh, and the last error.
+CREATE TABLE IF NOT EXISTS watched_sources (
+    url VARCHAR PRIMARY KEY,
+    kind VARCHAR CHECK (kind IN ({_allowed(SourceKind)})),  -- none until first fetched
+    every_seconds INTEGER NOT NULL CHECK (every_seconds > 0),
+    added_at TIMESTAMP NOT NULL,
+    last_refresh TIMESTAMP,
+    etag VARCHAR,
+    last_modified VARCHAR,
+    seen_entries VARCHAR[] NOT NULL,
+    refreshes INTEGER NOT NULL,
+    articles_added INTEGER NOT NULL,
+    articles_updated INTEGER NOT NULL,
+    last_error VARCHAR
 );
 CREATE TABLE IF NOT EXISTS rejections (
     ingest_id INTEGER NOT NULL,
@@ -295,7 +322,7 @@ def ddl() -> str:
 
 
 FACETS = tuple(facet.name for facet in FACET_TABLES.values())
-TABLES = ("articles", "records", "events", "rejections", "ingests", "round_decisions", "name_dismissals", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
+TABLES = ("articles", "records", "events", "rejections", "ingests", "watched_sources", "round_decisions", "name_dismissals", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
           "actors", "facet_bits")
 # Copied to another engine by `ceasefire publish`; the bit columns are numbered per store, so they stay,
 # and so do the unknown names and the ingest history: the admin reviews them in the store. Its

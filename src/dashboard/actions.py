@@ -37,7 +37,7 @@ from ceasefire.read import log
 from ceasefire.read.engines import publish
 from ceasefire.read.exports import EXPORTABLE, Export, ExportFormat, export_bytes
 from ceasefire.read.filters import Filters
-from ceasefire.read.queries import stored_articles, stored_keys
+from ceasefire.read.registry import Q
 from ceasefire.store.db import Store
 from ceasefire.store.schema import PUBLISHED_TABLES
 
@@ -66,7 +66,7 @@ def _writable(articles: Sequence[str] | None = ()) -> Iterator[Store]:
     with tempfile.TemporaryDirectory(prefix="ceasefire-staging-") as folder, Store(Path(folder) / "staging.duckdb") as staging:
         if articles is None or articles:
             with connection() as server:
-                staging.add_articles(stored_articles(server, articles))
+                staging.add_articles(Q.stored_articles(server, articles))
         yield staging
         publish(staging.con, store_location(), tables=tuple(t for t in PUBLISHED_TABLES if staging.count(t)))
 
@@ -83,7 +83,7 @@ def ingest_uploads(files: Iterable[tuple[str, bytes]], names: list[str], kind: K
 def _counted_on_the_server(report: IngestReport, staging: Store) -> IngestReport:
     """A staging store's report, with what the server already holds counted as already stored."""
     with connection() as server:
-        known = {table: stored_keys(server, table, key, staging.keys(table, key)) for table, key in _KEYS.items()}
+        known = {table: Q.stored_keys(server, table, key, staging.keys(table, key)) for table, key in _KEYS.items()}
     return replace(report, articles_added=report.articles_added - known["articles"],
                    articles_duplicate=report.articles_duplicate + known["articles"],
                    records_added=report.records_added - known["records"],

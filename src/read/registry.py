@@ -70,6 +70,9 @@ class Q:
     conflicts_unanalysed = Query(queries.conflicts_unanalysed)
     data_version = Query(queries.data_version)
     article_texts = Query(queries.article_texts)
+    # What the admin's changes on a server database start from (dashboard/actions.py).
+    stored_articles = Query(queries.stored_articles)
+    stored_keys = Query(queries.stored_keys)
 
 
 REGISTRY: dict[str, Query] = {q.name: q for q in vars(Q).values() if isinstance(q, Query)}

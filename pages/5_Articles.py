@@ -4,6 +4,7 @@ import streamlit as st
 
 from ceasefire.dashboard.frame import Q, nothing_found, page, query, run, table
 from ceasefire.dashboard.highlight import highlight
+from ceasefire.dashboard.tables import also_published_by
 from ceasefire.dashboard.untrusted import link, markdown_text
 
 filters = page("Articles", "Search the articles, then open one to read it with actors, places, dates and issues "
@@ -57,6 +58,8 @@ provenance = [f"**Published:** {date_text} (from {chosen['published_from'].repla
 if chosen["url"]:
     provenance.append(f"**Link:** {link(chosen['url']) or markdown_text(chosen['url'])}")
 st.markdown(" · ".join(provenance))
+if published_by := also_published_by(chosen["source"], run(Q.story, chosen_id)):
+    st.markdown(published_by)
 st.markdown(":blue-background[actor] · :green-background[place] · :orange-background[date] · :violet-background[issue] "
             "— hover a highlight to see what it was read as.")
 spans = run(Q.article_spans, chosen_id)

@@ -26,6 +26,7 @@ from ceasefire.analysis.extract import (
     extract_in_parallel,
 )
 from ceasefire.analysis.rounds import NewsRound
+from ceasefire.analysis.stories import assign_stories, band_keys
 from ceasefire.analysis.text import analysed_text
 from ceasefire.config import SAMPLE_DIR, store_path
 from ceasefire.loaders.files import LoadOptions, load_batches, process_pool, safe_name
@@ -225,8 +226,10 @@ def _events_with_conflicts(events: pd.DataFrame, extractors: Extractors) -> pd.D
 
 def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
     """Write one batch (inside the ingest's transaction) and count it in the report."""
+    extraction = batch.extraction()
+    stories = _stories(store, extraction.signatures, sorted(batch.new_article_ids))
     articles_added, records_added, events_added = store.write_batch(
-        batch.articles, batch.records, batch.events, batch.extraction(), batch.new_article_ids, report.ingest_id)
+        batch.articles, batch.records, batch.events, extraction, stories, batch.new_article_ids, report.ingest_id)
     report.files_read += batch.result.files_read
     report.articles_added += articles_added
     report.articles_duplicate += len(batch.result.articles) - articles_added
@@ -235,6 +238,16 @@ def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
     report.events_added += events_added
     report.events_duplicate += len(batch.result.events) - events_added
     report.rejections += batch.result.rejections
+
+
+def _stories(store: Store, signatures: dict[str, bytes | None], order: list[str]) -> pd.DataFrame:
+    """The stories rows of these new articles, grouped in `order` with each other and with the stored
+    articles sharing an LSH band with them (analysis/stories.py)."""
+    keys = [band_keys(signatures[article_id]) for article_id in order]
+    new = [(article_id, signatures[article_id]) for article_id in order]
+    stories = assign_stories(new, store.stories_sharing([key for article_keys in keys for key in article_keys]))
+    return pd.DataFrame({"article_id": order, "story_id": stories, "signature": [signatures[i] for i in order],
+                         "band_keys": keys})
 
 
 def _add_venue_places(store: Store) -> None:
@@ -248,13 +261,17 @@ def reextract(store: Store, extractors: Extractors | None = None, batch_size: in
               on_batch: Callable[[int], None] | None = None, article_ids: list[str] | None = None) -> int:
     """Run extraction again over every stored article (after editing the actor catalog,
     the issues or the places), or only over `article_ids`, replacing their analysis rows in one
-    transaction; returns how many articles were analysed."""
+    transaction; returns how many articles were analysed. Every article's story is worked out
+    again too, in the order they were stored; `article_ids`' stories stay (their texts are the same)."""
     extractors = extractors or default_extractors()
     with store.writing():
         ids = store.clear_analysis(article_ids)
         for offset in range(0, len(ids), batch_size):
             batch = ids[offset : offset + batch_size]
-            store._save_extraction(extract_articles(extractors, store.article_texts(batch)), batch)
+            extraction = extract_articles(extractors, store.article_texts(batch))
+            if article_ids is None:
+                store.save_stories(_stories(store, extraction.signatures, batch))
+            store._save_extraction(extraction, batch)
             if on_batch:
                 on_batch(len(batch))
         store.save_catalog(extractors.catalog.frame())

@@ -14,11 +14,12 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from samples import SEED, write_sample_events
+from samples import SEED, as_upload, republications, write_sample_events
 
 from ceasefire.cli.main import AGGREGATIONS, main
 from ceasefire.config import SAMPLE_DIR
-from ceasefire.ingest import ingest_paths
+from ceasefire.ingest import ingest, ingest_paths
+from ceasefire.loaders.files import load_uploads
 from ceasefire.read import queries
 from ceasefire.read.engines import (
     DuckDBEngine,
@@ -178,3 +179,24 @@ def test_shards_published_at_the_same_time_do_not_duplicate_shared_tables(whole,
             assert engine.rows(f"SELECT count(*) FROM {table}", [])[0][0] == whole.count(table), table
     finally:
         engine.close()
+
+
+def test_stories_are_counted_and_listed_alike_on_postgresql(tmp_path):
+    url = _schema_url("engine_stories")
+    with Store(tmp_path / "stories.duckdb") as store:
+        ingest(store, load_uploads([as_upload("outlets.json", *republications().values())]))
+        publish(store.con, url)
+        chosen = store.con.execute("SELECT article_id FROM articles WHERE source = 'Outlet D'").fetchall()[0][0]
+        engine = connect(url)
+        try:
+            for grain in ("week", "month"):
+                expected = queries.coverage(store.con, Filters(), grain, "stories")
+                assert _normalised(queries.coverage(engine, Filters(), grain, "stories")) == _normalised(expected)
+            assert expected.stories.tolist() == [2]  # of five articles
+            story = queries.story(store.con, chosen)
+            assert len(story) == 3 and _normalised(queries.story(engine, chosen)) == _normalised(story)
+            published = engine.rows("SELECT column_name FROM information_schema.columns "
+                                    "WHERE table_name = 'article_stories' AND table_schema = current_schema()", [])
+            assert sorted(name for (name,) in published) == ["article_id", "story_id"]  # not the signatures
+        finally:
+            engine.close()

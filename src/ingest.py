@@ -26,7 +26,7 @@ from ceasefire.analysis.extract import (
     extract_in_parallel,
 )
 from ceasefire.analysis.rounds import NewsRound
-from ceasefire.analysis.stories import assign_stories, band_keys
+from ceasefire.analysis.stories import COMMON_BAND, Signed, assign_stories
 from ceasefire.analysis.text import analysed_text
 from ceasefire.config import SAMPLE_DIR, store_path
 from ceasefire.loaders.files import LoadOptions, load_batches, process_pool, safe_name
@@ -242,12 +242,15 @@ def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
 
 def _stories(store: Store, signatures: dict[str, bytes | None], order: list[str]) -> pd.DataFrame:
     """The stories rows of these new articles, grouped in `order` with each other and with the stored
-    articles sharing an LSH band with them (analysis/stories.py)."""
-    keys = [band_keys(signatures[article_id]) for article_id in order]
-    new = [(article_id, signatures[article_id]) for article_id in order]
-    stories = assign_stories(new, store.stories_sharing([key for article_keys in keys for key in article_keys]))
-    return pd.DataFrame({"article_id": order, "story_id": stories, "signature": [signatures[i] for i in order],
-                         "band_keys": keys})
+    stories sharing an LSH band with them (analysis/stories.py); the signature and band keys are kept
+    for an article beginning a story, which is what later articles are compared with."""
+    signed = [Signed.of(article_id, signatures[article_id]) for article_id in order]
+    stored = store.stories_sharing([key for article in signed for key in article.keys], COMMON_BAND)
+    stories = assign_stories(signed, [Signed(story, signature, tuple(keys)) for story, signature, keys in stored])
+    begins = [story == article.id for article, story in zip(signed, stories, strict=True)]
+    return pd.DataFrame({"article_id": order, "story_id": stories,
+                         "signature": [a.signature if b else None for a, b in zip(signed, begins, strict=True)],
+                         "band_keys": [list(a.keys) if b else [] for a, b in zip(signed, begins, strict=True)]})
 
 
 def _add_venue_places(store: Store) -> None:

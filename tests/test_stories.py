@@ -12,7 +12,7 @@ from samples import AGENCY_COPY, AGENCY_PARAGRAPHS, OTHER_REPORT, agency_article
 
 from streamlit.testing.v1 import AppTest
 
-from ceasefire.analysis.stories import THRESHOLD, assign_stories, shingles, signature
+from ceasefire.analysis.stories import THRESHOLD, Signed, assign_stories, shingles, signature
 from ceasefire.ingest import ingest, reextract
 from ceasefire.loaders.files import load_uploads
 from ceasefire.read import queries
@@ -20,7 +20,7 @@ from ceasefire.read.filters import Filters
 from ceasefire.store.db import Store
 
 
-def similarity(a: str, b: str) -> float:
+def exact_similarity(a: str, b: str) -> float:
     """The exact Jaccard similarity of two texts' shingles, which the signatures estimate."""
     first, second = shingles(a), shingles(b)
     return len(first & second) / len(first | second)
@@ -42,15 +42,16 @@ def test_agency_copy_edited_by_each_outlet_is_one_story_and_another_report_is_no
     retitled = AGENCY_COPY + "\n\nEgypt and Qatar put new ceasefire offer to Hamas"  # the title, as extraction reads it
     texts = {"copy": AGENCY_COPY, "byline": byline, "dropped": dropped, "added": added, "retitled": retitled,
              "other": OTHER_REPORT}
-    assert similarity(AGENCY_COPY, OTHER_REPORT) < 0.1 < THRESHOLD  # the same round, other words: not the same story
-    stories = assign_stories([(name, signature(text)) for name, text in texts.items()], [])
+    assert exact_similarity(AGENCY_COPY, OTHER_REPORT) < 0.1 < THRESHOLD  # the same round, other words: not the same story
+    stories = assign_stories([Signed.of(name, signature(text)) for name, text in texts.items()], [])
     assert dict(zip(texts, stories)) == {"copy": "copy", "byline": "copy", "dropped": "copy", "added": "copy",
                                          "retitled": "copy", "other": "other"}
 
 
 def test_a_new_article_joins_a_stored_story_and_a_text_without_words_stands_alone():
-    stored = [("first", "first", signature(AGENCY_COPY))]
-    assert assign_stories([("later", signature(AGENCY_COPY + " Updated.")), ("blank", signature("…"))], stored) == ["first", "blank"]
+    stored = [Signed.of("first", signature(AGENCY_COPY))]
+    later = [Signed.of("later", signature(AGENCY_COPY + " Updated.")), Signed.of("blank", signature("…"))]
+    assert assign_stories(later, stored) == ["first", "blank"]
     assert signature("…") is None
 
 

@@ -271,16 +271,19 @@ class Store:
         ).fetchall()
         return {row[0] for row in found}
 
-    def stories_sharing(self, keys: list[int]) -> list[tuple[str, str, bytes]]:
-        """(article id, story id, signature) of the stored articles with any of these LSH band keys:
-        the candidates of the stories of new articles (analysis.stories.assign_stories)."""
+    def stories_sharing(self, keys: list[int], most: int) -> list[tuple[str, bytes, list[int]]]:
+        """(story id, signature, band keys) of the first article of each stored story with any of
+        these LSH band keys, but for keys that more than `most` stories have (boilerplate): the
+        candidates for the stories of new articles (analysis/stories.py)."""
         if not keys:
             return []
         return self.con.execute(f"""
-            SELECT s.article_id, s.story_id, s.signature FROM {STORIES} s
-            WHERE s.article_id IN (SELECT k.article_id FROM (SELECT article_id, unnest(band_keys) AS key FROM {STORIES}) k
-                                   WHERE k.key IN (SELECT unnest(?)))
-            ORDER BY s.article_id""", [keys]).fetchall()
+            WITH hits AS (SELECT article_id, key FROM (SELECT article_id, unnest(band_keys) AS key FROM {STORIES})
+                          WHERE key IN (SELECT DISTINCT unnest(?))),
+            telling AS (SELECT key FROM hits GROUP BY key HAVING count(*) <= ?)
+            SELECT s.story_id, s.signature, s.band_keys FROM {STORIES} s
+            WHERE s.article_id IN (SELECT h.article_id FROM hits h WHERE h.key IN (SELECT key FROM telling))
+            ORDER BY s.story_id""", [keys, most]).fetchall()
 
     def save_stories(self, stories: pd.DataFrame) -> None:
         """Add the stories of articles that have none (columns as the table's; inside the caller's transaction)."""

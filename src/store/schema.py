@@ -162,8 +162,8 @@ ANALYSIS_TABLES: dict[str, dict[str, str]] = {
 
 
 # Each article's story (analysis/stories.py): the id of the story's first article (the article's own
-# when it began one), its MinHash signature and the keys of the signature's LSH bands, by which a
-# new article's candidates are looked up. Filled as articles are analysed; `ceasefire extract` groups
+# when it began one); for a story's first article, its MinHash signature and the keys of the
+# signature's LSH bands, by which a new article's candidates are looked up (other articles have none). Filled as articles are analysed; `ceasefire extract` groups
 # every article again, in the order they were stored. Articles of a store from before stories have
 # none until then, and count as stories of their own.
 STORIES = "article_stories"

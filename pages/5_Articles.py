@@ -29,7 +29,8 @@ _, results = (total, first_page) if number == 1 else query(Q.search_articles, fi
 st.caption(f"{total:,} articles" + (f" containing “{markdown_text(search.strip())}”" if search.strip() else ""))
 selection = table(
     results.rename(columns={"title": "Title", "source": "Source", "published": "Published", "precision": "Date precision",
-                            "date_from": "Date from", "word_count": "Words"}).drop(columns="article_id"),
+                            "date_from": "Date from", "word_count": "Words", "story_articles": "Articles of its story"})
+    .drop(columns="article_id"),
     key="articles_table", on_select="rerun", selection_mode="single-row",
     column_config={"Published": st.column_config.DateColumn(format="D MMM YYYY")},
 )

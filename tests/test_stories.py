@@ -99,6 +99,11 @@ def test_coverage_counts_articles_or_stories_in_each_period(grouped):
         queries.coverage(grouped.con, Filters(), "week", "outlets")  # type: ignore[arg-type]
 
 
+def test_the_article_list_gives_the_size_of_each_articles_story(grouped):
+    _, page = queries.search_articles(grouped.con, Filters(), limit=10)
+    assert dict(zip(page.source, page.story_articles)) == {"Wire A": 4, "Outlet B": 4, "Outlet C": 4, "Outlet D": 4, "Outlet E": 1}
+
+
 def test_a_story_lists_its_other_articles_earliest_first(grouped):
     others = queries.story(grouped.con, id_of(grouped, "Outlet D"))
     assert others.source.tolist()[-1] == "Outlet C" and set(others.source) == {"Wire A", "Outlet B", "Outlet C"}
@@ -140,7 +145,11 @@ def test_the_overview_counts_stories_when_the_url_asks(dashboard_store):
 def test_the_reader_says_who_else_published_the_story(dashboard_store):
     with Store(dashboard_store, read_only=True) as store:
         chosen, alone = id_of(store, "Outlet D"), id_of(store, "Outlet E")
-    shown = [m.value for m in open_page("pages/5_Articles.py", article=chosen).markdown]
+    app = open_page("pages/5_Articles.py", article=chosen)
+    listed = app.dataframe[0].value
+    assert dict(zip(listed.Source, listed["Articles of its story"])) == {
+        "Wire A": 4, "Outlet B": 4, "Outlet *C* [x](http://x.invalid)": 4, "Outlet D": 4, "Outlet E": 1}
+    shown = [m.value for m in app.markdown]
     line = next(m for m in shown if m.startswith("**Also published by:**"))
     # Wire A linked from its URL (the only kind of link), Outlet B without one, Outlet C's markup as text.
     assert line == ("**Also published by:** [Wire A ↗](https://wire-a.example/truce-plan), Outlet B, "

@@ -527,7 +527,15 @@ def search_articles(
                a.published_from AS date_from, a.word_count
         FROM {articles} {search}
         ORDER BY a.published_at DESC NULLS LAST, a.title LIMIT ? OFFSET ?""", params + search_params + [limit, offset])
-    return total, page
+    return total, page.assign(story_articles=_story_sizes(con, page.article_id.tolist()))
+
+
+def _story_sizes(con: Connection, article_ids: list[str]) -> list[int]:
+    """How many articles each of these articles' stories has (1 for an article alone, or not grouped yet)."""
+    sizes = dict(_rows(con, f"""
+        SELECT mine.article_id, count(*) FROM {STORIES} mine JOIN {STORIES} s ON s.story_id = mine.story_id
+        WHERE mine.article_id IN ({placeholders(article_ids)}) GROUP BY 1""", article_ids))
+    return [int(sizes.get(article_id, 1)) for article_id in article_ids]
 
 
 def article(con: Connection, article_id: str) -> dict[str, object] | None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from samples import AGENCY_COPY, AGENCY_PARAGRAPHS, OTHER_REPORT, agency_article, as_upload, open_page, republications
 
 from streamlit.testing.v1 import AppTest
 
-from ceasefire.analysis.stories import THRESHOLD, Signed, assign_stories, shingles, signature
+from ceasefire.analysis.stories import COMMON_BAND, THRESHOLD, Signed, assign_stories, shingles, signature
 from ceasefire.ingest import ingest, reextract
 from ceasefire.loaders.files import load_uploads
 from ceasefire.read import queries
@@ -53,6 +54,20 @@ def test_a_new_article_joins_a_stored_story_and_a_text_without_words_stands_alon
     later = [Signed.of("later", signature(AGENCY_COPY + " Updated.")), Signed.of("blank", signature("…"))]
     assert assign_stories(later, stored) == ["first", "blank"]
     assert signature("…") is None
+
+
+def test_a_band_key_that_many_stories_share_is_boilerplate_and_finds_none(tmp_path):
+    copy = signature(AGENCY_COPY)
+    stories = [Signed(f"story{number:02d}", copy, (7, 100 + number)) for number in range(COMMON_BAND + 1)]
+    article = Signed("new", copy, (7,))
+    assert assign_stories([article], stories[:COMMON_BAND]) == ["story00"]
+    assert assign_stories([article], stories) == ["new"]  # key 7 is common to them all
+    with Store(tmp_path / "boilerplate.duckdb") as store:
+        rows = pd.DataFrame({"article_id": [s.id for s in stories], "story_id": [s.id for s in stories],
+                             "signature": [copy] * len(stories), "band_keys": [list(s.keys) for s in stories]})
+        store.save_stories(rows)
+        assert [row[0] for row in store.stories_sharing([7, 103], COMMON_BAND)] == ["story03"]  # by its own key only
+        assert len(store.stories_sharing([7], COMMON_BAND + 1)) == COMMON_BAND + 1
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Benchmark: grouping articles into stories (analysis/stories.py), and what it costs an ingest.
 
-    python bench/stories.py [--articles 100000] [--batch 20000] [--ingest-articles 3000] [--repeats 3]
+    python bench/stories.py [--articles 100000] [--batch 20000] [--ingest-articles 3000] [--repeats 3] [--coverage-rows 1000000]
 
 Three figures, on SYNTHETIC articles (bench/corpus.py, every sentence from a filled template so
 that distinct articles share few shingles), a fifth of them republications of an earlier one (a new
@@ -9,7 +9,8 @@ headline, a byline, a paragraph dropped or added):
 - grouping them in a DuckDB store batch by batch as ingest does (the stored stories sharing a band
   looked up in SQL, datasketch's LSH among them, the rows written), per article as the store grows,
   and how many republications joined their original's story and how many distinct articles were merged;
-- `ingest_paths` of a corpus with and without grouping (signatures and stories switched off), articles/s.
+- `ingest_paths` of a corpus with and without grouping (signatures and stories switched off), articles/s;
+- the Overview's coverage counting articles and stories on a million made-up article_stats rows.
 
 Prints tables and writes bench/results/stories.{json,md}. One process.
 """
@@ -39,6 +40,8 @@ from ceasefire.analysis import extract
 from ceasefire.analysis.stories import band_keys, signature
 from ceasefire.analysis.text import analysed_text
 from ceasefire.ingest import ingest_paths
+from ceasefire.read import queries
+from ceasefire.read.filters import Filters
 from ceasefire.store.db import Store
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -129,12 +132,35 @@ def ingest_rates(articles: list[dict], repeats: int) -> dict[str, float]:
     return {name: statistics.median(found) for name, found in rates.items()}
 
 
+def coverage_times(rows: int, repeats: int) -> dict[str, float]:
+    """Median ms of the Overview's coverage (per week, no filter) counting articles and stories, on
+    `rows` made-up article_stats rows over 800 days, a fifth of them copies in another's story."""
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "coverage.duckdb") as store:
+        originals = rows - rows // 5
+        store.con.execute("""
+            INSERT INTO article_stats (article_id, published_at, source, place_bits, actor_bits, sentences, tone, story_id)
+            SELECT printf('a%07d', i), TIMESTAMP '2023-10-07' + to_days((hash(i) % 800)::INTEGER), 'synthetic-benchmark', 0, 0, 30, 0,
+                   printf('a%07d', CASE WHEN i < $originals THEN i ELSE hash(i) % $originals END)
+            FROM range($rows) AS r(i)""", {"rows": rows, "originals": originals})
+        times = {}
+        for count in ("articles", "stories"):
+            queries.coverage(store.con, Filters(), "week", count)  # warm
+            timings = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                queries.coverage(store.con, Filters(), "week", count)
+                timings.append((time.perf_counter() - started) * 1000)
+            times[count] = round(statistics.median(timings), 1)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=20_000, help="articles grouped at a time (ingest's batch)")
     parser.add_argument("--ingest-articles", type=int, default=3000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--coverage-rows", type=int, default=1_000_000)
     args = parser.parse_args()
     articles, origin = corpus(args.articles)
     signed, signing = signatures(articles)
@@ -145,6 +171,7 @@ def main() -> None:
     sample = articles[: args.ingest_articles]
     sample = [*sample[: len(sample) - len(sample) // 5], *articles[-(len(sample) // 5):]]  # with republications
     rates = ingest_rates(sample, args.repeats)
+    coverage = coverage_times(args.coverage_rows, 5)
     results = {
         "articles": len(articles), "mean_words": round(statistics.mean(len(a["text"].split()) for a in articles)),
         "signature_ms_per_article": round(signing / len(articles) * 1000, 4), "band_keys_per_article": round(keys / len(articles), 1),
@@ -152,6 +179,7 @@ def main() -> None:
         "quality": found, "stories": len(set(stories)),
         "ingest_articles": len(sample), "ingest_articles_per_second": {name: round(rate, 1) for name, rate in rates.items()},
         "ingest_slowdown": round(1 - rates["with grouping"] / rates["without grouping"], 3),
+        "coverage_rows": args.coverage_rows, "coverage_ms": coverage,
     }
     meta = {"python": platform.python_version(), "machine": platform.machine(), "cores_used": 1,
             "measured_at": datetime.now().isoformat(timespec="seconds")}
@@ -169,6 +197,9 @@ def main() -> None:
         f"`ingest_paths` of {len(sample):,} of them, one worker, median of {args.repeats}: "
         + ", ".join(f"{name} {rate:,.0f} articles/s" for name, rate in rates.items())
         + f" ({results['ingest_slowdown']:.1%} slower with grouping).",
+        "",
+        f"The Overview's coverage per week on {args.coverage_rows:,} article_stats rows, median of 5: "
+        + ", ".join(f"counting {count} {ms} ms" for count, ms in coverage.items()) + ".",
     ]
     text = "\n".join(lines)
     print(text)

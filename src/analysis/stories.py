@@ -28,8 +28,8 @@ from datasketch import MinHash, MinHashLSH
 SHINGLE_WORDS = 5
 # 128 permutations estimate a similarity within about ±0.09 (1/√128), plenty either side of the threshold.
 PERMUTATIONS = 128
-# A copy with a paragraph of ten dropped or added, a new headline and byline stays near 0.8; one cut
-# to its first half still reaches 0.5. Distinct reports of the same talks stay below 0.1.
+# A copy with a new headline and byline, or one of ten paragraphs dropped or added, stays above 0.9;
+# one cut to half of the text is at 0.5. Distinct reports of the same talks stay below 0.1.
 THRESHOLD = 0.5
 
 _SCHEME = "affine32"  # datasketch's default: 32-bit values, 4 bytes a permutation

@@ -1,6 +1,6 @@
 """Benchmark: grouping articles into stories (analysis/stories.py), and what it costs an ingest.
 
-    python bench/stories.py [--articles 100000] [--batch 20000] [--ingest-articles 3000] [--repeats 3] [--coverage-rows 1000000]
+    python bench/stories.py [--articles 100000] [--batch 20000] [--ingest-articles 2000] [--repeats 5] [--coverage-rows 1000000]
 
 Three figures, on SYNTHETIC articles (bench/corpus.py, every sentence from a filled template so
 that distinct articles share few shingles), a fifth of them republications of an earlier one (a new
@@ -9,7 +9,8 @@ headline, a byline, a paragraph dropped or added):
 - grouping them in a DuckDB store batch by batch as ingest does (the stored stories sharing a band
   looked up in SQL, datasketch's LSH among them, the rows written), per article as the store grows,
   and how many republications joined their original's story and how many distinct articles were merged;
-- `ingest_paths` of a corpus with and without grouping (signatures and stories switched off), articles/s;
+- extraction alone with and without signatures, and `ingest_paths` with and without grouping
+  (signatures and stories switched off), articles/s, in turns;
 - the Overview's coverage counting articles and stories on a million made-up article_stats rows.
 
 Prints tables and writes bench/results/stories.{json,md}. One process.
@@ -105,6 +106,23 @@ def quality(stories: list[str], origin: list[int]) -> dict:
             "originals": originals, "originals_merged_into_another": merged}
 
 
+def extraction_rates(articles: list[dict], repeats: int) -> dict[str, float]:
+    """Articles per second of extraction alone (one core), with the story signature and without, in
+    turns; median of `repeats` each."""
+    extractors = extract.default_extractors()
+    rows = [(f"s{number}", analysed_text(a["text"], a["title"]), datetime.fromisoformat(a["published_at"]), "day")
+            for number, a in enumerate(articles)]
+    extract.extract_articles(extractors, rows[:100])  # warm caches (dateparser, regexes)
+    rates: dict[str, list[float]] = {"with signatures": [], "without signatures": []}
+    for _ in range(repeats):
+        for name in rates:
+            with mock.patch.object(extract, "signature", signature if name == "with signatures" else lambda text: None):
+                started = time.perf_counter()
+                extract.extract_articles(extractors, rows)
+                rates[name].append(len(rows) / (time.perf_counter() - started))
+    return {name: statistics.median(found) for name, found in rates.items()}
+
+
 def ingest_rates(articles: list[dict], repeats: int) -> dict[str, float]:
     """Articles per second of `ingest_paths` (one worker) into a fresh store, with grouping and without
     (signatures and stories switched off), in turns; median of `repeats` each, the extractors loaded before."""
@@ -158,8 +176,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=20_000, help="articles grouped at a time (ingest's batch)")
-    parser.add_argument("--ingest-articles", type=int, default=3000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--ingest-articles", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--coverage-rows", type=int, default=1_000_000)
     args = parser.parse_args()
     articles, origin = corpus(args.articles)
@@ -170,6 +188,7 @@ def main() -> None:
     grouping_seconds = sum(b["seconds"] for b in batches)
     sample = articles[: args.ingest_articles]
     sample = [*sample[: len(sample) - len(sample) // 5], *articles[-(len(sample) // 5):]]  # with republications
+    extraction = extraction_rates(sample, args.repeats)
     rates = ingest_rates(sample, args.repeats)
     coverage = coverage_times(args.coverage_rows, 5)
     results = {
@@ -177,7 +196,10 @@ def main() -> None:
         "signature_ms_per_article": round(signing / len(articles) * 1000, 4), "band_keys_per_article": round(keys / len(articles), 1),
         "grouping_ms_per_article": round(grouping_seconds / len(articles) * 1000, 4), "batches": batches,
         "quality": found, "stories": len(set(stories)),
-        "ingest_articles": len(sample), "ingest_articles_per_second": {name: round(rate, 1) for name, rate in rates.items()},
+        "ingest_articles": len(sample),
+        "extraction_articles_per_second": {name: round(rate, 1) for name, rate in extraction.items()},
+        "extraction_slowdown": round(1 - extraction["with signatures"] / extraction["without signatures"], 3),
+        "ingest_articles_per_second": {name: round(rate, 1) for name, rate in rates.items()},
         "ingest_slowdown": round(1 - rates["with grouping"] / rates["without grouping"], 3),
         "coverage_rows": args.coverage_rows, "coverage_ms": coverage,
     }
@@ -194,7 +216,11 @@ def main() -> None:
         f"Republications that joined their original's story: {found['joined_their_original']:,} of {found['republications']:,}; "
         f"distinct articles merged into another's story: {found['originals_merged_into_another']:,} of {found['originals']:,}.",
         "",
-        f"`ingest_paths` of {len(sample):,} of them, one worker, median of {args.repeats}: "
+        f"Extraction alone of {len(sample):,} of them, one core, median of {args.repeats}: "
+        + ", ".join(f"{name} {rate:,.0f} articles/s" for name, rate in extraction.items())
+        + f" ({results['extraction_slowdown']:.1%} slower with them).",
+        "",
+        f"`ingest_paths` of the same, one worker, median of {args.repeats}: "
         + ", ".join(f"{name} {rate:,.0f} articles/s" for name, rate in rates.items())
         + f" ({results['ingest_slowdown']:.1%} slower with grouping).",
         "",

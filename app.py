@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ceasefire.dashboard import charts
-from ceasefire.dashboard.frame import Q, conflict_countries, nothing_found, page, query, run, table
+from ceasefire.dashboard.frame import Q, conflict_countries, count_choice, nothing_found, page, query, run, table
 from ceasefire.dashboard.untrusted import markdown_text
 
 filters = page("Overview", "Negotiation rounds and the news around them at a glance: how much there is, "
@@ -39,12 +39,16 @@ if not filters.conflicts:  # every conflict followed, side by side; choosing one
 
 left, right = st.columns([3, 2])
 with left:
-    grain = st.segmented_control("Coverage per", ["day", "week", "month"], default="month", key="overview_grain") or "month"
-    coverage = query(Q.coverage, filters, grain=grain)
+    per, counted = st.columns(2)
+    with per:
+        grain = st.segmented_control("Coverage per", ["day", "week", "month"], default="month", key="overview_grain") or "month"
+    with counted:
+        count = count_choice("overview_count")
+    coverage = query(Q.coverage, filters, grain=grain, count=count)
     if coverage.empty:
         nothing_found("dated articles", filters)
     else:
-        st.vega_lite_chart(spec=charts.coverage_chart(coverage, grain), width="stretch", key="overview_coverage")
+        st.vega_lite_chart(spec=charts.coverage_chart(coverage, grain, count), width="stretch", key="overview_coverage")
 with right:
     if named.empty:
         nothing_found("actor mentions", filters)

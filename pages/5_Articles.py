@@ -4,6 +4,7 @@ import streamlit as st
 
 from ceasefire.dashboard.frame import Q, nothing_found, page, query, run, table
 from ceasefire.dashboard.highlight import highlight
+from ceasefire.dashboard.tables import also_published_by
 from ceasefire.dashboard.untrusted import link, markdown_text
 
 filters = page("Articles", "Search the articles, then open one to read it with actors, places, dates and issues "
@@ -28,7 +29,8 @@ _, results = (total, first_page) if number == 1 else query(Q.search_articles, fi
 st.caption(f"{total:,} articles" + (f" containing “{markdown_text(search.strip())}”" if search.strip() else ""))
 selection = table(
     results.rename(columns={"title": "Title", "source": "Source", "published": "Published", "precision": "Date precision",
-                            "date_from": "Date from", "word_count": "Words"}).drop(columns="article_id"),
+                            "date_from": "Date from", "word_count": "Words", "story_articles": "Articles of its story"})
+    .drop(columns="article_id"),
     key="articles_table", on_select="rerun", selection_mode="single-row",
     column_config={"Published": st.column_config.DateColumn(format="D MMM YYYY")},
 )
@@ -60,6 +62,8 @@ st.markdown(" · ".join(provenance))
 if chosen.get("text_pending"):
     st.info("Title only: this article was listed (a GDELT DOC list) and its page has not been fetched yet; its title "
             "stands for its text until `ceasefire fetch --pending` reads it.", icon=":material/schedule:")
+if published_by := also_published_by(chosen["source"], run(Q.story, chosen_id)):
+    st.markdown(published_by)
 st.markdown(":blue-background[actor] · :green-background[place] · :orange-background[date] · :violet-background[issue] "
             "— hover a highlight to see what it was read as.")
 spans = run(Q.article_spans, chosen_id)

@@ -26,6 +26,7 @@ from ceasefire.analysis.extract import (
     extract_in_parallel,
 )
 from ceasefire.analysis.rounds import NewsRound
+from ceasefire.analysis.stories import COMMON_BAND, Signed, assign_stories
 from ceasefire.analysis.text import analysed_text
 from ceasefire.config import SAMPLE_DIR, store_path
 from ceasefire.loaders.files import LoadOptions, load_batches, process_pool, safe_name
@@ -232,8 +233,10 @@ def _events_with_conflicts(events: pd.DataFrame, extractors: Extractors) -> pd.D
 
 def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
     """Write one batch (inside the ingest's transaction) and count it in the report."""
+    extraction = batch.extraction()
+    stories = _stories(store, extraction.signatures, sorted(batch.new_article_ids))
     articles_added, records_added, events_added = store.write_batch(
-        batch.articles, batch.records, batch.events, batch.extraction(), batch.new_article_ids, report.ingest_id)
+        batch.articles, batch.records, batch.events, extraction, stories, batch.new_article_ids, report.ingest_id)
     report.files_read += batch.result.files_read
     report.articles_added += articles_added
     report.articles_updated += batch.updated
@@ -243,6 +246,19 @@ def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
     report.events_added += events_added
     report.events_duplicate += len(batch.result.events) - events_added
     report.rejections += batch.result.rejections
+
+
+def _stories(store: Store, signatures: dict[str, bytes | None], order: list[str]) -> pd.DataFrame:
+    """The stories rows of these new articles, grouped in `order` with each other and with the stored
+    stories sharing an LSH band with them (analysis/stories.py); the signature and band keys are kept
+    for an article beginning a story, which is what later articles are compared with."""
+    signed = [Signed.of(article_id, signatures[article_id]) for article_id in order]
+    stored = store.stories_sharing([key for article in signed for key in article.keys], COMMON_BAND)
+    stories = assign_stories(signed, [Signed(story, signature, tuple(keys)) for story, signature, keys in stored])
+    begins = [story == article.id for article, story in zip(signed, stories, strict=True)]
+    return pd.DataFrame({"article_id": order, "story_id": stories,
+                         "signature": [a.signature if b else None for a, b in zip(signed, begins, strict=True)],
+                         "band_keys": [list(a.keys) if b else [] for a, b in zip(signed, begins, strict=True)]})
 
 
 def _add_venue_places(store: Store) -> None:
@@ -256,13 +272,17 @@ def reextract(store: Store, extractors: Extractors | None = None, batch_size: in
               on_batch: Callable[[int], None] | None = None, article_ids: list[str] | None = None) -> int:
     """Run extraction again over every stored article (after editing the actor catalog,
     the issues or the places), or only over `article_ids`, replacing their analysis rows in one
-    transaction; returns how many articles were analysed."""
+    transaction; returns how many articles were analysed. Every article's story is worked out
+    again too, in the order they were stored; `article_ids`' stories stay (their texts are the same)."""
     extractors = extractors or default_extractors()
     with store.writing():
         ids = store.clear_analysis(article_ids)
         for offset in range(0, len(ids), batch_size):
             batch = ids[offset : offset + batch_size]
-            store._save_extraction(extract_articles(extractors, store.article_texts(batch)), batch)
+            extraction = extract_articles(extractors, store.article_texts(batch))
+            if article_ids is None:
+                store.save_stories(_stories(store, extraction.signatures, batch))
+            store._save_extraction(extraction, batch)
             if on_batch:
                 on_batch(len(batch))
         store.save_catalog(extractors.catalog.frame())

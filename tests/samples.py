@@ -4,6 +4,7 @@ layouts of ACLED, PA-X, UCDP peace agreement and GDELT files, written here (no t
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -173,3 +174,71 @@ def normalised(result: object) -> object:
     if isinstance(result, dict):
         return {key: normalised(value) if isinstance(value, pd.DataFrame) else _value(value) for key, value in result.items()}
     return list(result.columns), [tuple(_value(v) for v in row) for row in result.itertuples(index=False)]
+
+
+# ---------------------------------------------------------------- stories: agency copy and its republications
+
+AGENCY_PARAGRAPHS = [
+    "CAIRO, Aug 12 - Egyptian and Qatari mediators presented Hamas and Israel with a revised proposal for a "
+    "sixty-day truce on Tuesday, officials briefed on the talks said, after two days of meetings in the Egyptian capital.",
+    "The proposal would see the release of ten living hostages in exchange for Palestinian prisoners held by Israel, "
+    "and a pause in fighting during which negotiators would discuss a permanent end to the war.",
+    "A Hamas delegation led by Khalil al-Hayya met the head of Egyptian intelligence late on Monday and was expected "
+    "to deliver its answer within days, according to two people familiar with the discussions.",
+    "Israeli officials did not comment publicly on the plan, but a government spokesperson said the negotiating team "
+    "would travel to Doha later this week if the mediators reported progress on the remaining gaps.",
+    "The main disagreements concern the withdrawal of Israeli forces from the Philadelphi corridor along the border "
+    "with Egypt and guarantees that the fighting would not resume once the hostages were freed.",
+    "Aid agencies have warned that conditions in the territory are deteriorating rapidly, with shortages of fuel, "
+    "clean water and medicine reported in hospitals in the south and centre of the strip.",
+    "United States envoy Steve Witkoff spoke by telephone with the Qatari prime minister on Monday evening, a "
+    "diplomatic source said, and was pressing both sides to accept the framework before the end of the month.",
+    "Previous rounds of talks in Doha and Cairo this year ended without agreement, with each side blaming the other "
+    "for raising new conditions at the last moment.",
+    "Mediators hope that a phased approach, beginning with humanitarian steps and a limited exchange, can rebuild "
+    "enough trust for a broader deal that both sides have so far resisted.",
+    "The talks are expected to continue in Cairo on Wednesday with technical teams working on maps and the "
+    "sequencing of the prisoner releases, the officials said.",
+]
+AGENCY_COPY = "\n\n".join(AGENCY_PARAGRAPHS)
+# The same round reported in another newsroom's own words: same names, places and numbers.
+OTHER_REPORT = (
+    "Negotiators gathered again in Cairo this week as Egypt and Qatar tried to narrow the differences between "
+    "Israel and Hamas over a two-month ceasefire.\n\n"
+    "According to people with knowledge of the meetings, the latest draft swaps ten hostages who are still alive "
+    "for a number of Palestinian detainees, with a halt to hostilities while a lasting settlement is negotiated.\n\n"
+    "Khalil al-Hayya headed the Hamas team, which sat down with Egypt's intelligence chief on Monday night; an "
+    "answer from the movement is due shortly.\n\n"
+    "Israel has kept silent in public. Its delegation could head to Doha in the coming days should the mediators "
+    "see movement, a spokesperson for the government indicated.\n\n"
+    "Sticking points remain the Philadelphi corridor on the Egyptian frontier and whether the war could restart "
+    "after the captives come home.\n\n"
+    "Steve Witkoff, Washington's envoy, called the prime minister of Qatar on Monday to urge the two parties to sign "
+    "up to the outline within weeks."
+)
+
+
+def agency_article(source: str, text: str = AGENCY_COPY, title: str = "Mediators present revised Gaza truce plan",
+                   published: str = "2025-08-12", url: str | None = None) -> dict:
+    """An article (as a JSON file has it) republishing the agency copy, or any `text`."""
+    return {"title": title, "body": text, "publisher": source, "published": published, **({"link": url} if url else {})}
+
+
+def republications() -> dict[str, dict]:
+    """The agency copy as five outlets published it (another headline, a byline, a paragraph dropped
+    or added), and the same round in a sixth outlet's own words; by source."""
+    local = ("In Khan Younis, residents queuing for water said they had heard promises of a truce many times "
+             "before and would believe it only when the shelling stopped.")
+    return {
+        "Wire A": agency_article("Wire A", url="https://wire-a.example/truce-plan"),
+        "Outlet B": agency_article("Outlet B", "By Jane Roe, Outlet B correspondent\n\n" + AGENCY_COPY,
+                                   title="Egypt and Qatar put new ceasefire offer to Hamas"),
+        "Outlet C": agency_article("Outlet C", "\n\n".join(AGENCY_PARAGRAPHS[:-1]), published="2025-08-13"),
+        "Outlet D": agency_article("Outlet D", f"{AGENCY_COPY}\n\n{local}", title="Truce plan: what we know",
+                                   published="2025-08-20", url="https://outlet-d.example/gaza"),
+        "Outlet E": agency_article("Outlet E", OTHER_REPORT, title="Cairo talks resume", published="2025-08-12"),
+    }
+
+
+def as_upload(name: str, *articles: dict) -> tuple[str, bytes]:
+    return name, json.dumps(list(articles)).encode()

@@ -11,11 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from samples import ENGINE_FILTERS as FILTERS
-from samples import SEED, normalised, write_sample_events
+from samples import SEED, as_upload, normalised, republications, write_sample_events
 
 from ceasefire.cli.main import AGGREGATIONS, main
 from ceasefire.config import SAMPLE_DIR
-from ceasefire.ingest import ingest_paths
+from ceasefire.ingest import ingest, ingest_paths
+from ceasefire.loaders.files import load_uploads
 from ceasefire.read import queries
 from ceasefire.read.engines import (
     DuckDBEngine,
@@ -241,3 +242,24 @@ def test_a_server_that_cannot_be_reached_says_so_without_its_address(monkeypatch
     assert not app.exception
     shown = " ".join(e.value for e in app.error)
     assert "cannot be read right now" in shown and "127.0.0.1" not in shown and "secret" not in shown
+
+
+def test_stories_are_counted_and_listed_alike_on_postgresql(tmp_path):
+    url = _schema_url("engine_stories")
+    with Store(tmp_path / "stories.duckdb") as store:
+        ingest(store, load_uploads([as_upload("outlets.json", *republications().values())]))
+        publish(store.con, url)
+        chosen = store.con.execute("SELECT article_id FROM articles WHERE source = 'Outlet D'").fetchall()[0][0]
+        engine = connect(url)
+        try:
+            for grain in ("week", "month"):
+                expected = queries.coverage(store.con, Filters(), grain, "stories")
+                assert normalised(queries.coverage(engine, Filters(), grain, "stories")) == normalised(expected)
+            assert expected.stories.tolist() == [2]  # of five articles
+            story = queries.story(store.con, chosen)
+            assert len(story) == 3 and normalised(queries.story(engine, chosen)) == normalised(story)
+            published = engine.rows("SELECT column_name FROM information_schema.columns "
+                                    "WHERE table_name = 'article_stories' AND table_schema = current_schema()", [])
+            assert sorted(name for (name,) in published) == ["article_id", "story_id"]  # not the signatures
+        finally:
+            engine.close()

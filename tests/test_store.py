@@ -155,7 +155,7 @@ def test_ingest_in_two_processes_stores_exactly_what_one_process_does(tmp_path, 
             assert (report.articles_added, report.articles_duplicate, report.records_added, report.rejections) == (90, 5, GAZA_RECORDS, [])
             fingerprints.append([store.con.execute(f"SELECT count(*), sum(hash(x)) FROM (SELECT * FROM {table}) x").fetchall()
                                  for table in ("actor_mentions", "place_mentions", "date_mentions", "sentences", "actor_pairs",
-                                               "article_actors", "round_candidates")])
+                                               "article_actors", "round_candidates", "article_stories")])
             assert store.con.execute("SELECT count(DISTINCT article_id), count(*) FROM article_stats").fetchall() == [(90, 90)]
     assert fingerprints[0] == fingerprints[1]
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import site
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -46,11 +46,11 @@ def installed(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(root / "venv")], check=True)
     wheel = next((root / "dist").glob("ceasefire_talks_dashboard-*.whl"))
     bin_dir = root / "venv" / "bin"
-    # Run from a virtual environment, the test environment's packages are its own site-packages,
-    # which a venv made from it does not see: listed in a .pth file, they are (after the wheel's).
-    nested = subprocess.run([bin_dir / "python", "-c", "import site; print(site.getsitepackages()[0])"],
-                            check=True, capture_output=True, text=True).stdout.strip()
-    Path(nested, "test-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
+    # ... and so do those of the test environment's own virtual environment, which --system-site-packages
+    # does not see: a path file lists its folder (after the venv's own, whose `ceasefire` is the wheel's;
+    # the folder's own path files, such as the checkout's editable install, are not read).
+    site = _run([bin_dir / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], root, dict(os.environ))
+    Path(site.stdout.strip(), "test-environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     subprocess.run([bin_dir / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
                    check=True)
     return bin_dir

@@ -23,6 +23,7 @@ from ceasefire.analysis.issues import ISSUES_YAML, IssueTagger, read_issues
 from ceasefire.analysis.matcher import padded_fold
 from ceasefire.analysis.names import find_names
 from ceasefire.analysis.places import PlaceExtractor
+from ceasefire.analysis.stories import signature
 from ceasefire.analysis.text import SentenceIndex, split_sentences
 from ceasefire.analysis.text_dates import find_dates
 from ceasefire.analysis.tone import ToneScorer, tone_scorer
@@ -65,10 +66,11 @@ def default_extractors() -> Extractors:
 
 @dataclass
 class Extraction:
-    """Rows for each analysis table, plus the places they refer to."""
+    """Rows for each analysis table, plus the places they refer to and each article's story signature."""
 
     rows: dict[str, list[tuple]] = field(default_factory=lambda: {name: [] for name in ANALYSIS_TABLES})
     places: dict[str, Place] = field(default_factory=dict)
+    signatures: dict[str, bytes | None] = field(default_factory=dict)  # article id → analysis.stories.signature
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: pd.DataFrame(self.rows[name], columns=list(columns)) for name, columns in ANALYSIS_TABLES.items()}
@@ -114,6 +116,7 @@ def extract_article(
     rows["place_mentions"] += place_rows
     rows["issue_mentions"] += issue_rows
     rows["date_mentions"] += date_rows
+    extraction.signatures[article_id] = signature(text)
 
 
 def _add_round_candidates(
@@ -160,6 +163,7 @@ def extract_in_parallel(articles: list[tuple], pool: Any, chunk: int = 500) -> C
             for name, rows in done.rows.items():
                 extraction.rows[name] += rows
             extraction.places.update(done.places)
+            extraction.signatures.update(done.signatures)
         return extraction
 
     return merged

@@ -96,19 +96,20 @@ def _vega_lite(data: pd.DataFrame, build: Callable[..., alt.TopLevelMixin], *lab
     return spec
 
 
-def coverage_chart(frame: pd.DataFrame, grain: str) -> dict:
-    """Articles per period as bars."""
-    return _vega_lite(frame, _coverage, grain)
+def coverage_chart(frame: pd.DataFrame, grain: str, count: str = "articles") -> dict:
+    """Articles, or stories (`count`, the frame's column of queries.coverage), per period as bars."""
+    return _vega_lite(frame, _coverage, grain, count)
 
 
-def _coverage(grain: str) -> alt.Chart:
+def _coverage(grain: str, count: str) -> alt.Chart:
     return (
-        alt.Chart(DATA, title=f"Articles per {grain}")
+        alt.Chart(DATA, title=f"{count.capitalize()} per {grain}")
         .mark_bar(color="#1f5f8b")
         .encode(
             x=alt.X("period:T", title="Publication date"),
-            y=alt.Y("articles:Q", title="Articles", axis=COUNT_AXIS),
-            tooltip=[alt.Tooltip("period:T", title=grain.capitalize(), format="%d %b %Y"), alt.Tooltip("articles:Q", title="Articles")],
+            y=alt.Y(f"{count}:Q", title=count.capitalize(), axis=COUNT_AXIS),
+            tooltip=[alt.Tooltip("period:T", title=grain.capitalize(), format="%d %b %Y"),
+                     alt.Tooltip(f"{count}:Q", title=count.capitalize())],
         )
         .properties(height=300)
     )

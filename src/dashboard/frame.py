@@ -38,7 +38,7 @@ from ceasefire.ingest import open_store
 from ceasefire.read import log
 from ceasefire.read.engines import PostgresEngine, is_server
 from ceasefire.read.filters import FIELD, FIELDS, PARAMS, FilterField, Filters
-from ceasefire.read.queries import NEWS_ROUND_CANDIDATES  # noqa: F401 (for pages)
+from ceasefire.read.queries import COUNTS, NEWS_ROUND_CANDIDATES, Count  # noqa: F401 (for pages)
 from ceasefire.read.registry import REGISTRY, Q, Query
 from ceasefire.store.db import OutdatedStore, Store, StoreBusy
 from ceasefire.store.lake import LakeError, lake_folder
@@ -46,6 +46,7 @@ from ceasefire.store.lake import LakeError, lake_folder
 P = ParamSpec("P")
 R = TypeVar("R")
 _LOG = logging.getLogger(__name__)
+COUNT_PARAM = "count"  # the URL parameter of what coverage counts (count_choice)
 
 PAGES = (
     ("app.py", "Overview", ":material/dashboard:"),
@@ -324,6 +325,21 @@ def sidebar_filters(page_name: str) -> Filters:
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon, query_params=params)
     return filters
+
+
+def count_choice(key: str) -> Count:
+    """Whether coverage counts articles or stories (agency copy republished counted once): a toggle
+    whose choice the URL keeps (?count=stories; articles, the default, leaves it out), so the view can be shared."""
+    asked = st.query_params.get(COUNT_PARAM, COUNTS[0])
+    chosen = st.segmented_control("Count", COUNTS, default=asked if asked in COUNTS else COUNTS[0], key=key,
+                                  help="Stories count once the copies of one report that several outlets published.")
+    chosen = chosen or COUNTS[0]
+    if chosen == COUNTS[0]:
+        if COUNT_PARAM in st.query_params:
+            del st.query_params[COUNT_PARAM]
+    else:
+        st.query_params[COUNT_PARAM] = chosen
+    return chosen  # type: ignore[return-value]
 
 
 def add_filter_value(filters: Filters, field: str, value: str) -> None:

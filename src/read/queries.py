@@ -23,7 +23,7 @@ from ceasefire.analysis.tone import tone_scorer
 from ceasefire.read.engines import DuckDBEngine, Engine, as_engine
 from ceasefire.read.filters import Filters, placeholders
 from ceasefire.read.rollup import FacetBits
-from ceasefire.store.schema import ANALYSED_TEXT, FACET_TABLES, FACETS_OUTDATED
+from ceasefire.store.schema import ANALYSED_TEXT, FACET_TABLES, FACETS_OUTDATED, STORIES
 
 # A DuckDB connection or cursor, or any engine from store.engines (PostgreSQL, chosen by URL).
 Connection = Engine | duckdb.DuckDBPyConnection
@@ -33,6 +33,11 @@ Grain = Literal["day", "week", "month", "year"]
 SENTENCE = f"substring({ANALYSED_TEXT}, s.char_start + 1, s.char_end - s.char_start)"
 Scope = Literal["sentence", "article"]
 GRAINS: tuple[str, ...] = Grain.__args__  # type: ignore[attr-defined]
+# What coverage counts: articles, or stories (agency copy republished by many outlets is one story;
+# analysis/stories.py). An article without a story (a store not grouped since stories came) is one of its own.
+Count = Literal["articles", "stories"]
+COUNTS: tuple[str, ...] = Count.__args__  # type: ignore[attr-defined]
+_COUNTED = {"articles": "count(*)", "stories": "count(DISTINCT coalesce(st.story_id, st.article_id))"}
 
 
 def _grain(grain: str) -> str:
@@ -131,11 +136,14 @@ def _rows(con: Connection, sql: str, params: list | None = None) -> list[tuple]:
     return as_engine(con).rows(sql, params or [])
 
 
-def coverage(con: Connection, filters: Filters, grain: Grain = "week") -> pd.DataFrame:
-    """Articles per period (articles with an unknown date are left out)."""
+def coverage(con: Connection, filters: Filters, grain: Grain = "week", count: Count = "articles") -> pd.DataFrame:
+    """Articles, or stories, per period (a column named by `count`); articles with an unknown date
+    are left out. A story counts once in each period the filters keep an article of it in."""
+    if count not in COUNTS:
+        raise ValueError(f"count must be one of {', '.join(COUNTS)}, got {count!r}")
     where, params = _where(con, filters, "st")
     return _query(con, f"""
-        SELECT date_trunc('{_grain(grain)}', st.published_at)::DATE AS period, count(*) AS articles
+        SELECT date_trunc('{_grain(grain)}', st.published_at)::DATE AS period, {_COUNTED[count]} AS {count}
         FROM article_stats st WHERE {where} AND st.published_at IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
 
 
@@ -519,12 +527,30 @@ def search_articles(
                a.published_from AS date_from, a.word_count
         FROM {articles} {search}
         ORDER BY a.published_at DESC NULLS LAST, a.title LIMIT ? OFFSET ?""", params + search_params + [limit, offset])
-    return total, page
+    return total, page.assign(story_articles=_story_sizes(con, page.article_id.tolist()))
+
+
+def _story_sizes(con: Connection, article_ids: list[str]) -> list[int]:
+    """How many articles each of these articles' stories has (1 for an article alone, or not grouped yet)."""
+    sizes = dict(_rows(con, f"""
+        SELECT mine.article_id, count(*) FROM {STORIES} mine JOIN {STORIES} s ON s.story_id = mine.story_id
+        WHERE mine.article_id IN ({placeholders(article_ids)}) GROUP BY 1""", article_ids))
+    return [int(sizes.get(article_id, 1)) for article_id in article_ids]
 
 
 def article(con: Connection, article_id: str) -> dict[str, object] | None:
     found = _query(con, "SELECT * EXCLUDE (ingest_id) FROM articles WHERE article_id = ?", [article_id])
     return None if found.empty else found.iloc[0].to_dict()
+
+
+def story(con: Connection, article_id: str) -> pd.DataFrame:
+    """The other articles of this article's story (its agency copy as other outlets published it),
+    earliest first; none for an article alone in its story."""
+    return _query(con, f"""
+        SELECT a.article_id, a.title, a.source, a.url, a.published_at::DATE AS published
+        FROM {STORIES} mine JOIN {STORIES} s ON s.story_id = mine.story_id AND s.article_id <> mine.article_id
+        JOIN articles a ON a.article_id = s.article_id
+        WHERE mine.article_id = ? ORDER BY a.published_at NULLS LAST, a.article_id""", [article_id])
 
 
 def article_spans(con: Connection, article_id: str) -> pd.DataFrame:

@@ -34,7 +34,7 @@ class Query(Generic[P, R]):
 class Q:
     """Every query, by name. The first sixteen run on every engine (in the order `ceasefire query` lists them)."""
 
-    coverage = Query(queries.coverage, True, {"": {}})
+    coverage = Query(queries.coverage, True, {"": {}, "stories": {"count": "stories"}})
     top_actors = Query(queries.top_actors, True, {"": {}})
     mentions_over_time = Query(queries.mentions_over_time, True,
                                {"": {"grain": "week", "actors": ["Hamas", "Israel", "Egypt"]}})
@@ -59,6 +59,7 @@ class Q:
     # By key, uncached: one article, one round, the candidates of one news round.
     article = Query(queries.article)
     article_spans = Query(queries.article_spans)
+    story = Query(queries.story)
     events = Query(queries.events)
     round_sentences = Query(queries.round_sentences)
     news_round_evidence = Query(queries.news_round_evidence)

@@ -35,6 +35,7 @@ from ceasefire.store.schema import (
     FACETS_OUTDATED,
     ROLLUPS,
     STORED_EVENT_COLUMNS,
+    STORIES,
     TABLES,
     ddl,
     rollup_columns,
@@ -193,6 +194,9 @@ class Store:
         if not has("articles", "text_pending"):  # ... and articles may be known by title and URL until fetched
             with self.writing():
                 self.con.execute("ALTER TABLE articles ADD COLUMN text_pending BOOLEAN DEFAULT false")
+        if not has("article_stats", "story_id"):  # ... and articles their story (grouped by `ceasefire extract`)
+            with self.writing():
+                self.con.execute("ALTER TABLE article_stats ADD COLUMN story_id VARCHAR")
         if not has("records", "conflicts"):
             # ... and records and candidates their conflicts (found by `ceasefire extract`, which says so).
             with self.writing():
@@ -246,10 +250,11 @@ class Store:
         return self._scalar("SELECT nextval('ingest_ids')")
 
     def write_batch(self, articles: pd.DataFrame, records: pd.DataFrame, events: pd.DataFrame, extraction: AnalysisRows,
-                    new_article_ids: list[str], ingest_id: int) -> tuple[int, int, int]:
-        """Insert a batch's new articles, records, events and analysis (inside the caller's
-        transaction); returns how many articles, records and events were new."""
+                    stories: pd.DataFrame, new_article_ids: list[str], ingest_id: int) -> tuple[int, int, int]:
+        """Insert a batch's new articles, records, events, their stories and analysis (inside the
+        caller's transaction); returns how many articles, records and events were new."""
         articles_added = self._insert_new("articles", "article_id", articles, ARTICLE_COLUMNS, ingest_id)
+        self.save_stories(stories)
         records_added = self._insert_new("records", "record_id", records, RECORD_COLUMNS, ingest_id)
         # ACLED revises events under their ids (fatalities, actors): the newest file's row replaces the stored one.
         replaced = self._delete_stored("events", "event_id", events)
@@ -335,6 +340,28 @@ class Store:
         ).fetchall()
         return {row[0] for row in found}
 
+    def stories_sharing(self, keys: list[int], most: int) -> list[tuple[str, bytes, list[int]]]:
+        """(story id, signature, band keys) of the first article of each stored story with any of
+        these LSH band keys, but for keys that more than `most` stories have (boilerplate): the
+        candidates for the stories of new articles (analysis/stories.py)."""
+        if not keys:
+            return []
+        return self.con.execute(f"""
+            WITH hits AS (SELECT article_id, key FROM (SELECT article_id, unnest(band_keys) AS key FROM {STORIES})
+                          WHERE key IN (SELECT DISTINCT unnest(?))),
+            telling AS (SELECT key FROM hits GROUP BY key HAVING count(*) <= ?)
+            SELECT s.story_id, s.signature, s.band_keys FROM {STORIES} s
+            WHERE s.article_id IN (SELECT h.article_id FROM hits h WHERE h.key IN (SELECT key FROM telling))
+            ORDER BY s.story_id""", [keys, most]).fetchall()
+
+    def save_stories(self, stories: pd.DataFrame) -> None:
+        """Add the stories of articles that have none (columns as the table's; inside the caller's transaction)."""
+        if stories.empty:
+            return
+        incoming_stories = pa.Table.from_pandas(stories, preserve_index=False, schema=pa.schema([  # noqa: F841 (read in the SQL)
+            ("article_id", pa.string()), ("story_id", pa.string()), ("signature", pa.binary()), ("band_keys", pa.list_(pa.int64()))]))
+        self.con.execute(f"INSERT INTO {STORIES} SELECT * FROM incoming_stories")
+
     def _save_extraction(self, extraction: AnalysisRows, article_ids: list[str]) -> None:
         """Add the analysis rows of these articles, which have none yet: new articles, or every article
         after `reextract` emptied the tables (inside the caller's transaction)."""
@@ -408,15 +435,16 @@ class Store:
         """Empty every analysis table before extraction runs again (inside the caller's transaction),
         or only the rows of `article_ids`; returns the ids of the articles to analyse. The facet
         tables are derived once, at the compaction (`rebuild_facets` after a few articles)."""
-        if article_ids is not None:
+        if article_ids is not None:  # their texts are unchanged, and so are their stories
             for name in (*ANALYSIS_TABLES, *ROLLUPS):
                 self.con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
             self._outdate_facets()
             return sorted(self.existing_ids(article_ids))
-        for name in (*ANALYSIS_TABLES, *ROLLUPS, *FACETS, "facet_bits"):
+        for name in (*ANALYSIS_TABLES, *ROLLUPS, *FACETS, "facet_bits", STORIES):
             self.con.execute(f"DELETE FROM {name}")
         self._outdate_facets()
-        return [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY article_id").fetchall()]
+        # In the order they were stored (an ingest's articles by id, as ingest groups them): a story keeps its first article's id.
+        return [row[0] for row in self.con.execute("SELECT article_id FROM articles ORDER BY ingest_id, article_id").fetchall()]
 
     def articles_naming(self, forms: Iterable[str]) -> list[str]:
         """The articles whose text names any of these forms, as a whole word in any case: every

@@ -188,6 +188,14 @@ ANALYSIS_TABLES: dict[str, dict[str, str]] = {
 
 
 
+# Each article's story (analysis/stories.py): the id of the story's first article (the article's own
+# when it began one); for a story's first article, its MinHash signature and the keys of the
+# signature's LSH bands, by which a new article's candidates are looked up (other articles have none). Filled as articles are analysed; `ceasefire extract` groups
+# every article again, in the order they were stored. Articles of a store from before stories have
+# none until then, and count as stories of their own.
+STORIES = "article_stories"
+STORIES_DDL = f"CREATE TABLE IF NOT EXISTS {STORIES} (article_id VARCHAR, story_id VARCHAR NOT NULL, signature BLOB, band_keys BIGINT[]);"
+
 # Per-article roll-ups of the mention tables, derived in SQL whenever an article's mentions are
 # stored. The dashboard aggregates these instead of raw mentions: counting distinct articles or
 # pairing actors over millions of mention rows is far too slow for a page (docs/performance.md).
@@ -221,11 +229,11 @@ ROLLUPS: dict[str, tuple[str, str]] = {
         (f"SELECT article_id, {_CARRIED}, conflict "
          f"FROM conflict_evidence {_DATED} WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL"),
     ),
-    "article_stats": (  # one row for every article, so the articles filters keep can be counted here
-        _ARTICLE + "sentences INTEGER, tone DOUBLE",
-        (f"SELECT article_id, {_CARRIED}, count(s.sentence_index), avg(s.tone) "
+    "article_stats": (  # one row for every article, so the articles (or their stories) filters keep can be counted here
+        _ARTICLE + "sentences INTEGER, tone DOUBLE, story_id VARCHAR",
+        (f"SELECT article_id, {_CARRIED}, count(s.sentence_index), avg(s.tone), story.story_id "
          f"FROM articles a JOIN article_facets f USING (article_id) LEFT JOIN sentences s USING (article_id) "
-         "WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL"),
+         f"LEFT JOIN {STORIES} story USING (article_id) WHERE article_id IN (SELECT unnest(?)) GROUP BY ALL"),
     ),
     "actor_pairs": (  # actors named in the same sentence: one row per article and pair (actor < other)
         _ARTICLE + "actor VARCHAR, other VARCHAR, sentences INTEGER",
@@ -306,7 +314,7 @@ def ddl() -> str:
         for name, columns in ANALYSIS_TABLES.items()
     ]
     statements += [f"CREATE TABLE IF NOT EXISTS {name} ({columns});" for name, (columns, _) in ROLLUPS.items()]
-    statements += [facet.ddl() for facet in FACET_TABLES.values()]
+    statements += [STORIES_DDL, *(facet.ddl() for facet in FACET_TABLES.values())]
     statements.append(f"CREATE TABLE IF NOT EXISTS {FACETS_OUTDATED} (since TIMESTAMP);")
     statements += [
         # The bit (0–62) of a place or an actor in the roll-ups' place_bits and actor_bits, given on
@@ -323,10 +331,12 @@ def ddl() -> str:
 
 FACETS = tuple(facet.name for facet in FACET_TABLES.values())
 TABLES = ("articles", "records", "events", "rejections", "ingests", "watched_sources", "round_decisions", "name_dismissals", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
-          "actors", "facet_bits")
+          "actors", "facet_bits", STORIES)
 # Copied to another engine by `ceasefire publish`; the bit columns are numbered per store, so they stay,
 # and so do the unknown names and the ingest history: the admin reviews them in the store. Its
-# decisions on rounds from the news go along, so the server shows the rounds as reviewed.
+# decisions on rounds from the news go along, so the server shows the rounds as reviewed. So do the
+# stories' signatures and band keys, which only grouping reads: a story's articles are published by
+# their story id.
 PUBLISHED_TABLES = ("articles", "records", "events", "actors", "places", "round_decisions",
-                    *(t for t in ANALYSIS_TABLES if t != "name_mentions"), *ROLLUPS)
-UNPUBLISHED_COLUMNS = ("place_bits", "actor_bits")
+                    *(t for t in ANALYSIS_TABLES if t != "name_mentions"), *ROLLUPS, STORIES)
+UNPUBLISHED_COLUMNS = ("place_bits", "actor_bits", "signature", "band_keys")

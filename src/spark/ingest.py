@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache, partial
@@ -45,6 +46,7 @@ from ceasefire.store.schema import ANALYSIS_TABLES, CORE_DDL, FACETS, ROLLUPS, T
 SPARK_TABLES = tuple(t for t in TABLES if t not in (*FACETS, "facet_bits"))
 # A loaded row's place in the input, (file number << 32) + its row: of repeated ids the first is kept, as native ingest does.
 ORDER = "_order"
+WRITERS = 4  # tables written at once
 SESSION_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",  # read by DuckDB as TIMESTAMP (not INT96)
@@ -155,8 +157,10 @@ def ingest_to_lake(spark: SparkSession, paths: Iterable[str | Path], folder: Pat
         staging = folder.with_name(f".{folder.name}.spark-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            for table, frame in {**replaced, **appended}.items():
-                _write(frame, staging / table, create=table in replaced or table not in stored)
+            # Many small jobs: run side by side, one job's scheduling overlaps another's work.
+            with ThreadPoolExecutor(WRITERS) as pool:
+                list(pool.map(lambda item: _write(item[1], staging / item[0], create=item[0] in replaced or item[0] not in stored),
+                              {**replaced, **appended}.items()))
             _move_in(folder, staging, stored, list(replaced), list(appended))
         finally:
             shutil.rmtree(staging, ignore_errors=True)

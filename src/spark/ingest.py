@@ -324,6 +324,8 @@ def _move_in(folder: Path, staging: Path, stored: dict, replaced: list[str], app
     new files moved beside the stored ones, the articles and the ingest last (the data version
     readers cache by changes then), and the manifest rewritten."""
     folder.mkdir(parents=True, exist_ok=True)
+    for path in [p for p in staging.rglob("*") if p.is_file() and p.suffix != ".parquet"]:
+        path.unlink()  # Spark's _SUCCESS markers and checksum files: no part of a lake
     for table in replaced:
         old = staging / f".{table}.old"
         if (folder / table).exists():

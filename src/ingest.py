@@ -166,23 +166,34 @@ def _prepare_batch(store: Store, result: LoadResult, extractors: Extractors, poo
     ingest (`seen`, which this adds to), and their analysis: started in the pool, if any."""
     articles = result.articles.drop_duplicates("article_id")
     records = result.records.drop_duplicates("record_id")
-    # Parties by the catalog's names, as datasets write them too (UCDP's "Government of Sudan" is Sudan)
-    records = records.assign(**{
-        column: records[column].map(lambda names: [extractors.catalog.dataset_actor(n) for n in names])
-        for column in ("parties", "mediators")
-    })
-    known = _with_conflicts(records, extractors.conflicts, result.rejections)
-    events = _events_with_conflicts(result.events.drop_duplicates("event_id"), extractors)
+    known = records_with_conflicts(records, extractors, result.rejections)
+    events = events_with_conflicts(result.events.drop_duplicates("event_id"), extractors)
     rejected, records = len(records) - len(known), known
     ids = articles.article_id.tolist()
     updated = store.update_changed_articles(articles[~articles.article_id.isin(seen)])
     stored = store.existing_ids([i for i in ids if i not in seen]) - set(updated)
     new_articles = articles[~articles.article_id.isin(stored) & ~articles.article_id.isin(seen)]
     seen.update(ids)
-    rows = [(article_id, analysed_text(text, title), published_at, precision) for article_id, text, title, published_at, precision
-            in new_articles[["article_id", "text", "title", "published_at", "published_precision"]].itertuples(index=False, name=None)]
+    rows = analysed_rows(new_articles)
     extraction = extract_in_parallel(rows, pool) if pool else partial(extract_articles, extractors, rows)
     return _Batch(result, articles, records, events, new_articles.article_id.tolist(), extraction, len(updated), rejected)
+
+
+def analysed_rows(articles: pd.DataFrame) -> list[tuple]:
+    """(article_id, text, published_at, published_precision) of articles rows, as extraction takes
+    them: the text with its title (analysis.text.analysed_text)."""
+    return [(article_id, analysed_text(text, title), published_at, precision) for article_id, text, title, published_at, precision
+            in articles[["article_id", "text", "title", "published_at", "published_precision"]].itertuples(index=False, name=None)]
+
+
+def records_with_conflicts(records: pd.DataFrame, extractors: Extractors, rejections: list[Rejection]) -> pd.DataFrame:
+    """Records with their parties and mediators by the catalog's names, as datasets write them too
+    (UCDP's "Government of Sudan" is Sudan), and their conflicts (`_with_conflicts`)."""
+    records = records.assign(**{
+        column: records[column].map(lambda names: [extractors.catalog.dataset_actor(n) for n in names])
+        for column in ("parties", "mediators")
+    })
+    return _with_conflicts(records, extractors.conflicts, rejections)
 
 
 def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: list[Rejection]) -> pd.DataFrame:
@@ -210,7 +221,7 @@ def _with_conflicts(records: pd.DataFrame, finder: ConflictFinder, rejections: l
     return records[kept].assign(conflicts=conflicts, conflict_reason=why)
 
 
-def _events_with_conflicts(events: pd.DataFrame, extractors: Extractors) -> pd.DataFrame:
+def events_with_conflicts(events: pd.DataFrame, extractors: Extractors) -> pd.DataFrame:
     """Events with their actors by the catalog's names (the dataset's kept beside them) and their
     conflicts: those their actors and country point to, else the one conflict fought in their
     country ("fought in Sudan")."""
@@ -263,9 +274,14 @@ def _stories(store: Store, signatures: dict[str, bytes | None], order: list[str]
 
 def _add_venue_places(store: Store) -> None:
     """Venues of rounds go on the map too, geocoded like mentioned places."""
+    store.add_venue_places(venue_places(store.venues_without_place()))
+
+
+def venue_places(venues: Iterable[str]) -> list[tuple]:
+    """The places rows (name, kind, country, latitude, longitude) of the venues the gazetteer knows by that name."""
     gazetteer = load_gazetteer()
-    store.add_venue_places([(p.name, p.kind, p.country, p.latitude, p.longitude) for venue in store.venues_without_place()
-                            if (p := gazetteer.lookup(venue)) is not None and p.name == venue])
+    return [(p.name, p.kind, p.country, p.latitude, p.longitude) for venue in venues
+            if (p := gazetteer.lookup(venue)) is not None and p.name == venue]
 
 
 def reextract(store: Store, extractors: Extractors | None = None, batch_size: int = 5000,

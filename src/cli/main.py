@@ -69,19 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="load files, folders or zip archives into the store")
-    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    kind = ingest.add_mutually_exclusive_group()
-    kind.add_argument("--records", action="store_const", const="records", dest="kind",
-                      help="treat CSV/JSON/XLSX rows as negotiation records (default: guess from the columns)")
-    kind.add_argument("--articles", action="store_const", const="articles", dest="kind",
-                      help="treat CSV/JSON/XLSX rows as articles")
-    ingest.add_argument("--format", choices=(AUTO_FORMAT, *FORMAT_NAMES), default=AUTO_FORMAT,
-                        help="read tables as this dataset's export (default: recognise ACLED, UCDP GED, PA-X, UCDP peace "
-                             "agreement and GDELT files by their columns; docs/datasets.md)")
-    ingest.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                        help="column mapping for CSV/JSON/XLSX, e.g. --map text=body --map published_at=pubDate")
-    ingest.add_argument("--published", metavar="DATE", help="publication date for every article, e.g. 2025-08-12")
-    ingest.add_argument("--encoding", help="encoding of text files that are not UTF-8, e.g. cp1252")
+    _add_load_arguments(ingest)
     ingest.add_argument("--strict", action="store_true", help="store nothing if any input is rejected")
     ingest.add_argument("--workers", type=int, default=1, metavar="N",
                         help="parse and analyse in N processes (writes stay in one; default 1)")
@@ -108,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--loop", action="store_true", help="keep refreshing, checking what is due every --interval")
     refresh.add_argument("--interval", default="5m", metavar="INTERVAL", help="with --loop: how often to check (default 5m)")
     _add_client_arguments(refresh)
+
+    spark = commands.add_parser("spark-ingest", help="load and analyse files on Apache Spark into a lake of Parquet "
+                                "tables, adding what it does not hold yet (needs the spark extra and Java; docs/scaling.md)")
+    _add_load_arguments(spark)
+    spark.add_argument("--lake", type=Path, required=True, metavar="FOLDER", help="the lake to add to (made if missing)")
+    spark.add_argument("--master", metavar="URL", help="Spark master: local[2], spark://host:7077, yarn… (default: the one "
+                       "spark-submit set, else local[*])")
 
     commands.add_parser("extract", help="run the analysis again over every article (after editing "
                         "data/actors/, data/issues.yaml or data/places.csv)")
@@ -176,6 +171,23 @@ def _client_settings(args: argparse.Namespace) -> FetchSettings:
                          retries=args.retries)
 
 
+def _add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The paths to read and how to read them: the same for an ingest on this machine and on Spark."""
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--records", action="store_const", const="records", dest="kind",
+                      help="treat CSV/JSON/XLSX rows as negotiation records (default: guess from the columns)")
+    kind.add_argument("--articles", action="store_const", const="articles", dest="kind",
+                      help="treat CSV/JSON/XLSX rows as articles")
+    parser.add_argument("--format", choices=(AUTO_FORMAT, *FORMAT_NAMES), default=AUTO_FORMAT,
+                        help="read tables as this dataset's export (default: recognise ACLED, UCDP GED, PA-X, UCDP peace "
+                             "agreement and GDELT files by their columns; docs/datasets.md)")
+    parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                        help="column mapping for CSV/JSON/XLSX, e.g. --map text=body --map published_at=pubDate")
+    parser.add_argument("--published", metavar="DATE", help="publication date for every article, e.g. 2025-08-12")
+    parser.add_argument("--encoding", help="encoding of text files that are not UTF-8, e.g. cp1252")
+
+
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     for field in FIELDS:
         if field.name in ("start", "end"):
@@ -211,6 +223,8 @@ def _error(error: Exception, status: int) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "ingest":
         return _ingest(args)
+    if args.command == "spark-ingest":
+        return _spark_ingest(args)
     if args.command == "extract":
         return _extract(args)
     if args.command == "suggest-actors":
@@ -409,14 +423,29 @@ def _watch(args: argparse.Namespace) -> int:
     print(printable(f"no longer watching {args.url}"))
     return OK
 
+def _load_options(args: argparse.Namespace) -> LoadOptions:
+    return LoadOptions(kind=args.kind or "auto", columns=_column_map(args.map), format=args.format,
+                       published_at=args.published, encoding=args.encoding)
+
 
 def _ingest(args: argparse.Namespace) -> int:
-    options = LoadOptions(kind=args.kind or "auto", columns=_column_map(args.map), format=args.format,
-                          published_at=args.published, encoding=args.encoding)
+    options = _load_options(args)
     total = sum(1 for _ in iter_files(args.paths))
     with Store(args.db) as store, tqdm(total=total, unit="file", disable=None, file=sys.stderr) as bar:
         report = ingest_paths(store, args.paths, options, strict=args.strict, on_file=lambda _: bar.update(),
                               workers=args.workers)
+    print(report.summary())
+    return REJECTED if report.rejections else OK
+
+
+def _spark_ingest(args: argparse.Namespace) -> int:
+    options = _load_options(args)  # checked before Spark starts
+    try:
+        from ceasefire.spark.ingest import ingest_to_lake, spark_session
+    except ImportError as error:  # pyspark is an optional dependency
+        return _error(ImportError(f"the Spark ingest needs pyspark ({error}): pip install 'ceasefire-talks-dashboard[spark]'"),
+                      UNAVAILABLE)
+    report = ingest_to_lake(spark_session(args.master), args.paths, args.lake, options)
     print(report.summary())
     return REJECTED if report.rejections else OK
 

@@ -112,7 +112,7 @@ def _load_found(
     files: list[FoundFile], options: LoadOptions, on_file: Callable[[str], None] | None,
     pool: ProcessPoolExecutor | None,
 ) -> LoadResult:
-    user_date = _user_date(options)
+    user_date = user_date_of(options)
     parsed, files_read = ParsedFile(), 0
     jobs = [(found.path, options, user_date, found.name) for found in files if found.path is not None]
     results = iter(pool.map(_load_job, jobs) if pool else map(_load_job, jobs))
@@ -169,7 +169,7 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
 
 def load_uploads(files: Iterable[tuple[str, bytes]], options: LoadOptions = LoadOptions()) -> LoadResult:
     """Load uploaded files given as (file name, content); only the base name is used, as a label."""
-    user_date = _user_date(options)
+    user_date = user_date_of(options)
     parsed, files_read = ParsedFile(), 0
     for name, data in files:
         label = safe_name(PurePosixPath(name.replace("\\", "/")).name) or "upload"
@@ -178,7 +178,8 @@ def load_uploads(files: Iterable[tuple[str, bytes]], options: LoadOptions = Load
     return LoadResult.from_rows(parsed.articles, parsed.records, parsed.rejections, files_read, parsed.events)
 
 
-def _user_date(options: LoadOptions) -> UserDate | None:
+def user_date_of(options: LoadOptions) -> UserDate | None:
+    """The publication date the user set for every article (--published), if any."""
     return UserDate(*parse_partial_date(options.published_at)) if options.published_at else None
 
 

@@ -44,6 +44,11 @@ def lake_folder(location: str | Path) -> Path | None:
     return Path(text.removeprefix(LAKE_SCHEME)) if text.startswith(LAKE_SCHEME) else None
 
 
+def dated_column(table: str) -> str | None:
+    """The date column a table is partitioned by in a lake (its month), None for a table without one."""
+    return _DATED.get(table)
+
+
 def write_lake(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
     """Write every table of the store on `con` to a lake at `folder`, replacing the lake there.
     Returns the rows written per table."""

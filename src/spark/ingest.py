@@ -39,7 +39,7 @@ from ceasefire.ingest import IngestReport, analysed_rows, events_with_conflicts,
 from ceasefire.loaders.files import LoadOptions, iter_files, load_file, safe_name, user_date_of
 from ceasefire.loaders.schema import ARTICLE_COLUMNS, EVENT_COLUMNS, RECORD_COLUMNS, Rejection, to_frame
 from ceasefire.store.lake import LAKE_FORMAT, LAKE_TABLES, MANIFEST, PARTITION, LakeError, dated_column
-from ceasefire.store.schema import ANALYSIS_TABLES, CORE_DDL, FACETS, ROLLUPS, TABLES, ddl
+from ceasefire.store.schema import ANALYSIS_TABLES, CORE_DDL, FACETS, ROLLUPS, STORIES, TABLES, ddl
 
 # The store's tables but the facet tables and their bits: the dashboard's queries take the
 # semi-join path on such a lake (tests/test_lake.py proves them identical).
@@ -118,14 +118,16 @@ def ingest_to_lake(spark: SparkSession, paths: Iterable[str | Path], folder: Pat
         def stored_keys(table: str, key: str) -> DataFrame | None:
             return spark.read.parquet(str(folder / table)).select(key) if table in stored else None
 
-        def tagged(frame: DataFrame) -> DataFrame:
-            return frame.drop(ORDER).withColumn("ingest_id", F.lit(ingest_id).cast("int"))
+        def tagged(frame: DataFrame, table: str) -> DataFrame:
+            """With the run's ingest id, in the table's order of columns."""
+            tagged = frame.drop(ORDER).withColumn("ingest_id", F.lit(ingest_id).cast("int"))
+            return tagged.select(*arrow_schemas()[table].names)
 
         articles = tagged(_new(_first(_table(loaded, "articles"), "article_id"), stored_keys("articles", "article_id"),
-                               "article_id")).persist()
+                               "article_id"), "articles").persist()
         records = tagged(_new(_first(_table(loaded, "records"), "record_id"), stored_keys("records", "record_id"),
-                              "record_id")).persist()
-        events = tagged(_first(_table(loaded, "events"), "event_id")).persist()
+                              "record_id"), "records").persist()
+        events = tagged(_first(_table(loaded, "events"), "event_id"), "events").persist()
         counts = _table(loaded, "counts").toPandas().sum()
         rejections = unread + [Rejection(r.file, r.row, r.reason) for r in _table(loaded, "rejections").collect()]
 
@@ -135,6 +137,8 @@ def ingest_to_lake(spark: SparkSession, paths: Iterable[str | Path], folder: Pat
                     .persist())
         tables = {name: _table(analysed, name) for name in ANALYSIS_TABLES}
         tables |= _rollups(spark, articles, tables)
+        tables[STORIES] = _conformed(articles.select("article_id", F.col("article_id").alias("story_id"),
+                                                     F.lit(None).alias("signature"), F.lit(None).alias("band_keys")), STORIES)
         new_events = events if "events" not in stored else events.join(stored_keys("events", "event_id"), "event_id", "left_anti")
         articles_added, records_added, events_added = articles.count(), records.count(), new_events.count()
         report = IngestReport(ingest_id, len(jobs), articles_added, int(counts["articles"]) - articles_added, records_added,
@@ -148,7 +152,7 @@ def ingest_to_lake(spark: SparkSession, paths: Iterable[str | Path], folder: Pat
             kept = spark.read.parquet(str(folder / "events")).join(events.select("event_id"), "event_id", "left_anti") \
                 if "events" in stored else None
             replaced["events"] = events if kept is None else kept.select(*events.columns).unionByName(events)
-        for table in ("round_decisions", "name_dismissals"):  # the admin's, in a DuckDB store; a lake has none of its own
+        for table in ("round_decisions", "name_dismissals", "watched_sources"):  # a DuckDB store's; a lake has none of its own
             if table not in stored:
                 replaced[table] = _empty(spark, table)
         appended = {**tables, "records": records, **({} if "events" in replaced else {"events": new_events}), "articles": articles,
@@ -250,7 +254,9 @@ ROLLUP_SQL = {
     "article_issues": (f"SELECT m.article_id, {_CARRIED}, m.issue, count(DISTINCT m.sentence_index) "
                        "FROM issue_mentions m JOIN articles a USING (article_id) GROUP BY ALL"),
     "article_conflicts": f"SELECT DISTINCT m.article_id, {_CARRIED}, m.conflict FROM conflict_evidence m JOIN articles a USING (article_id)",
-    "article_stats": (f"SELECT a.article_id, {_CARRIED}, count(s.sentence_index), avg(s.tone) "
+    # On Spark every article is a story of its own: grouping a copy with its original reads the
+    # stories stored before it, in order (analysis/stories.py), which is not done on Spark yet.
+    "article_stats": (f"SELECT a.article_id, {_CARRIED}, count(s.sentence_index), avg(s.tone), a.article_id "
                       "FROM articles a LEFT JOIN sentences s USING (article_id) GROUP BY ALL"),
     "actor_pairs": (f"SELECT x.article_id, {_CARRIED}, x.actor, y.actor, count(DISTINCT x.sentence_index) "
                     "FROM actor_mentions x JOIN actor_mentions y ON x.article_id = y.article_id "

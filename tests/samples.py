@@ -242,3 +242,13 @@ def republications() -> dict[str, dict]:
 
 def as_upload(name: str, *articles: dict) -> tuple[str, bytes]:
     return name, json.dumps(list(articles)).encode()
+
+
+def store_of_everything(folder: Path):
+    """A DuckDB store of all the sample data and SAMPLE_EVENTS in `folder` (the caller closes it)."""
+    from ceasefire.ingest import ingest_paths
+    from ceasefire.store.db import Store
+
+    store = Store(folder / "everything.duckdb")
+    ingest_paths(store, [SAMPLE_DIR, write_sample_events(folder / "events")])
+    return store

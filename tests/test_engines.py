@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from samples import ENGINE_FILTERS as FILTERS
-from samples import SEED, as_upload, normalised, republications, write_sample_events
+from samples import SEED, as_upload, normalised, republications, store_of_everything, write_sample_events
 
 from ceasefire.cli.main import AGGREGATIONS, main
 from ceasefire.config import SAMPLE_DIR
@@ -45,9 +45,7 @@ def _schema_url(name: str) -> str:
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory):
     """One DuckDB store of all the sample data, and events."""
-    folder = tmp_path_factory.mktemp("whole")
-    store = Store(folder / "whole.duckdb")
-    ingest_paths(store, [SAMPLE_DIR, write_sample_events(folder / "events")])
+    store = store_of_everything(tmp_path_factory.mktemp("whole"))
     yield store
     store.close()
 

@@ -7,11 +7,11 @@ import json
 import shutil
 
 import pytest
-from samples import ENGINE_FILTERS, normalised, open_page, write_sample_events
+from samples import ENGINE_FILTERS, normalised, open_page, store_of_everything
 
 from ceasefire.cli.main import main
 from ceasefire.config import SAMPLE_DIR
-from ceasefire.ingest import ingest_paths, open_store
+from ceasefire.ingest import open_store
 from ceasefire.read.filters import Filters
 from ceasefire.read.registry import ON_EVERY_ENGINE, Q, REGISTRY
 from ceasefire.store.db import Store
@@ -28,9 +28,7 @@ _WITH_ARGUMENTS = {
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("lake")
-    store = Store(folder / "store.duckdb")
-    ingest_paths(store, [SAMPLE_DIR, write_sample_events(folder / "events")])
+    store = store_of_everything(tmp_path_factory.mktemp("lake"))
     yield store
     store.close()
 

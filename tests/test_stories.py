@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pyarrow as pa
 import pytest
-from samples import AGENCY_COPY, AGENCY_PARAGRAPHS, OTHER_REPORT, agency_article, as_upload, open_page, republications
+from samples import AGENCY_COPY, AGENCY_PARAGRAPHS, OTHER_REPORT, as_upload, open_page, republications
 
 from streamlit.testing.v1 import AppTest
 

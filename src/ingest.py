@@ -50,6 +50,7 @@ class IngestReport:
     events_added: int = 0
     events_duplicate: int = 0
     articles_updated: int = 0  # fetched again by URL with a changed text (docs/fetching.md)
+    articles_copied: int = 0  # stored texts that arrived from another outlet or address, kept as copies
 
     def summary(self) -> str:
         lines = [f"files read: {self.files_read}"]
@@ -57,7 +58,8 @@ class IngestReport:
             lines += [
                 f"articles: {self.articles_added} added, "
                 + (f"{self.articles_updated} updated (fetched again with a changed text), " if self.articles_updated else "")
-                + f"{self.articles_duplicate} already stored or repeated",
+                + f"{self.articles_duplicate} already stored or repeated"
+                + (f" ({self.articles_copied} of them from another outlet or address, kept as copies)" if self.articles_copied else ""),
                 f"negotiation rounds: {self.records_added} added, {self.records_duplicate} already stored or repeated",
             ]
             if self.events_added or self.events_duplicate:
@@ -248,6 +250,7 @@ def _write_batch(store: Store, batch: _Batch, report: IngestReport) -> None:
     stories = _stories(store, extraction.signatures, sorted(batch.new_article_ids))
     articles_added, records_added, events_added = store.write_batch(
         batch.articles, batch.records, batch.events, extraction, stories, batch.new_article_ids, report.ingest_id)
+    report.articles_copied += store.add_copies(batch.result.articles, report.ingest_id)
     report.files_read += batch.result.files_read
     report.articles_added += articles_added
     report.articles_updated += batch.updated

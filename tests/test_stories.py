@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pyarrow as pa
 import pytest
-from samples import AGENCY_COPY, AGENCY_PARAGRAPHS, OTHER_REPORT, as_upload, open_page, republications
+from samples import AGENCY_COPY, AGENCY_PARAGRAPHS, OTHER_REPORT, agency_article, as_upload, open_page, republications
 
 from streamlit.testing.v1 import AppTest
 
@@ -170,3 +170,24 @@ def test_the_reader_says_who_else_published_the_story(dashboard_store):
     assert line == ("**Also published by:** [Wire A ↗](https://wire-a.example/truce-plan), Outlet B, "
                     "Outlet \\*C\\* \\[x\\](http:\u2060//x.invalid) (one story of 4 articles)")
     assert not any(m.value.startswith("**Also published by:**") for m in open_page("pages/5_Articles.py", article=alone).markdown)
+
+
+def test_a_text_published_word_for_word_by_another_outlet_is_one_article_whose_reader_names_both(tmp_path, monkeypatch):
+    wire = agency_article("Wire A", url="https://wire-a.example/truce-plan")
+    word_for_word = [agency_article("Outlet F", title="Gaza truce plan", url="https://outlet-f.example/a"),
+                     agency_article("Outlet G")]  # the very text, under other outlets
+    path = tmp_path / "copies.duckdb"
+    with Store(path) as store:
+        first = ingest(store, load_uploads([as_upload("wire.json", wire)]))
+        report = ingest(store, load_uploads([as_upload("outlets.json", *word_for_word)]))
+        assert (first.articles_added, report.articles_added, report.articles_duplicate, report.articles_copied) == (1, 0, 2, 2)
+        assert "2 already stored or repeated (2 of them from another outlet or address, kept as copies)" in report.summary()
+        again = ingest(store, load_uploads([as_upload("outlets.json", *word_for_word), as_upload("wire.json", wire)]))
+        assert (again.articles_added, again.articles_copied) == (0, 0)  # re-ingests stay idempotent
+        assert store.count("articles") == 1 and store.count("article_copies") == 2
+        (wire_id,) = store.keys("articles", "article_id")
+        assert queries.story(store.con, wire_id).source.tolist() == ["Outlet F", "Outlet G"]
+    monkeypatch.setenv("CEASEFIRE_DB", str(path))
+    shown = [m.value for m in open_page("pages/5_Articles.py", article=wire_id).markdown]
+    assert ("**Also published by:** [Outlet F ↗](https://outlet-f.example/a), Outlet G (one story of 3 articles)"
+            in shown)

@@ -544,13 +544,19 @@ def article(con: Connection, article_id: str) -> dict[str, object] | None:
 
 
 def story(con: Connection, article_id: str) -> pd.DataFrame:
-    """The other articles of this article's story (its agency copy as other outlets published it),
-    earliest first; none for an article alone in its story."""
+    """The other articles of this article's story (its agency copy as other outlets published it)
+    and the copies of its articles' very texts from other outlets, earliest first; none for an
+    article alone in its story and never copied."""
     return _query(con, f"""
+        WITH mine AS (SELECT story_id FROM {STORIES} WHERE article_id = ?)
         SELECT a.article_id, a.title, a.source, a.url, a.published_at::DATE AS published
-        FROM {STORIES} mine JOIN {STORIES} s ON s.story_id = mine.story_id AND s.article_id <> mine.article_id
-        JOIN articles a ON a.article_id = s.article_id
-        WHERE mine.article_id = ? ORDER BY a.published_at NULLS LAST, a.article_id""", [article_id])
+        FROM {STORIES} s JOIN articles a ON a.article_id = s.article_id
+        WHERE s.story_id IN (SELECT story_id FROM mine) AND s.article_id <> ?
+        UNION ALL
+        SELECT c.article_id, c.title, c.source, c.url, c.published_at::DATE
+        FROM article_copies c JOIN {STORIES} s ON s.article_id = c.article_id
+        WHERE s.story_id IN (SELECT story_id FROM mine)
+        ORDER BY published NULLS LAST, article_id, source""", [article_id, article_id])
 
 
 def article_spans(con: Connection, article_id: str) -> pd.DataFrame:

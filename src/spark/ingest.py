@@ -152,7 +152,9 @@ def ingest_to_lake(spark: SparkSession, paths: Iterable[str | Path], folder: Pat
             kept = spark.read.parquet(str(folder / "events")).join(events.select("event_id"), "event_id", "left_anti") \
                 if "events" in stored else None
             replaced["events"] = events if kept is None else kept.select(*events.columns).unionByName(events)
-        for table in ("round_decisions", "name_dismissals", "watched_sources"):  # a DuckDB store's; a lake has none of its own
+        # A DuckDB store's; a lake has none of its own. Word-for-word copies from other outlets are
+        # not kept on Spark yet (each is dropped as a repeat, as a re-ingest is).
+        for table in ("round_decisions", "name_dismissals", "watched_sources", "article_copies"):
             if table not in stored:
                 replaced[table] = _empty(spark, table)
         appended = {**tables, "records": records, **({} if "events" in replaced else {"events": new_events}), "articles": articles,

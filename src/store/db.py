@@ -126,7 +126,7 @@ class Store:
         if not read_only:
             self.con.execute(CORE_DDL + ddl())
             self._upgrade()
-        elif self._has("articles", "article_id") and not (self._has("events", "event_id") and self._has("articles", "text_pending")):
+        elif self._has("articles", "article_id") and not self._has("article_copies", "article_id"):  # the newest table
             self.close()  # the newest table and column this version adds: any store that has them is up to date
             raise OutdatedStore(f"{self.path} was made by an earlier version of Ceasefire Talks Dashboard; open it once "
                                 f"for writing to bring it up to date, e.g. `ceasefire --db {self.path} stats`")
@@ -261,6 +261,25 @@ class Store:
         events_added = self._insert_new("events", "event_id", events, STORED_EVENT_COLUMNS, ingest_id) - replaced
         self._save_extraction(extraction, new_article_ids)
         return articles_added, records_added, events_added
+
+    def add_copies(self, articles: pd.DataFrame, ingest_id: int) -> int:
+        """Keep the incoming articles whose text is stored under another outlet or address as copies
+        of it (inside the caller's transaction, after the batch's articles); returns how many were new."""
+        if articles.empty:
+            return 0
+        self.con.register("incoming_copies", articles[["article_id", "source", "url", "title", "published_at", "origin_file"]])
+        try:
+            before = self.count("article_copies")
+            self.con.execute("""
+                INSERT INTO article_copies
+                SELECT c.article_id, c.source, c.url, c.title, c.published_at, c.origin_file, ?
+                FROM (SELECT DISTINCT ON (article_id, source, url) * FROM incoming_copies) c JOIN articles a USING (article_id)
+                WHERE (c.source IS DISTINCT FROM a.source OR c.url IS DISTINCT FROM a.url)
+                  AND NOT EXISTS (SELECT 1 FROM article_copies k WHERE k.article_id = c.article_id
+                                  AND k.source IS NOT DISTINCT FROM c.source AND k.url IS NOT DISTINCT FROM c.url)""", [ingest_id])
+            return self.count("article_copies") - before
+        finally:
+            self.con.unregister("incoming_copies")
 
     def log_ingest(self, ingest_id: int, started: datetime, paths: list[str], counts: tuple[int, int, int, int, int],
                    rejections: list[Rejection], events_added: int = 0) -> None:

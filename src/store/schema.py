@@ -135,6 +135,17 @@ CREATE TABLE IF NOT EXISTS name_dismissals (
 -- Pages, feeds and GDELT DOC lists `ceasefire refresh` fetches again when due (docs/fetching.md):
 -- what the last fetch was told (ETag, Last-Modified) and the feed entries seen, so a refresh
 -- fetches only what is new; counts over every refresh, and the last error.
+-- The same text as a stored article, published by another outlet or at another address (agency
+-- copy republished word for word): one article, whose reader lists every outlet (queries.story).
+CREATE TABLE IF NOT EXISTS article_copies (
+    article_id VARCHAR NOT NULL,
+    source VARCHAR,
+    url VARCHAR,
+    title VARCHAR NOT NULL,
+    published_at TIMESTAMP,
+    origin_file VARCHAR NOT NULL,
+    ingest_id INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS watched_sources (
     url VARCHAR PRIMARY KEY,
     kind VARCHAR CHECK (kind IN ({_allowed(SourceKind)})),  -- none until first fetched
@@ -330,13 +341,13 @@ def ddl() -> str:
 
 
 FACETS = tuple(facet.name for facet in FACET_TABLES.values())
-TABLES = ("articles", "records", "events", "rejections", "ingests", "watched_sources", "round_decisions", "name_dismissals", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
+TABLES = ("articles", "article_copies", "records", "events", "rejections", "ingests", "watched_sources", "round_decisions", "name_dismissals", *ANALYSIS_TABLES, *ROLLUPS, *FACETS, "places",
           "actors", "facet_bits", STORIES)
 # Copied to another engine by `ceasefire publish`; the bit columns are numbered per store, so they stay,
 # and so do the unknown names and the ingest history: the admin reviews them in the store. Its
 # decisions on rounds from the news go along, so the server shows the rounds as reviewed. So do the
 # stories' signatures and band keys, which only grouping reads: a story's articles are published by
 # their story id.
-PUBLISHED_TABLES = ("articles", "records", "events", "actors", "places", "round_decisions",
+PUBLISHED_TABLES = ("articles", "article_copies", "records", "events", "actors", "places", "round_decisions",
                     *(t for t in ANALYSIS_TABLES if t != "name_mentions"), *ROLLUPS, STORIES)
 UNPUBLISHED_COLUMNS = ("place_bits", "actor_bits", "signature", "band_keys")

@@ -101,6 +101,10 @@ class AnalysisRows(Protocol):
     def places_frame(self) -> pd.DataFrame: ...  # the places they name, geocoded
 
 
+# What the newest versions added, one (table, column) each: a store lacking any was made earlier.
+_NEWEST = (("events", "event_id"), ("articles", "text_pending"), ("article_copies", "article_id"))
+
+
 class OutdatedStore(Exception):
     """A store made by an earlier version, opened read-only (so it cannot be upgraded)."""
 
@@ -126,7 +130,7 @@ class Store:
         if not read_only:
             self.con.execute(CORE_DDL + ddl())
             self._upgrade()
-        elif self._has("articles", "article_id") and not self._has("article_copies", "article_id"):  # the newest table
+        elif self._has("articles", "article_id") and not all(self._has(table, column) for table, column in _NEWEST):
             self.close()  # the newest table and column this version adds: any store that has them is up to date
             raise OutdatedStore(f"{self.path} was made by an earlier version of Ceasefire Talks Dashboard; open it once "
                                 f"for writing to bring it up to date, e.g. `ceasefire --db {self.path} stats`")

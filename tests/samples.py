@@ -4,6 +4,7 @@ layouts of ACLED, PA-X, UCDP peace agreement and GDELT files, written here (no t
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 import json
 from datetime import date
 from decimal import Decimal
@@ -157,6 +158,33 @@ ENGINE_FILTERS = [
     Filters(conflicts=("Sudan",)),
     Filters(conflicts=("Russia-Ukraine", "DR Congo-M23"), start=date(2025, 1, 1)),
 ]
+
+
+# The queries a page runs with more than the filters, with the arguments it passes.
+PAGE_QUERIES = {
+    "actor_profile": {"actor": "Qatar"},
+    "actor_sentences": {"actor": "Hamas", "limit": 30},
+    "search_articles": {"text": "Cairo", "limit": 10},
+    "events": {"limit": 50},
+}
+
+
+def assert_same_results(expected: object, actual: object, filters: Filters, names: Iterable[str]) -> None:
+    """The registry's queries `names` (with PAGE_QUERIES' arguments) and the rounds from the news
+    give the same on the `actual` engine as on the `expected` one, under `filters`."""
+    from ceasefire.read.registry import REGISTRY, Q
+
+    for name in names:
+        kwargs = PAGE_QUERIES.get(name, {})
+        on_expected, on_actual = REGISTRY[name](expected, filters, **kwargs), REGISTRY[name](actual, filters, **kwargs)
+        if name == "search_articles":  # (total, page)
+            assert on_actual[0] == on_expected[0]
+            on_expected, on_actual = on_expected[1], on_actual[1]
+        assert normalised(on_actual) == normalised(on_expected), name
+    rounds = [(r.venue, r.first, r.articles, r.record_id) for r in Q.news_rounds(expected, filters)]
+    assert [(r.venue, r.first, r.articles, r.record_id) for r in Q.news_rounds(actual, filters)] == rounds
+    if filters == Filters():
+        assert rounds
 
 
 def _value(value: object) -> object:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from samples import ENGINE_FILTERS as FILTERS
-from samples import SEED, as_upload, normalised, republications, store_of_everything, write_sample_events
+from samples import PAGE_QUERIES, SEED, as_upload, assert_same_results, normalised, republications, store_of_everything, write_sample_events
 
 from ceasefire.cli.main import AGGREGATIONS, main
 from ceasefire.config import SAMPLE_DIR
@@ -150,27 +150,9 @@ def test_shards_published_at_the_same_time_do_not_duplicate_shared_tables(whole,
         engine.close()
 
 
-# The queries a page runs with more than the filters, with the arguments it passes.
-_WITH_ARGUMENTS = {
-    "actor_profile": {"actor": "Qatar"},
-    "actor_sentences": {"actor": "Hamas", "limit": 30},
-    "search_articles": {"text": "Cairo", "limit": 10},
-    "events": {"limit": 50},
-}
-
-
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: f.describe("articles"))
 def test_every_page_query_is_identical_on_postgresql(whole, sharded, filters):
-    for name, kwargs in _WITH_ARGUMENTS.items():
-        on_duckdb, on_postgres = queries.__dict__[name](whole.con, filters, **kwargs), queries.__dict__[name](sharded, filters, **kwargs)
-        if name == "search_articles":  # (total, page)
-            assert on_postgres[0] == on_duckdb[0]
-            on_duckdb, on_postgres = on_duckdb[1], on_postgres[1]
-        assert normalised(on_postgres) == normalised(on_duckdb), name
-    rounds = [(r.venue, r.first, r.articles, r.record_id) for r in queries.news_rounds(whole.con, filters)]
-    assert [(r.venue, r.first, r.articles, r.record_id) for r in queries.news_rounds(sharded, filters)] == rounds
-    if filters == Filters():
-        assert rounds
+    assert_same_results(whole.con, sharded, filters, PAGE_QUERIES)
 
 
 def test_the_dashboard_reads_postgresql(whole, monkeypatch):

@@ -196,8 +196,8 @@ def title_only_articles() -> int:
 
 
 def watched_sources() -> pd.DataFrame:
-    with store().con.cursor() as cursor:
-        return log.watched_sources(cursor)
+    with connection() as con:
+        return log.watched_sources(con)
 
 
 def watch_source(url: str, every: str) -> bool:

@@ -130,7 +130,7 @@ def _opened(open_it: Callable[[], R]) -> R:
         st.error("This dashboard's data was stored by an earlier version and cannot be opened read-only. "
                  "Its admin needs to upgrade it (see docs/deployment.md).", icon=":material/build:")
         st.stop()
-    except (LakeError, OSError) as error:  # psycopg's errors are OSErrors too
+    except (LakeError, OSError) as error:  # a lake that cannot be read; a server that does not answer (ConnectionError)
         _LOG.error("cannot open the data: %s", error)  # paths and addresses stay in the server's log
         st.error("This dashboard's data cannot be read right now; the server's log says why, for its admin.",
                  icon=":material/build:")

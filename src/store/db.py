@@ -271,19 +271,17 @@ class Store:
         of it (inside the caller's transaction, after the batch's articles); returns how many were new."""
         if articles.empty:
             return 0
-        self.con.register("incoming_copies", articles[["article_id", "source", "url", "title", "published_at", "origin_file"]])
-        try:
-            before = self.count("article_copies")
-            self.con.execute("""
-                INSERT INTO article_copies
-                SELECT c.article_id, c.source, c.url, c.title, c.published_at, c.origin_file, ?
-                FROM (SELECT DISTINCT ON (article_id, source, url) * FROM incoming_copies) c JOIN articles a USING (article_id)
-                WHERE (c.source IS DISTINCT FROM a.source OR c.url IS DISTINCT FROM a.url)
-                  AND NOT EXISTS (SELECT 1 FROM article_copies k WHERE k.article_id = c.article_id
-                                  AND k.source IS NOT DISTINCT FROM c.source AND k.url IS NOT DISTINCT FROM c.url)""", [ingest_id])
-            return self.count("article_copies") - before
-        finally:
-            self.con.unregister("incoming_copies")
+        # read by name in the SQL below
+        incoming_copies = articles[["article_id", "source", "url", "title", "published_at", "origin_file"]]  # noqa: F841
+        before = self.count("article_copies")
+        self.con.execute("""
+            INSERT INTO article_copies
+            SELECT c.article_id, c.source, c.url, c.title, c.published_at, c.origin_file, ?
+            FROM (SELECT DISTINCT ON (article_id, source, url) * FROM incoming_copies) c JOIN articles a USING (article_id)
+            WHERE (c.source IS DISTINCT FROM a.source OR c.url IS DISTINCT FROM a.url)
+              AND NOT EXISTS (SELECT 1 FROM article_copies k WHERE k.article_id = c.article_id
+                              AND k.source IS NOT DISTINCT FROM c.source AND k.url IS NOT DISTINCT FROM c.url)""", [ingest_id])
+        return self.count("article_copies") - before
 
     def log_ingest(self, ingest_id: int, started: datetime, paths: list[str], counts: tuple[int, int, int, int, int],
                    rejections: list[Rejection], events_added: int = 0) -> None:
@@ -590,10 +588,9 @@ class Store:
 
     def add_articles(self, articles: pd.DataFrame) -> None:
         """Stored articles copied from another store, as they are (a staging store's starting point)."""
+        copied_articles = articles  # noqa: F841 (read by name in the SQL below)
         with self.writing():
-            self.con.register("copied_articles", articles)
             self.con.execute("INSERT INTO articles BY NAME SELECT * FROM copied_articles")
-            self.con.unregister("copied_articles")
 
     def keep_articles(self, article_ids: list[str]) -> None:
         """Forget every other article that has no analysis here (a staging store's extra rows)."""
